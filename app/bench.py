@@ -1,0 +1,121 @@
+"""Benchmark: `python -m app.bench` times the ways to run the line-fit loop, side by side.
+
+Every way runs in this one process, interleaved over several rounds; the table shows
+medians and ratios, so a noisy machine shifts all rows together.
+"""
+
+import argparse
+import statistics
+import threading
+import time
+
+import jax
+import jax.numpy as jnp
+import optax
+from flax import nnx
+
+from app.training import nnx_step, runner, tasks
+from app.training.config import RunConfig
+from app.training.programs import program
+
+
+def seed_recipe(steps):
+    """The seed as written: an un-jitted Python loop of `nnx.value_and_grad` steps."""
+    x, y = tasks.line_fit_batch()
+    model = nnx.Linear(1, 1, rngs=nnx.Rngs(0))
+    optimizer = nnx.Optimizer(model, optax.sgd(0.1), wrt=nnx.Param)
+    for _ in range(steps):
+        float(nnx_step.train_step(model, optimizer, x, y)["loss"])
+
+
+def nnx_jit_loop(steps):
+    """`@nnx.jit` on the step, called from a Python loop, reading each loss back."""
+    x, y = tasks.line_fit_batch()
+    model = nnx.Linear(1, 1, rngs=nnx.Rngs(0))
+    optimizer = nnx.Optimizer(model, optax.sgd(0.1), wrt=nnx.Param)
+    step = nnx.jit(nnx_step.train_step)
+    for _ in range(steps):
+        float(step(model, optimizer, x, y)["loss"])
+
+
+def streamed(paradigm):
+    def run(steps):
+        for _ in runner.stream(RunConfig(paradigm=paradigm, steps=steps)):
+            pass
+
+    return run
+
+
+def fused(paradigm, steps):
+    """The whole loop in one `lax.scan` of the same step: the practical limit."""
+    config = RunConfig(paradigm=paradigm, steps=steps)
+    prog = program(config.structure)
+    x, y = prog.data
+    whole = jax.jit(
+        lambda leaves: jax.lax.scan(lambda c, _: prog.step(c, x, y), prog.unflatten(leaves), length=steps)[1]
+    )
+
+    def run(_steps):
+        jax.block_until_ready(whole(prog.init(config)))
+
+    run(steps)  # compile outside the timing
+    return run
+
+
+def cancel_latency(rounds=20):
+    """Seconds from another thread asking a flat-out run to stop until the stream has returned."""
+    latencies = []
+    for k in range(rounds):
+        stop = threading.Event()
+        asked = []
+        timer = threading.Timer(0.05 + 0.01 * k, lambda: (asked.append(time.perf_counter()), stop.set()))
+        timer.start()
+        for _ in runner.stream(RunConfig(steps=1_000_000), should_stop=stop.is_set):
+            pass
+        latencies.append(time.perf_counter() - asked[0])
+    return statistics.median(latencies), max(latencies)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=150_000, help="steps for the compiled rows")
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args(argv)
+
+    n = args.steps
+    rows = [
+        ("seed recipe: un-jitted loop", seed_recipe, 100),
+        ("@nnx.jit step, Python loop", nnx_jit_loop, 1500),
+        ("streamed runner, NNX", streamed("nnx"), n),
+        ("fused lax.scan limit, NNX", fused("nnx", n), n),
+        ("streamed runner, Linen", streamed("linen"), n),
+        ("fused lax.scan limit, Linen", fused("linen", n), n),
+        ("streamed runner, both in one loop", streamed("both"), n),
+        ("fused lax.scan limit, both", fused("both", n), n),
+    ]
+    for _, fn, steps in rows:  # warm-up: compile everything first
+        fn(min(steps, 1000))
+    times = {name: [] for name, _, _ in rows}
+    for _ in range(args.rounds):
+        for name, fn, steps in rows:
+            t0 = time.perf_counter()
+            fn(steps)
+            times[name].append((time.perf_counter() - t0) / steps)
+
+    us = {name: statistics.median(t) * 1e6 for name, t in times.items()}
+    seed = us["seed recipe: un-jitted loop"]
+    limit = {"NNX": us["fused lax.scan limit, NNX"], "Linen": us["fused lax.scan limit, Linen"],
+             "both": us["fused lax.scan limit, both"]}
+    print(f"line fit, {jax.default_backend()} backend, median of {args.rounds} interleaved rounds\n")
+    print(f"| way to run the loop | steps | µs/step | steps/s | × seed recipe | × fused limit |")
+    print(f"|---|---:|---:|---:|---:|---:|")
+    for name, _, steps in rows:
+        kind = "both" if "both" in name else "Linen" if "Linen" in name else "NNX"
+        vs_limit = f"{limit[kind] / us[name]:.2f}×" if steps == n else "—"
+        print(f"| {name} | {steps:,} | {us[name]:.2f} | {1e6 / us[name]:,.0f} | {seed / us[name]:,.0f}× | {vs_limit} |")
+    median, worst = cancel_latency()
+    print(f"\ncancel latency of a flat-out 1,000,000-step run: median {median * 1e3:.1f} ms, worst {worst * 1e3:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Command line: the window by default; `--headless` runs without it and prints a summary."""
+
+import argparse
+import csv
+import math
+import sys
+
+from app.training.config import OPTIMIZERS, PARADIGMS, TASKS, RunConfig
+
+PROG = "train-step-lab"
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad flags end with one clear line on stderr and exit status 2, no usage dump."""
+
+    def error(self, message):
+        self.exit(2, f"{PROG}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = RunConfig()
+    parser = _Parser(prog=PROG, description="One training step, in Flax Linen and Flax NNX, run live.")
+    parser.add_argument("--headless", action="store_true", help="run without the window and print a summary")
+    parser.add_argument("--task", choices=TASKS, default=defaults.task)
+    parser.add_argument("--paradigm", choices=PARADIGMS, default=defaults.paradigm)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--lr", type=float, default=defaults.lr, help="learning rate")
+    parser.add_argument("--steps", type=int, default=defaults.steps)
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
+    parser.add_argument("--ema", type=float, metavar="DECAY", help="parameter EMA with this decay")
+    parser.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip gradients to this global norm")
+    parser.add_argument("--csv", metavar="PATH", help="write every step's metrics to this CSV file")
+    return parser
+
+
+def config_from_args(args) -> RunConfig:
+    return RunConfig(
+        task=args.task,
+        paradigm=args.paradigm,
+        seed=args.seed,
+        lr=args.lr,
+        steps=args.steps,
+        optimizer=args.optimizer,
+        ema_decay=args.ema,
+        clip_norm=args.clip,
+    )
+
+
+def summary_lines(result) -> list[str]:
+    """One line of `key=value` pairs per paradigm."""
+    lines = []
+    for paradigm, m in result.metrics.items():
+        steps = len(m["loss"])
+        fields = {
+            "paradigm": paradigm,
+            "steps": steps,
+            "first_loss": f"{m['loss'][0]:.6g}",
+            "final_loss": f"{m['loss'][-1]:.6g}",
+            "seconds": f"{result.seconds:.4f}",
+            "steps_per_s": f"{steps / result.seconds:.0f}" if result.seconds > 0 else "inf",
+            "compile_seconds": f"{result.compile_seconds:.3f}",
+        }
+        if "ema_loss" in m:
+            fields["final_ema_loss"] = f"{m['ema_loss'][-1]:.6g}"
+        if paradigm in result.diverged_at:
+            fields["diverged_at"] = result.diverged_at[paradigm]
+        lines.append(" ".join(f"{k}={v}" for k, v in fields.items()))
+    return lines
+
+
+def write_csv(result, file) -> None:
+    """One row per paradigm per step: paradigm,step,loss,grad_norm,ema_loss (empty when EMA is off)."""
+    writer = csv.writer(file)
+    writer.writerow(["paradigm", "step", "loss", "grad_norm", "ema_loss"])
+    for paradigm, m in result.metrics.items():
+        ema = m.get("ema_loss")
+        for i in range(len(m["loss"])):
+            writer.writerow(
+                [paradigm, i, _num(m["loss"][i]), _num(m["grad_norm"][i]), "" if ema is None else _num(ema[i])]
+            )
+
+
+def _num(value) -> str:
+    return repr(float(value)) if math.isfinite(value) else str(float(value))
+
+
+def headless(args) -> int:
+    from app.training import runner
+
+    config = config_from_args(args)
+    csv_file = open(args.csv, "w", newline="") if args.csv else None  # a bad path fails before the run
+    result = runner.run(config)
+    if csv_file:
+        with csv_file:
+            write_csv(result, csv_file)
+    print("\n".join(summary_lines(result)))
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.headless:
+            return headless(args)
+        from app.gui.app import run_app
+
+        return run_app(args)
+    except (ValueError, OSError) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,79 @@
+"""RunConfig: everything that defines a run, validated once, with messages a student can act on.
+
+Imports no JAX: the window builds configs before JAX is loaded.
+"""
+
+import math
+from dataclasses import dataclass, replace
+
+TASKS = ("line",)
+OPTIMIZERS = ("sgd", "momentum", "adam")
+PARADIGMS = ("nnx", "linen", "both")
+MAX_STEPS = 1_000_000
+MAX_SEED = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What decides the compiled program. Runs that differ only in values share one compile."""
+
+    task: str
+    paradigms: tuple[str, ...]
+    optimizer: str
+    ema: bool
+    clip: bool
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One run. `ema_decay` or `clip_norm` set to None turns that feature off."""
+
+    task: str = "line"
+    paradigm: str = "both"
+    seed: int = 0
+    lr: float = 0.1
+    steps: int = 1000
+    optimizer: str = "sgd"
+    ema_decay: float | None = None
+    clip_norm: float | None = None
+
+    def __post_init__(self):
+        _check_choice("task", self.task, TASKS)
+        _check_choice("paradigm", self.paradigm, PARADIGMS)
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        if not _is_int(self.seed) or not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, not {self.seed!r}")
+        if not _is_int(self.steps) or not 1 <= self.steps <= MAX_STEPS:
+            raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS:,}, not {self.steps!r}")
+        if not _is_real(self.lr) or not self.lr > 0:
+            raise ValueError(f"lr (learning rate) must be a finite number > 0, not {self.lr!r}")
+        if self.ema_decay is not None and not (_is_real(self.ema_decay) and 0 < self.ema_decay < 1):
+            raise ValueError(f"ema_decay must be a number between 0 and 1 (exclusive), not {self.ema_decay!r}")
+        if self.clip_norm is not None and not (_is_real(self.clip_norm) and self.clip_norm > 0):
+            raise ValueError(f"clip_norm (max gradient norm) must be a finite number > 0, not {self.clip_norm!r}")
+
+    @property
+    def paradigms(self) -> tuple[str, ...]:
+        """The paradigms this run trains, in display order."""
+        return ("linen", "nnx") if self.paradigm == "both" else (self.paradigm,)
+
+    @property
+    def structure(self) -> Structure:
+        return Structure(self.task, self.paradigms, self.optimizer, self.ema_decay is not None, self.clip_norm is not None)
+
+    def with_changes(self, **changes) -> "RunConfig":
+        """A validated copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

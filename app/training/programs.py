@@ -1,0 +1,156 @@
+"""Compiled programs: one per run structure, each a jitted `init` and a jitted `chunk`.
+
+The step functions of `nnx_step` and `linen_step` run unchanged inside a `lax.fori_loop`
+whose trip count is a traced value (a `lax.scan`'s length would be static: a compile per
+step count). Seed, learning rate, EMA decay and max norm enter as traced data too, so every
+run of one structure, whatever its values or step count, reuses one compiled program.
+The carry crosses the jit boundary as a flat list of arrays: the cheapest call to dispatch.
+"""
+
+import functools
+from collections import Counter
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from app.training import linen_step, nnx_step, tasks
+from app.training.config import RunConfig, Structure
+from app.training.optimizers import make_tx
+
+CAPACITY = 32768
+"""The most steps one chunk can hold: ~1/30 s of line-fit work on a laptop CPU."""
+
+
+def hyperparameters(config: RunConfig) -> dict[str, np.ndarray]:
+    """The run's values that are data to the compiled program (features that are off get 0)."""
+    return {
+        "seed": np.array(config.seed, np.uint32),
+        "lr": np.array(config.lr, np.float32),
+        "ema_decay": np.array(config.ema_decay or 0.0, np.float32),
+        "max_norm": np.array(config.clip_norm or 0.0, np.float32),
+    }
+
+
+class Program:
+    """The compiled init and chunk of one structure; `traces` counts how often each compiled."""
+
+    def __init__(self, structure: Structure):
+        self.structure = structure
+        self.traces = Counter()
+        x, y = tasks.line_fit_batch()
+        self.data = (jnp.asarray(x), jnp.asarray(y))
+        self.metric_names = ("loss", "grad_norm") + (("ema_loss",) if structure.ema else ())
+        example = hyperparameters(RunConfig(ema_decay=0.9, clip_norm=1.0))
+        self._graphdef, _, self._treedef, _ = self._split(nnx.eval_shape(lambda: self._build(example)))
+        self._carry_treedef = jax.tree.structure(jax.eval_shape(self._carry, example))
+        self._init = jax.jit(self._init_fn)
+        self._chunk = jax.jit(self._chunk_fn)
+        self.seconds_per_step = None
+
+    def init(self, config: RunConfig):
+        """The run's starting state on the device (seeded model, fresh optimizer, EMA copy)."""
+        return self._init(hyperparameters(config))
+
+    def chunk(self, carry, steps: int):
+        """Run `steps` steps (at most CAPACITY) from `carry`.
+
+        Returns (carry, metrics, weights): `metrics[paradigm][name]` holds `steps` values and
+        `weights[paradigm]` the model's `kernel` and `bias` after the last step, all numpy,
+        read from the device in one transfer.
+        """
+        carry, table, weights = self._chunk(carry, *self.data, np.int32(steps))
+        table, weights = jax.device_get((table, weights))
+        metrics = {p: {} for p in self.structure.paradigms}
+        for column, (p, k) in enumerate(self._columns()):
+            metrics[p][k] = table[:steps, column]
+        return carry, metrics, weights
+
+    def unflatten(self, carry_leaves):
+        """The structured carry `step` takes, from the flat leaves `init` and `chunk` pass around."""
+        return jax.tree.unflatten(self._carry_treedef, carry_leaves)
+
+    def _build(self, hyper):
+        s = self.structure
+        tx = make_tx(s.optimizer, hyper["lr"], hyper["max_norm"] if s.clip else None)
+        x, y = self.data
+        objects = nnx_step.create(nnx.Rngs(jax.random.key(hyper["seed"])), x.shape[-1], y.shape[-1], tx, s.ema)
+        model = objects[0]
+        nnx_objects = objects if "nnx" in s.paradigms else None
+        linen_state = None
+        if "linen" in s.paradigms:
+            # One seed drives both: Linen starts from the NNX model's initial weights.
+            params = {"kernel": model.kernel[...], "bias": model.bias[...]}
+            linen_state = linen_step.create_state(params, y.shape[-1], tx, ema=s.ema)
+        return nnx_objects, linen_state
+
+    @staticmethod
+    def _split(built):
+        nnx_objects, linen_state = built
+        graphdef, nnx_state = nnx.split(nnx_objects) if nnx_objects is not None else (None, None)
+        leaves, treedef = jax.tree.flatten(linen_state)
+        return graphdef, nnx_state, treedef, leaves
+
+    def _carry(self, hyper):
+        _, nnx_state, _, leaves = self._split(self._build(hyper))
+        return nnx_state, leaves, hyper
+
+    def _init_fn(self, hyper):
+        self.traces["init"] += 1
+        return jax.tree.leaves(self._carry(hyper))
+
+    def step(self, carry, x, y):
+        """One training step of every paradigm in the structure, on pure state."""
+        nnx_state, leaves, hyper = carry
+        metrics = {}
+        if nnx_state is not None:
+            objects = nnx.merge(self._graphdef, nnx_state)
+            if self.structure.ema:
+                metrics["nnx"] = nnx_step.train_step_with_ema(*objects, x, y, hyper["ema_decay"])
+            else:
+                metrics["nnx"] = nnx_step.train_step(*objects, x, y)
+            nnx_state = nnx.state(objects)
+        if leaves:
+            state = jax.tree.unflatten(self._treedef, leaves)
+            if self.structure.ema:
+                state, metrics["linen"] = linen_step.train_step_with_ema(state, x, y, hyper["ema_decay"])
+            else:
+                state, metrics["linen"] = linen_step.train_step(state, x, y)
+            leaves = jax.tree.leaves(state)
+        return (nnx_state, leaves, hyper), metrics
+
+    def _chunk_fn(self, carry_leaves, x, y, steps):
+        self.traces["chunk"] += 1
+        columns = self._columns()
+        # One row of every metric per step: a single in-place write per step is measurably
+        # cheaper inside the loop than one write per metric.
+        table = jnp.full((CAPACITY, len(columns)), jnp.nan, jnp.float32)
+
+        def body(i, loop):
+            carry, table = loop
+            carry, metrics = self.step(carry, x, y)
+            row = jnp.stack([metrics[p][k] for p, k in columns])
+            return carry, jax.lax.dynamic_update_slice(table, row[None].astype(table.dtype), (i, 0))
+
+        carry, table = jax.lax.fori_loop(0, steps, body, (self.unflatten(carry_leaves), table))
+        return jax.tree.leaves(carry), table, self._weights(carry)
+
+    def _columns(self):
+        return [(p, k) for p in self.structure.paradigms for k in self.metric_names]
+
+    def _weights(self, carry):
+        nnx_state, leaves, _ = carry
+        weights = {}
+        if nnx_state is not None:
+            model = nnx_state[0]
+            weights["nnx"] = {"kernel": model["kernel"][...], "bias": model["bias"][...]}
+        if leaves:
+            weights["linen"] = dict(jax.tree.unflatten(self._treedef, leaves).params)
+        return weights
+
+
+@functools.cache
+def program(structure: Structure) -> Program:
+    """The one Program of a structure, built on first use and kept."""
+    return Program(structure)

@@ -1,0 +1,135 @@
+"""Streams a run as chunks of per-step metrics (plain numpy), compiled, cancellable between chunks."""
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.training.config import RunConfig
+from app.training.programs import CAPACITY, program
+
+FRAME_SECONDS = 1 / 60
+"""How much work one chunk aims at when running flat out: the GUI stays fed at 60 Hz."""
+
+FIRST_CHUNK_STEPS = 1024
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Steps `start` .. `end - 1` of a run.
+
+    `metrics[paradigm][name]` are float arrays. A paradigm whose loss went non-finite stops
+    there: its arrays end with the first non-finite step, which `diverged_at` names.
+    `weights[paradigm]` holds the model's `kernel` and `bias` after the chunk's last step.
+    """
+
+    start: int
+    end: int
+    metrics: dict[str, dict[str, np.ndarray]]
+    weights: dict[str, dict[str, np.ndarray]]
+    diverged_at: dict[str, int]
+    total_steps: int
+    seconds: float
+
+
+def chunk_steps(seconds_per_step: float | None, target: float = FRAME_SECONDS) -> int:
+    """Steps per chunk for ~`target` seconds of work: the nearest power of two, at most CAPACITY."""
+    if not seconds_per_step:
+        return FIRST_CHUNK_STEPS
+    steps = 2 ** round(math.log2(max(target / seconds_per_step, 1)))
+    return min(steps, CAPACITY)
+
+
+def needs_compile(config: RunConfig) -> bool:
+    """Whether the next run of this config compiles first (its structure is new)."""
+    return program(config.structure).traces["chunk"] == 0
+
+
+def warm_up(config: RunConfig) -> float:
+    """Compile this config's program now if it is new; returns the seconds that took."""
+    if not needs_compile(config):
+        return 0.0
+    prog = program(config.structure)
+    t0 = time.perf_counter()
+    prog.chunk(prog.init(config), 1)
+    return time.perf_counter() - t0
+
+
+class Run:
+    """One run in progress on the device, advanced a chunk at a time by whoever paces it."""
+
+    def __init__(self, config: RunConfig):
+        self.config = config
+        self._program = program(config.structure)
+        self._carry = self._program.init(config)
+        self.step = 0
+        self.diverged_at: dict[str, int] = {}
+
+    @property
+    def finished(self) -> bool:
+        """All steps done, or every paradigm diverged."""
+        return self.step >= self.config.steps or len(self.diverged_at) == len(self.config.paradigms)
+
+    def advance(self, max_steps: int | None = None) -> Chunk:
+        """Run the next chunk: about one frame of work, at most `max_steps`, never past the end."""
+        prog = self._program
+        want = min(self.config.steps - self.step, chunk_steps(prog.seconds_per_step), max_steps or CAPACITY)
+        compiled = prog.traces["chunk"] > 0
+        t0 = time.perf_counter()
+        self._carry, metrics, weights = prog.chunk(self._carry, want)
+        seconds = time.perf_counter() - t0
+        if compiled and want >= 64:
+            prog.seconds_per_step = seconds / want
+        for paradigm, m in metrics.items():
+            if paradigm in self.diverged_at:
+                metrics[paradigm] = {k: v[:0] for k, v in m.items()}
+                continue
+            bad = np.flatnonzero(~np.isfinite(m["loss"]))
+            if bad.size:
+                self.diverged_at[paradigm] = self.step + int(bad[0])
+                metrics[paradigm] = {k: v[: bad[0] + 1] for k, v in m.items()}
+        chunk = Chunk(self.step, self.step + want, metrics, weights, dict(self.diverged_at), self.config.steps, seconds)
+        self.step += want
+        return chunk
+
+
+def stream(
+    config: RunConfig,
+    should_stop: Callable[[], bool] = lambda: False,
+    max_chunk_steps: int | None = None,
+) -> Iterator[Chunk]:
+    """Yield the run's chunks until its last step, divergence of every paradigm, or `should_stop()`.
+
+    `max_chunk_steps` caps a chunk; by default chunks are sized to about one 60 Hz frame of work.
+    """
+    run = Run(config)
+    while not run.finished and not should_stop():
+        yield run.advance(max_chunk_steps)
+
+
+@dataclass
+class RunResult:
+    """A whole run gathered from its chunks: what the headless mode prints and saves."""
+
+    config: RunConfig
+    metrics: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    diverged_at: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    compile_seconds: float = 0.0
+
+
+def run(config: RunConfig, should_stop: Callable[[], bool] = lambda: False) -> RunResult:
+    """Run to the end and gather every chunk."""
+    parts: dict[str, dict[str, list]] = {p: {} for p in config.paradigms}
+    result = RunResult(config, compile_seconds=warm_up(config))
+    t0 = time.perf_counter()
+    for chunk in stream(config, should_stop):
+        for p, m in chunk.metrics.items():
+            for k, v in m.items():
+                parts[p].setdefault(k, []).append(v)
+        result.diverged_at = chunk.diverged_at
+    result.seconds = time.perf_counter() - t0
+    result.metrics = {p: {k: np.concatenate(v) for k, v in m.items()} for p, m in parts.items()}
+    return result

@@ -1,0 +1,86 @@
+"""Headless runs: summary lines, the CSV, and one clear line for bad input."""
+
+import csv
+import subprocess
+import sys
+
+import pytest
+
+from app.cli import main
+
+
+def _fields(line):
+    return dict(pair.split("=", 1) for pair in line.split())
+
+
+def test_summary_line_per_paradigm(capsys):
+    assert main(["--headless", "--steps", "300", "--seed", "4", "--lr", "0.2"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [_fields(l)["paradigm"] for l in lines] == ["linen", "nnx"]
+    for line in lines:
+        f = _fields(line)
+        assert {"steps", "first_loss", "final_loss", "seconds", "steps_per_s"} <= f.keys()
+        assert int(f["steps"]) == 300 and float(f["final_loss"]) < float(f["first_loss"])
+        assert "diverged_at" not in f
+
+
+def test_divergence_is_reported(capsys):
+    assert main(["--headless", "--paradigm", "nnx", "--lr", "5", "--steps", "1000"]) == 0
+    (line,) = capsys.readouterr().out.strip().splitlines()
+    f = _fields(line)
+    assert int(f["diverged_at"]) == int(f["steps"]) - 1 < 1000
+
+
+def test_csv_has_a_row_per_paradigm_per_step(tmp_path, capsys):
+    path = tmp_path / "run.csv"
+    assert main(["--headless", "--steps", "25", "--ema", "0.9", "--csv", str(path)]) == 0
+    rows = list(csv.DictReader(path.open()))
+    assert list(rows[0]) == ["paradigm", "step", "loss", "grad_norm", "ema_loss"]
+    assert len(rows) == 50
+    assert [r["step"] for r in rows[:25]] == [str(i) for i in range(25)]
+    assert {r["paradigm"] for r in rows} == {"linen", "nnx"}
+    printed = {_fields(l)["paradigm"]: _fields(l) for l in capsys.readouterr().out.splitlines()}
+    last_nnx = [r for r in rows if r["paradigm"] == "nnx"][-1]
+    assert float(last_nnx["loss"]) == pytest.approx(float(printed["nnx"]["final_loss"]), rel=1e-5)
+    assert float(last_nnx["ema_loss"]) > 0
+
+
+def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
+    path = tmp_path / "run.csv"
+    main(["--headless", "--steps", "3", "--paradigm", "linen", "--csv", str(path)])
+    rows = list(csv.DictReader(path.open()))
+    assert len(rows) == 3 and all(r["ema_loss"] == "" for r in rows)
+
+
+@pytest.mark.parametrize(
+    "argv,word",
+    [
+        (["--lr", "0"], "lr"),
+        (["--steps", "0"], "steps"),
+        (["--steps", "ten"], "--steps"),
+        (["--optimizer", "rmsprop"], "--optimizer"),
+        (["--ema", "1.5"], "ema_decay"),
+        (["--clip", "-1"], "clip_norm"),
+        (["--csv", "/no/such/dir/run.csv"], "No such file"),
+        (["--bogus"], "--bogus"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(argv, word, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        code = main(["--headless", *argv])
+        raise SystemExit(code)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and word in err and "Traceback" not in err
+
+
+def test_main_py_runs_headless_as_a_program():
+    done = subprocess.run(
+        [sys.executable, "main.py", "--headless", "--steps", "10", "--lr", "nan"],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 2 and "lr" in done.stderr and "Traceback" not in done.stderr
+    done = subprocess.run(
+        [sys.executable, "main.py", "--headless", "--steps", "10"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout.count("paradigm=") == 2

@@ -1,0 +1,117 @@
+"""The streamed runner: compiles once per structure, is deterministic, stops when told."""
+
+import numpy as np
+import pytest
+
+from app.training import programs, runner
+from app.training.config import RunConfig
+
+
+def test_values_never_recompile_only_structures_do():
+    programs.program.cache_clear()
+    structures = [RunConfig(), RunConfig(optimizer="adam", ema_decay=0.9, clip_norm=1.0, paradigm="nnx")]
+    rng = np.random.default_rng(0)
+    for base in structures:
+        for _ in range(20):
+            changes = dict(seed=int(rng.integers(0, 1000)), lr=float(10 ** rng.uniform(-3, -0.5)),
+                           steps=int(rng.integers(1, 3000)))
+            if base.ema_decay:
+                changes |= dict(ema_decay=float(rng.uniform(0.9, 0.999)), clip_norm=float(rng.uniform(0.1, 10)))
+            config = base.with_changes(**changes)
+            result = runner.run(config)
+            assert all(len(m["loss"]) == config.steps for m in result.metrics.values())
+    for base in structures:
+        assert programs.program(base.structure).traces == {"init": 1, "chunk": 1}
+
+
+def test_same_config_same_numbers():
+    config = RunConfig(seed=11, lr=0.2, steps=700, optimizer="momentum", ema_decay=0.95)
+    a, b = runner.run(config).metrics, runner.run(config).metrics
+    for p in a:
+        for k in a[p]:
+            np.testing.assert_array_equal(a[p][k], b[p][k])
+
+
+def test_seed_and_learning_rate_change_the_curve():
+    base = runner.run(RunConfig(seed=0, steps=50)).metrics["nnx"]["loss"]
+    other_seed = runner.run(RunConfig(seed=1, steps=50)).metrics["nnx"]["loss"]
+    other_lr = runner.run(RunConfig(seed=0, lr=0.3, steps=50)).metrics["nnx"]["loss"]
+    assert base[0] != other_seed[0]
+    assert base[0] == other_lr[0] and base[-1] != other_lr[-1]
+
+
+def test_chunks_cover_the_run_in_order():
+    config = RunConfig(steps=100_000, paradigm="linen")
+    chunks = list(runner.stream(config))
+    assert chunks[0].start == 0 and chunks[-1].end == config.steps
+    assert all(a.end == b.start for a, b in zip(chunks, chunks[1:]))
+    sizes = {c.end - c.start for c in chunks[:-1]}
+    assert all(s & (s - 1) == 0 and s <= programs.CAPACITY for s in sizes)  # powers of two
+
+
+def test_chunk_size_aims_at_one_frame():
+    assert runner.chunk_steps(None) == runner.FIRST_CHUNK_STEPS
+    for seconds_per_step in (1e-7, 1e-6, 3e-5, 1e-3, 1.0):
+        n = runner.chunk_steps(seconds_per_step)
+        assert n & (n - 1) == 0  # a power of two
+        if 1 < n < programs.CAPACITY:  # within a factor sqrt(2) of one frame of work
+            assert 0.7 < n * seconds_per_step / runner.FRAME_SECONDS < 1.42
+    assert runner.chunk_steps(1.0) == 1 and runner.chunk_steps(1e-9) == programs.CAPACITY
+
+
+def test_stop_ends_the_stream_before_the_next_chunk():
+    stop = False
+    chunks = []
+    for chunk in runner.stream(RunConfig(steps=1_000_000), should_stop=lambda: stop, max_chunk_steps=256):
+        chunks.append(chunk)
+        if len(chunks) == 3:
+            stop = True
+    assert len(chunks) == 3 and chunks[-1].end == 768
+
+
+@pytest.mark.parametrize("optimizer,lr", [("sgd", 5.0), ("adam", 1e30)])
+def test_divergence_ends_cleanly_at_the_step_it_happened(optimizer, lr):
+    config = RunConfig(lr=lr, steps=10_000, optimizer=optimizer)
+    result = runner.run(config)
+    for paradigm in config.paradigms:
+        loss = result.metrics[paradigm]["loss"]
+        k = result.diverged_at[paradigm]
+        assert len(loss) == k + 1 < config.steps
+        assert np.all(np.isfinite(loss[:k])) and not np.isfinite(loss[k])
+
+
+def test_steps_cap_and_validation_messages():
+    with pytest.raises(ValueError, match="steps"):
+        RunConfig(steps=1_000_001)
+    with pytest.raises(ValueError, match="lr"):
+        RunConfig(lr=float("nan"))
+    with pytest.raises(ValueError, match="ema_decay"):
+        RunConfig(ema_decay=1.0)
+    with pytest.raises(ValueError, match="clip_norm"):
+        RunConfig(clip_norm=0.0)
+    with pytest.raises(ValueError, match="optimizer"):
+        RunConfig(optimizer="rmsprop")
+    with pytest.raises(ValueError, match="seed"):
+        RunConfig(seed=-1)
+
+
+def test_chunk_weights_reach_the_least_squares_line():
+    from app.training import tasks
+
+    x, y = tasks.line_fit_batch()
+    design = np.hstack([x, np.ones_like(x)])
+    (slope, intercept), *_ = np.linalg.lstsq(design, y[:, 0], rcond=None)
+    *_, last = runner.stream(RunConfig(lr=0.5, steps=3000))
+    for paradigm in ("linen", "nnx"):
+        w = last.weights[paradigm]
+        assert w["kernel"].shape == (1, 1) and w["bias"].shape == (1,)
+        np.testing.assert_allclose([w["kernel"][0, 0], w["bias"][0]], [slope, intercept], rtol=1e-4)
+
+
+def test_a_run_advances_one_step_at_a_time():
+    run = runner.Run(RunConfig(steps=3, paradigm="nnx"))
+    sizes = []
+    while not run.finished:
+        chunk = run.advance(1)
+        sizes.append((chunk.start, chunk.end, len(chunk.metrics["nnx"]["loss"])))
+    assert sizes == [(0, 1, 1), (1, 2, 1), (2, 3, 1)]
