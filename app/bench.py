@@ -10,7 +10,6 @@ import threading
 import time
 
 import jax
-import jax.numpy as jnp
 import optax
 from flax import nnx
 
@@ -107,8 +106,8 @@ def main(argv=None):
     limit = {"NNX": us["fused lax.scan limit, NNX"], "Linen": us["fused lax.scan limit, Linen"],
              "both": us["fused lax.scan limit, both"]}
     print(f"line fit, {jax.default_backend()} backend, median of {args.rounds} interleaved rounds\n")
-    print(f"| way to run the loop | steps | µs/step | steps/s | × seed recipe | × fused limit |")
-    print(f"|---|---:|---:|---:|---:|---:|")
+    print("| way to run the loop | steps | µs/step | steps/s | × seed recipe | × fused limit |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, _, steps in rows:
         kind = "both" if "both" in name else "Linen" if "Linen" in name else "NNX"
         vs_limit = f"{limit[kind] / us[name]:.2f}×" if steps == n else "—"

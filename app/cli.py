@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ema", type=float, metavar="DECAY", help="parameter EMA with this decay")
     parser.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip gradients to this global norm")
     parser.add_argument("--csv", metavar="PATH", help="write every step's metrics to this CSV file")
+    parser.add_argument("--screenshot", metavar="PATH", help="open the window, run the settings, save a PNG, exit")
     return parser
 
 

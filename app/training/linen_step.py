@@ -1,7 +1,8 @@
-"""The Linen train step: a frozen TrainState goes in, a new TrainState comes out.
+"""The Linen train step: a frozen TrainState in, a new TrainState out.
 
-The caller must rebind it every step, `state, metrics = train_step(state, x, y)`.
-Drop the `state =` and the new parameters are thrown away: training silently does nothing.
+The caller must rebind it every step: `state, metrics = train_step(...)`.
+Drop the `state =` and the new parameters are thrown away: training
+silently does nothing.
 """
 
 from typing import Any
@@ -14,21 +15,28 @@ from flax.training import train_state
 
 
 class TrainState(train_state.TrainState):
-    """The usual TrainState, plus a trailing average of the parameters (EMA)."""
+    """The usual TrainState plus a trailing average of the parameters."""
 
     ema_params: Any = None
 
     def apply_ema(self, decay):
-        """ema <- decay * ema + (1 - decay) * params, returned as a NEW state."""
-        new_ema = jax.tree.map(lambda e, p: decay * e + (1 - decay) * p, self.ema_params, self.params)
+        """ema <- decay * ema + (1 - decay) * params, as a NEW state."""
+        new_ema = jax.tree.map(
+            lambda e, p: decay * e + (1 - decay) * p,
+            self.ema_params,
+            self.params,
+        )
         return self.replace(ema_params=new_ema)
 
 
 def create_state(params, out_features, tx, ema=False):
-    """The model is `nn.Dense`; its parameters live in the state, not in the model."""
+    """The model is `nn.Dense`; its parameters live in the state."""
     model = nn.Dense(out_features)
     return TrainState.create(
-        apply_fn=model.apply, params=params, tx=tx, ema_params=params if ema else None
+        apply_fn=model.apply,
+        params=params,
+        tx=tx,
+        ema_params=params if ema else None,
     )
 
 
@@ -39,14 +47,17 @@ def loss_fn(params, apply_fn, x, y):
 
 
 def train_step(state, x, y):
-    """Forward, loss, backward, update: returns a NEW state and the metrics."""
-    loss, grads = jax.value_and_grad(loss_fn)(state.params, state.apply_fn, x, y)
-    state = state.apply_gradients(grads=grads)  # a new state; the old one is unchanged
-    return state, {"loss": loss, "grad_norm": optax.tree.norm(grads)}  # the norm before clipping
+    """Forward, loss, backward, update: returns a NEW state and metrics."""
+    loss, grads = jax.value_and_grad(loss_fn)(
+        state.params, state.apply_fn, x, y
+    )
+    state = state.apply_gradients(grads=grads)  # the old state is unchanged
+    grad_norm = optax.tree.norm(grads)  # the norm before any clipping
+    return state, {"loss": loss, "grad_norm": grad_norm}
 
 
 def train_step_with_ema(state, x, y, decay):
-    """The same step, plus the EMA parameters: their loss on this batch, then their update."""
+    """The same step, plus the EMA weights' loss on this batch and update."""
     ema_loss = loss_fn(state.ema_params, state.apply_fn, x, y)
     state, metrics = train_step(state, x, y)
     state = state.apply_ema(decay)

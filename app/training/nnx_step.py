@@ -1,7 +1,7 @@
 """The NNX train step: the model and the optimizer change in place.
 
-There is no new state to hand back, so the step returns only its metrics; the next call
-simply sees the updated parameters.
+There is no new state to hand back, so the step returns only its metrics;
+the next call simply sees the updated parameters.
 """
 
 import jax
@@ -11,9 +11,9 @@ from flax import nnx
 
 
 def create(rngs, in_features, out_features, tx, ema=False):
-    """The model and its optimizer; `wrt=nnx.Param` names what the optimizer trains.
+    """The model and its optimizer (`wrt` names what it trains).
 
-    With EMA, also a copy of the model whose weights will trail the model's.
+    With EMA, also a copy of the model whose weights trail the model's.
     """
     model = nnx.Linear(in_features, out_features, rngs=rngs)
     optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
@@ -23,29 +23,33 @@ def create(rngs, in_features, out_features, tx, ema=False):
 
 
 def loss_fn(model, x, y):
-    """Mean squared error. The model is the first argument: that is what gets differentiated."""
+    """Mean squared error; the model, first, is what gets differentiated."""
     return jnp.mean((model(x) - y) ** 2)
 
 
 def train_step(model, optimizer, x, y):
     """Forward, loss, backward, update."""
     loss, grads = nnx.value_and_grad(loss_fn)(model, x, y)
-    optimizer.update(model, grads)  # writes the new parameters into `model`
-    return {"loss": loss, "grad_norm": optax.tree.norm(grads)}  # the norm before clipping
+    optimizer.update(model, grads)  # writes the new weights into `model`
+    grad_norm = optax.tree.norm(grads)  # the norm before any clipping
+    return {"loss": loss, "grad_norm": grad_norm}
 
 
 def update_ema(ema_model, model, decay):
-    """Parameter EMA: every EMA weight moves (1 - decay) of the way towards the model's.
+    """Parameter EMA: each EMA weight moves (1 - decay) towards the model's.
 
-    Not `optax.ema`: that one averages the *updates* (a momentum), not the parameters.
+    Not `optax.ema`: that one averages the *updates* (a momentum).
     """
     ema_params = nnx.state(ema_model, nnx.Param)
     params = nnx.state(model, nnx.Param)
-    nnx.update(ema_model, jax.tree.map(lambda e, p: decay * e + (1 - decay) * p, ema_params, params))
+    new_ema = jax.tree.map(
+        lambda e, p: decay * e + (1 - decay) * p, ema_params, params
+    )
+    nnx.update(ema_model, new_ema)
 
 
 def train_step_with_ema(model, optimizer, ema_model, x, y, decay):
-    """The same step, plus the EMA weights: their loss on this batch, then their update."""
+    """The same step, plus the EMA weights' loss on this batch and update."""
     ema_loss = loss_fn(ema_model, x, y)
     metrics = train_step(model, optimizer, x, y)
     update_ema(ema_model, model, decay)

@@ -32,6 +32,8 @@ class Chunk:
     diverged_at: dict[str, int]
     total_steps: int
     seconds: float
+    compiled: bool
+    """Whether `seconds` includes compiling the program (the first chunk of a new structure)."""
 
 
 def chunk_steps(seconds_per_step: float | None, target: float = FRAME_SECONDS) -> int:
@@ -90,7 +92,9 @@ class Run:
             if bad.size:
                 self.diverged_at[paradigm] = self.step + int(bad[0])
                 metrics[paradigm] = {k: v[: bad[0] + 1] for k, v in m.items()}
-        chunk = Chunk(self.step, self.step + want, metrics, weights, dict(self.diverged_at), self.config.steps, seconds)
+        chunk = Chunk(
+            self.step, self.step + want, metrics, weights, dict(self.diverged_at), self.config.steps, seconds, not compiled
+        )
         self.step += want
         return chunk
 

@@ -1,0 +1,40 @@
+"""Start the Qt application: the window, or a screenshot of it after the default run."""
+
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+from app.gui.style import BASE_POINT_SIZE
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Train Step Lab")
+    app.setOrganizationName("Train Step Lab")
+    font = QFont(app.font())
+    font.setPointSize(BASE_POINT_SIZE)
+    app.setFont(font)
+    return app
+
+
+def run_app(args) -> int:
+    app = make_application()
+    from app.gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+    if args.screenshot:
+        window.runFinished.connect(lambda _: QTimer.singleShot(0, lambda: save_and_quit(window, args.screenshot)))
+    return app.exec()
+
+
+def save_and_quit(window, path):
+    window.plot._redraw()
+    if not window.grab().save(path):
+        print(f"train-step-lab: error: could not write {path}", file=sys.stderr)
+        QApplication.instance().exit(2)
+        return
+    window.close()
+    QApplication.instance().exit(0)

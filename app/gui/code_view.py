@@ -1,0 +1,118 @@
+"""A read-only code pane: Pygments colours, line numbers, and the lines of a feature marked."""
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFontDatabase, QPainter, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
+from superqt.utils import CodeSyntaxHighlight
+
+from app.gui.style import CODE_POINT_SIZE, DIMMED, MARK_CLIP, MARK_EMA
+
+MARKS = {"ema": MARK_EMA, "clip": MARK_CLIP}
+
+
+class _LineNumbers(QWidget):
+    def __init__(self, editor):
+        super().__init__(editor)
+        self.editor = editor
+
+    def sizeHint(self):
+        return QSize(self.editor.gutter_width(), 0)
+
+    def paintEvent(self, event):
+        self.editor.paint_line_numbers(event)
+
+
+class CodeEditor(QPlainTextEdit):
+    """QPlainTextEdit with a line-number gutter (Qt's code editor example, trimmed)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setLineWrapMode(QPlainTextEdit.NoWrap)
+        font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
+        font.setPointSize(CODE_POINT_SIZE)
+        self.setFont(font)
+        self._gutter = _LineNumbers(self)
+        self.blockCountChanged.connect(lambda _: self.setViewportMargins(self.gutter_width(), 0, 0, 0))
+        self.updateRequest.connect(self._scroll_gutter)
+        self.setViewportMargins(self.gutter_width(), 0, 0, 0)
+
+    def gutter_width(self):
+        return 12 + self.fontMetrics().horizontalAdvance("9") * max(2, len(str(self.blockCount())))
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        rect = self.contentsRect()
+        self._gutter.setGeometry(QRect(rect.left(), rect.top(), self.gutter_width(), rect.height()))
+
+    def _scroll_gutter(self, rect, dy):
+        if dy:
+            self._gutter.scroll(0, dy)
+        else:
+            self._gutter.update(0, rect.y(), self._gutter.width(), rect.height())
+
+    def paint_line_numbers(self, event):
+        painter = QPainter(self._gutter)
+        painter.fillRect(event.rect(), QColor("#EFEFEF"))
+        painter.setPen(QColor("#777777"))
+        block = self.firstVisibleBlock()
+        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
+        height = self.fontMetrics().height()
+        while block.isValid() and top <= event.rect().bottom():
+            if block.isVisible():
+                painter.drawText(0, top, self._gutter.width() - 6, height, Qt.AlignRight, str(block.blockNumber() + 1))
+            block = block.next()
+            top += round(self.blockBoundingRect(block).height()) if block.isValid() else height
+
+
+class CodePane(QWidget):
+    """A titled listing. `show_listing` sets the text; `mark` colours or dims feature lines."""
+
+    def __init__(self, heading: str, parent=None):
+        super().__init__(parent)
+        self.heading = QLabel(f"<b>{heading}</b>")
+        self.source_label = QLabel()
+        self.source_label.setStyleSheet("color:#555;")
+        self.editor = CodeEditor()
+        self._highlighter = CodeSyntaxHighlight(self.editor, "python", "default")
+        self._listing = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.source_label)
+        layout.addWidget(self.editor)
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def show_listing(self, listing):
+        self._listing = listing
+        self.source_label.setText(listing.title)
+        self.editor.setPlainText(listing.text)
+
+    def mark(self, enabled: dict[str, bool]):
+        """Lines of a feature that is on get its background colour; a feature that is off is dimmed."""
+        selections = []
+        for feature, lines in self._listing.feature_lines.items():
+            for line in sorted(lines):
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = QTextCursor(self.editor.document().findBlockByNumber(line))
+                selection.format = QTextCharFormat()
+                selection.format.setProperty(QTextFormat.FullWidthSelection, True)
+                if enabled.get(feature):
+                    selection.format.setBackground(MARKS[feature])
+                else:
+                    selection.cursor.select(QTextCursor.LineUnderCursor)
+                    selection.format.setProperty(QTextFormat.FullWidthSelection, False)
+                    selection.format.setForeground(DIMMED)
+                selections.append(selection)
+        self.editor.setExtraSelections(selections)
+
+    def marked_lines(self) -> dict[str, list[int]]:
+        """Which lines carry which mark (background = on, dimmed = off), for tests and checks."""
+        marked = {"on": [], "dimmed": []}
+        for selection in self.editor.extraSelections():
+            kind = "dimmed" if selection.format.foreground().color() == DIMMED else "on"
+            marked[kind].append(selection.cursor.blockNumber())
+        return marked
+

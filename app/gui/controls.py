@@ -1,0 +1,252 @@
+"""The control panel: every setting of a run, each with a tooltip, read back as a RunConfig."""
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.training.config import MAX_SEED, MAX_STEPS, RunConfig
+
+LR_MIN, LR_MAX = 1e-4, 10.0
+LR_TICKS = 1000
+DEFAULTS = RunConfig()
+DEFAULT_EMA_DECAY = 0.99
+DEFAULT_CLIP_NORM = 1.0
+DEFAULT_RATE = 60
+OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
+PARADIGM_NAMES = {"both": "Linen and NNX", "linen": "Linen", "nnx": "NNX"}
+
+
+def lr_to_tick(lr: float) -> int:
+    """Position of a learning rate on the logarithmic slider."""
+    fraction = (math.log10(lr) - math.log10(LR_MIN)) / (math.log10(LR_MAX) - math.log10(LR_MIN))
+    return round(min(max(fraction, 0.0), 1.0) * LR_TICKS)
+
+
+def tick_to_lr(tick: int) -> float:
+    exponent = math.log10(LR_MIN) + tick / LR_TICKS * (math.log10(LR_MAX) - math.log10(LR_MIN))
+    return float(f"{10**exponent:.3g}")
+
+
+class SignificantSpinBox(QDoubleSpinBox):
+    """A spin box that shows 3 significant digits, so 0.000123 and 7.5 both read naturally."""
+
+    def textFromValue(self, value):
+        return f"{value:.3g}"
+
+    def valueFromText(self, text):
+        return float(text)
+
+    def validate(self, text, pos):
+        try:
+            float(text)
+        except ValueError:
+            return QValidator.Intermediate, text, pos
+        return QValidator.Acceptable, text, pos
+
+
+def _spin(cls, name, tip, low, high, value, decimals=None, step=None):
+    box = cls()
+    box.setObjectName(name)
+    box.setToolTip(tip)
+    box.setRange(low, high)
+    if decimals is not None:
+        box.setDecimals(decimals)
+    if step is not None:
+        box.setSingleStep(step)
+    box.setValue(value)
+    box.setKeyboardTracking(False)  # typing "0.05" runs once, not for "0", "0.", "0.0"
+    return box
+
+
+class Controls(QWidget):
+    """Emits `changed` whenever a setting of the run changes; `config()` reads them all."""
+
+    changed = Signal()
+    paceChanged = Signal()
+    runClicked = Signal()
+    stopClicked = Signal()
+    pauseToggled = Signal(bool)
+    stepClicked = Signal()
+    logToggled = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.task_combo = QComboBox(objectName="taskCombo", toolTip="Which problem the step trains on: the line fit is a straight line through 64 noisy points.")
+        self.task_combo.addItem("Line fit (64 points)", "line")
+        self.paradigm_combo = QComboBox(objectName="paradigmCombo", toolTip="Which version of the same step to run and plot: Flax Linen, Flax NNX, or both side by side.")
+        for key, name in PARADIGM_NAMES.items():
+            self.paradigm_combo.addItem(name, key)
+        self.seed_spin = _spin(QSpinBox, "seedSpin", "The random seed that draws the model's initial weights (the same for Linen and NNX).", 0, MAX_SEED, DEFAULTS.seed)
+        self.lr_slider = QSlider(Qt.Horizontal, objectName="lrSlider", toolTip="Learning rate on a log scale: how far each update moves the weights along the gradient.")
+        self.lr_slider.setRange(0, LR_TICKS)
+        self.lr_slider.setValue(lr_to_tick(DEFAULTS.lr))
+        self.lr_spin = _spin(SignificantSpinBox, "lrSpin", "Learning rate: how far each update moves the weights along the gradient.", LR_MIN, LR_MAX, DEFAULTS.lr, decimals=7)
+        self.lr_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
+        self.steps_spin = _spin(QSpinBox, "stepsSpin", "How many training steps to run, each on the same batch.", 1, MAX_STEPS, DEFAULTS.steps)
+        self.steps_spin.setGroupSeparatorShown(True)
+        self.optimizer_combo = QComboBox(objectName="optimizerCombo", toolTip="The update rule: plain SGD, SGD with momentum 0.9, or Adam.")
+        for key, name in OPTIMIZER_NAMES.items():
+            self.optimizer_combo.addItem(name, key)
+        self.ema_check = QCheckBox("Parameter EMA", objectName="emaCheck", toolTip="Keep a trailing average of the weights after every step and plot its loss too.")
+        self.ema_spin = _spin(QDoubleSpinBox, "emaDecaySpin", "EMA decay: each step the averaged weights keep this share and take the rest from the new weights.", 0.9, 0.9999, DEFAULT_EMA_DECAY, decimals=4, step=0.001)
+        self.clip_check = QCheckBox("Clip gradients", objectName="clipCheck", toolTip="Rescale the gradient before the update whenever its global norm exceeds the max norm.")
+        self.clip_spin = _spin(QDoubleSpinBox, "clipNormSpin", "Max norm: gradients longer than this are shrunk to this length before the update.", 0.01, 100.0, DEFAULT_CLIP_NORM, decimals=2)
+        self.clip_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
+
+        self.pace_combo = QComboBox(objectName="paceCombo", toolTip="Instant runs every step at full speed; Animate plays the steps at a pace a class can follow.")
+        self.pace_combo.addItem("Instant", None)
+        self.pace_combo.addItem("Animate", "animate")
+        self.rate_slider = QSlider(Qt.Horizontal, objectName="rateSlider", toolTip="Animation speed in steps per second.")
+        self.rate_slider.setRange(1, 500)
+        self.rate_slider.setValue(DEFAULT_RATE)
+        self.rate_spin = _spin(QSpinBox, "rateSpin", "Animation speed in steps per second.", 1, 500, DEFAULT_RATE)
+        self.rate_spin.setSuffix(" steps/s")
+        self.log_check = QCheckBox("Log-scale y", objectName="logCheck", toolTip="Show loss and gradient norm on a logarithmic axis, so slow late progress stays visible.")
+
+        self.run_button = QPushButton("Run", objectName="runButton", toolTip="Run the current settings again from step 0.")
+        self.stop_button = QPushButton("Stop", objectName="stopButton", toolTip="Stop the run where it is; the curve so far stays.")
+        self.pause_button = QPushButton("Pause", objectName="pauseButton", checkable=True, toolTip="Hold the run between steps; press again to resume.")
+        self.step_button = QPushButton("Step", objectName="stepButton", toolTip="Hold the run and advance it by exactly one training step.")
+        self.reset_button = QPushButton("Reset to defaults", objectName="resetButton", toolTip="Put every setting back to its default and re-run.")
+
+        self._layout()
+        self._connect()
+        self._sync_enabled()
+
+    def _layout(self):
+        run = QGroupBox("Run")
+        form = QFormLayout(run)
+        form.addRow("Task", self.task_combo)
+        form.addRow("Show", self.paradigm_combo)
+        form.addRow("Seed", self.seed_spin)
+        form.addRow("Learning rate", self.lr_spin)
+        form.addRow(self.lr_slider)
+        form.addRow("Steps", self.steps_spin)
+        form.addRow("Optimizer", self.optimizer_combo)
+        extras = QGroupBox("Step extras")
+        form2 = QFormLayout(extras)
+        form2.addRow(self.ema_check, self.ema_spin)
+        form2.addRow(self.clip_check, self.clip_spin)
+        pace = QGroupBox("Pace")
+        form3 = QFormLayout(pace)
+        form3.addRow("Mode", self.pace_combo)
+        form3.addRow("Speed", self.rate_spin)
+        form3.addRow(self.rate_slider)
+        buttons = QGroupBox("Actions")
+        grid = QVBoxLayout(buttons)
+        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        for b in (self.run_button, self.stop_button):
+            row1.addWidget(b)
+        for b in (self.pause_button, self.step_button):
+            row2.addWidget(b)
+        grid.addLayout(row1)
+        grid.addLayout(row2)
+        grid.addWidget(self.reset_button)
+        grid.addWidget(self.log_check)
+        layout = QVBoxLayout(self)
+        for box in (run, extras, pace, buttons):
+            layout.addWidget(box)
+        layout.addStretch(1)
+
+    def _connect(self):
+        self.lr_slider.valueChanged.connect(self._slider_moved)
+        self.lr_spin.valueChanged.connect(self._lr_typed)
+        self.rate_slider.valueChanged.connect(self.rate_spin.setValue)
+        self.rate_spin.valueChanged.connect(self.rate_slider.setValue)
+        self.rate_spin.valueChanged.connect(lambda _: self.paceChanged.emit())
+        self.pace_combo.currentIndexChanged.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
+        for combo in (self.task_combo, self.paradigm_combo, self.optimizer_combo):
+            combo.currentIndexChanged.connect(lambda _: self.changed.emit())
+        for spin in (self.seed_spin, self.steps_spin, self.ema_spin, self.clip_spin):
+            spin.valueChanged.connect(lambda _: self.changed.emit())
+        for check in (self.ema_check, self.clip_check):
+            check.toggled.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
+        self.run_button.clicked.connect(self.runClicked)
+        self.stop_button.clicked.connect(self.stopClicked)
+        self.pause_button.toggled.connect(self._pause_toggled)
+        self.step_button.clicked.connect(self.stepClicked)
+        self.reset_button.clicked.connect(self.reset)
+        self.log_check.toggled.connect(self.logToggled)
+
+    def _slider_moved(self, tick):
+        lr = tick_to_lr(tick)
+        if lr != self.lr_spin.value():
+            self.lr_spin.blockSignals(True)
+            self.lr_spin.setValue(lr)
+            self.lr_spin.blockSignals(False)
+            self.changed.emit()
+
+    def _lr_typed(self, lr):
+        self.lr_slider.blockSignals(True)
+        self.lr_slider.setValue(lr_to_tick(lr))
+        self.lr_slider.blockSignals(False)
+        self.changed.emit()
+
+    def _pause_toggled(self, paused):
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.pauseToggled.emit(paused)
+
+    def set_paused(self, paused: bool):
+        """Show the paused state without emitting (the worker already knows)."""
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(paused)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.pause_button.blockSignals(False)
+
+    def _sync_enabled(self):
+        self.ema_spin.setEnabled(self.ema_check.isChecked())
+        self.clip_spin.setEnabled(self.clip_check.isChecked())
+        animate = self.pace_combo.currentData() is not None
+        self.rate_spin.setEnabled(animate)
+        self.rate_slider.setEnabled(animate)
+
+    def rate(self) -> float:
+        """Steps per second when animating; 0 for Instant (flat out)."""
+        return float(self.rate_spin.value()) if self.pace_combo.currentData() else 0.0
+
+    def config(self) -> RunConfig:
+        return RunConfig(
+            task=self.task_combo.currentData(),
+            paradigm=self.paradigm_combo.currentData(),
+            seed=self.seed_spin.value(),
+            lr=self.lr_spin.value(),
+            steps=self.steps_spin.value(),
+            optimizer=self.optimizer_combo.currentData(),
+            ema_decay=self.ema_spin.value() if self.ema_check.isChecked() else None,
+            clip_norm=self.clip_spin.value() if self.clip_check.isChecked() else None,
+        )
+
+    def reset(self):
+        """Every setting back to its default, then one `changed`."""
+        self.blockSignals(True)
+        self.task_combo.setCurrentIndex(0)
+        self.paradigm_combo.setCurrentIndex(self.paradigm_combo.findData(DEFAULTS.paradigm))
+        self.seed_spin.setValue(DEFAULTS.seed)
+        self.lr_spin.setValue(DEFAULTS.lr)
+        self.steps_spin.setValue(DEFAULTS.steps)
+        self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(DEFAULTS.optimizer))
+        self.ema_check.setChecked(False)
+        self.ema_spin.setValue(DEFAULT_EMA_DECAY)
+        self.clip_check.setChecked(False)
+        self.clip_spin.setValue(DEFAULT_CLIP_NORM)
+        self.pace_combo.setCurrentIndex(0)
+        self.rate_spin.setValue(DEFAULT_RATE)
+        self.log_check.setChecked(False)
+        self.blockSignals(False)
+        self._sync_enabled()
+        self.logToggled.emit(False)
+        self.changed.emit()

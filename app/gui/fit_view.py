@@ -1,0 +1,43 @@
+"""The line-fit picture: the 64 points and each paradigm's current line, moving as it trains."""
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, sized_font
+from app.training.tasks import line_fit_batch
+
+X_ENDS = np.array([-1.1, 1.1])
+
+
+class FitView(pg.PlotWidget):
+    """Scatter of the batch and the model's line y = kernel * x + bias per paradigm."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, background="w")
+        x, y = line_fit_batch()
+        self.setTitle("the batch and the model's line", size=f"{BASE_POINT_SIZE}pt")
+        self.plot(x[:, 0], y[:, 0], pen=None, symbol="o", symbolSize=7, symbolBrush=PENS["points"], symbolPen=None)
+        self.lines = {
+            "linen": self.plot(pen=pg.mkPen(PENS["linen"], width=7)),
+            "nnx": self.plot(pen=pg.mkPen(PENS["nnx"], width=2.5, style=Qt.DashLine)),
+        }
+        self.setXRange(*X_ENDS, padding=0)
+        self.setYRange(float(y.min()) - 0.5, float(y.max()) + 0.5, padding=0)
+        self.setMenuEnabled(False)
+        self.setMouseEnabled(x=False, y=False)
+        self.setMinimumWidth(320)
+        for side in ("left", "bottom"):
+            self.getAxis(side).setStyle(tickFont=sized_font(BASE_POINT_SIZE - 2))
+        self.setToolTip(" ".join(f"{LABELS[p]}: {'orange' if p == 'linen' else 'blue dashed'} line." for p in LABELS))
+
+    def reset(self):
+        for line in self.lines.values():
+            line.setData([], [])
+
+    def show_weights(self, weights: dict):
+        """Draw each paradigm's line from its `kernel` (1, 1) and `bias` (1,)."""
+        for paradigm, w in weights.items():
+            slope, intercept = float(w["kernel"][0, 0]), float(w["bias"][0])
+            if np.isfinite(slope) and np.isfinite(intercept):
+                self.lines[paradigm].setData(X_ENDS, slope * X_ENDS + intercept)

@@ -1,0 +1,156 @@
+"""Loss and gradient-norm curves against step, streamed: buffers grow, a timer redraws."""
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+
+from app.gui.series import Series
+from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, sized_font
+
+REDRAW_MS = 16
+CURVES = ("linen", "nnx", "linen_ema", "nnx_ema")
+
+
+class LossPlot(pg.GraphicsLayoutWidget):
+    """Loss (top) and gradient norm (bottom, x linked) for Linen, NNX and their EMA weights."""
+
+    readout = Signal(str)  # hover text: the step under the mouse and the values there
+    difference = Signal(float)  # the largest |Linen - NNX| loss so far (nan with one paradigm)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setBackground("w")
+        self.loss_plot = self.addPlot(row=0, col=0)
+        self.grad_plot = self.addPlot(row=1, col=0)
+        self.grad_plot.setXLink(self.loss_plot)
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 2)
+        self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize=f"{BASE_POINT_SIZE}pt")
+        self.grad_legend = self.grad_plot.addLegend(offset=(-10, 10), labelTextSize=f"{BASE_POINT_SIZE}pt")
+        self.loss_curves = {
+            "linen": self.loss_plot.plot(pen=pg.mkPen(PENS["linen"], width=7)),
+            "nnx": self.loss_plot.plot(pen=pg.mkPen(PENS["nnx"], width=2.5)),
+            "linen_ema": self.loss_plot.plot(pen=pg.mkPen(PENS["linen_ema"], width=5, style=Qt.DashLine)),
+            "nnx_ema": self.loss_plot.plot(pen=pg.mkPen(PENS["nnx_ema"], width=2, style=Qt.DashLine)),
+        }
+        self.grad_curves = {
+            "linen": self.grad_plot.plot(pen=pg.mkPen(PENS["linen"], width=7)),
+            "nnx": self.grad_plot.plot(pen=pg.mkPen(PENS["nnx"], width=2.5)),
+        }
+        clip_pen = pg.mkPen(PENS["clip"], width=2.5, style=Qt.DashLine)
+        self.clip_line = pg.InfiniteLine(angle=0, pen=clip_pen)
+        self.grad_plot.addItem(self.clip_line, ignoreBounds=True)
+        self._clip_sample = pg.PlotDataItem(pen=clip_pen)  # the legend's picture of the line
+        for plot, label in ((self.loss_plot, "loss"), (self.grad_plot, "gradient norm")):
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setLabel("left", label, **{"font-size": f"{BASE_POINT_SIZE + 2}pt"})
+            plot.setMenuEnabled(False)
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setStyle(tickFont=sized_font(BASE_POINT_SIZE))
+        self.grad_plot.setLabel("bottom", "step", **{"font-size": f"{BASE_POINT_SIZE + 2}pt"})
+        self.steps = {p: Series() for p in LABELS}
+        self.loss = {c: Series() for c in CURVES}
+        self.grad = {p: Series() for p in LABELS}
+        self.max_difference = float("nan")
+        self._dirty = False
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._redraw)
+        self._timer.start(REDRAW_MS)
+        self.scene().sigMouseMoved.connect(self._hover)
+
+    def reset(self, config):
+        """Empty every curve and set up the axes and legend for a new run of `config`."""
+        for series in (*self.steps.values(), *self.loss.values(), *self.grad.values()):
+            series.clear()
+        self.max_difference = float("nan")
+        self._shown = [p for p in LABELS if p in config.paradigms]
+        ema = config.ema_decay is not None
+        self.legend.clear()
+        self.grad_legend.clear()
+        for p in self._shown:
+            self.legend.addItem(self.loss_curves[p], LABELS[p])
+            self.grad_legend.addItem(self.grad_curves[p], LABELS[p])
+            if ema:
+                self.legend.addItem(self.loss_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights")
+        self.clip_line.setVisible(config.clip_norm is not None)
+        if config.clip_norm is not None:
+            self.clip_line.setValue(np.log10(config.clip_norm) if self.log_y else config.clip_norm)
+            self.grad_legend.addItem(self._clip_sample, f"clip at {config.clip_norm:g}")
+        self.loss_plot.setXRange(0, max(config.steps - 1, 1), padding=0.02)
+        self.loss_plot.enableAutoRange(axis="y")
+        self.grad_plot.enableAutoRange(axis="y")
+        self._clip_norm = config.clip_norm
+        self._dirty = True
+        self._redraw()
+        self.difference.emit(self.max_difference)
+
+    def append(self, chunk):
+        """Add a chunk's steps to the curves; the next timer tick draws them."""
+        for p, m in chunk.metrics.items():
+            loss = m["loss"]
+            keep = np.isfinite(loss)  # a diverged step ends the curve; its inf is not drawn
+            self.steps[p].extend(np.arange(chunk.start, chunk.start + len(loss))[keep])
+            self.loss[p].extend(loss[keep])
+            self.grad[p].extend(m["grad_norm"][keep])
+            if "ema_loss" in m:
+                self.loss[f"{p}_ema"].extend(m["ema_loss"][keep])
+        if "linen" in chunk.metrics and "nnx" in chunk.metrics:
+            n = min(len(self.loss["linen"]), len(self.loss["nnx"]))
+            a, b = self.loss["linen"].values[:n], self.loss["nnx"].values[:n]
+            done = 0 if np.isnan(self.max_difference) else self.max_difference
+            tail = slice(max(n - (chunk.end - chunk.start), 0), n)
+            self.max_difference = max(done, float(np.max(np.abs(a[tail] - b[tail]), initial=0.0)))
+            self.difference.emit(self.max_difference)
+        self._dirty = True
+
+    @property
+    def log_y(self) -> bool:
+        return self.loss_plot.ctrl.logYCheck.isChecked()
+
+    def set_log_y(self, on: bool):
+        self.loss_plot.setLogMode(y=on)
+        self.grad_plot.setLogMode(y=on)
+        if self._clip_norm_set():
+            self.clip_line.setValue(np.log10(self._clip_norm) if on else self._clip_norm)
+
+    def _clip_norm_set(self):
+        return getattr(self, "_clip_norm", None) is not None
+
+    @property
+    def pending(self) -> bool:
+        """Data has arrived that the next timer tick will draw."""
+        return self._dirty
+
+    def curve_lengths(self) -> dict[str, int]:
+        """Points drawn per loss curve (what the tests and the benchmark look at)."""
+        return {c: len(curve.xData) if curve.xData is not None else 0 for c, curve in self.loss_curves.items()}
+
+    def _redraw(self):
+        if not self._dirty:
+            return
+        self._dirty = False
+        for p in LABELS:
+            x = self.steps[p].values
+            self.loss_curves[p].setData(x, self.loss[p].values)
+            self.grad_curves[p].setData(x, self.grad[p].values)
+            ema = self.loss[f"{p}_ema"].values
+            self.loss_curves[f"{p}_ema"].setData(x[: len(ema)], ema)
+
+    def _hover(self, position):
+        if not self.loss_plot.sceneBoundingRect().contains(position) and not self.grad_plot.sceneBoundingRect().contains(position):
+            return
+        step = int(round(self.loss_plot.vb.mapSceneToView(position).x()))
+        parts = []
+        for p in getattr(self, "_shown", []):
+            xs = self.steps[p].values
+            i = int(np.searchsorted(xs, step))
+            if i < len(xs) and xs[i] == step:
+                text = f"{LABELS[p]} loss {self.loss[p].values[i]:.6g}, grad {self.grad[p].values[i]:.4g}"
+                if len(self.loss[f"{p}_ema"]) > i:
+                    text += f", EMA loss {self.loss[f'{p}_ema'].values[i]:.6g}"
+                parts.append(text)
+        if parts:
+            self.readout.emit(f"step {step:,}:  " + "   ".join(parts))

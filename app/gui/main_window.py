@@ -1,0 +1,229 @@
+"""The main window: controls on the left, curves and the fit top right, the two listings below.
+
+Wiring lives here and only here: controls -> RunConfig -> worker thread -> chunks -> views.
+"""
+
+import math
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from app.gui.code_view import CodePane
+from app.gui.controls import Controls
+from app.gui.fit_view import FitView
+from app.gui.loss_plot import LossPlot
+from app.gui.style import BANNER_ERROR, BANNER_WARNING, LABELS
+from app.gui.worker import TrainingWorker, start_worker_thread
+from app.training.listings import listing
+
+
+class MainWindow(QMainWindow):
+    """Train Step Lab's window. The training thread starts when the window is first shown."""
+
+    requestStart = Signal(int, object, float, bool)
+    requestStop = Signal()
+    requestPause = Signal(bool)
+    requestRate = Signal(float)
+    requestStep = Signal()
+    chunkShown = Signal(int)  # run id, after a chunk of the current run reached the views
+    runFinished = Signal(int)
+    backendReady = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Train Step Lab")
+        self.resize(1840, 1000)
+        self.run_id = 0
+        self.config = None
+        self.finished_run = 0
+        self._thread = None
+        self._steps_per_second = None
+
+        self.controls = Controls()
+        self.plot = LossPlot()
+        self.fit = FitView()
+        self.linen_pane = CodePane("Linen: state = train_step(state, x, y), a new TrainState every step")
+        self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes the model in place")
+        self.linen_pane.show_listing(listing("linen"))
+        self.nnx_pane.show_listing(listing("nnx"))
+        self.banner = QLabel(objectName="banner", wordWrap=True)
+        self.banner.hide()
+        self.readout = QLabel("Hover over the curves to read a step's values.", objectName="readout")
+        self.difference = QLabel(objectName="differenceLabel")
+        self.difference.setToolTip("The largest gap between the Linen and NNX loss at the same step: they run the same math.")
+        self._build_layout()
+        self._build_status_bar()
+
+        self.worker = TrainingWorker()
+        queued = Qt.QueuedConnection  # requests wait in the worker thread's queue, behind JAX's import
+        self.requestStart.connect(self.worker.start, queued)
+        self.requestStop.connect(self.worker.stop, queued)
+        self.requestPause.connect(self.worker.set_paused, queued)
+        self.requestRate.connect(self.worker.set_rate, queued)
+        self.requestStep.connect(self.worker.single_step, queued)
+        self.worker.ready.connect(self._backend_ready)
+        self.worker.compiling.connect(self._compiling)
+        self.worker.chunkReady.connect(self._show_chunk)
+        self.worker.finished.connect(self._finished)
+        self.worker.errored.connect(self._errored)
+
+        self.controls.changed.connect(self.rerun)
+        self.controls.runClicked.connect(self.rerun)
+        self.controls.stopClicked.connect(self.stop)
+        self.controls.pauseToggled.connect(self.requestPause)
+        self.controls.stepClicked.connect(self._single_step)
+        self.controls.paceChanged.connect(lambda: self.requestRate.emit(self.controls.rate()))
+        self.controls.logToggled.connect(self.plot.set_log_y)
+        self.plot.readout.connect(self.readout.setText)
+        self.plot.difference.connect(self._show_difference)
+
+    def _build_layout(self):
+        scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(self.controls.sizeHint().width() + 24)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+
+        readouts = QHBoxLayout()
+        readouts.addWidget(self.readout, 1)
+        readouts.addWidget(self.difference)
+        plots = QSplitter(Qt.Horizontal)
+        plots.addWidget(self.plot)
+        plots.addWidget(self.fit)
+        plots.setStretchFactor(0, 3)
+        plots.setStretchFactor(1, 1)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.banner)
+        top_layout.addLayout(readouts)
+        top_layout.addWidget(plots, 1)
+        listings = QSplitter(Qt.Horizontal)
+        listings.addWidget(self.linen_pane)
+        listings.addWidget(self.nnx_pane)
+        right = QSplitter(Qt.Vertical)
+        right.addWidget(top)
+        right.addWidget(listings)
+        right.setSizes([540, 460])
+        centre = QSplitter(Qt.Horizontal)
+        centre.addWidget(scroll)
+        centre.addWidget(right)
+        centre.setStretchFactor(1, 1)
+        self.setCentralWidget(centre)
+
+    def _build_status_bar(self):
+        self.step_label = QLabel(objectName="stepLabel")
+        self.loss_label = QLabel(objectName="lossLabel")
+        self.speed_label = QLabel(objectName="speedLabel")
+        self.compile_label = QLabel(objectName="compileLabel")
+        self.backend_label = QLabel("loading JAX…", objectName="backendLabel")
+        bar = self.statusBar()
+        for label in (self.step_label, self.loss_label, self.speed_label, self.compile_label):
+            bar.addWidget(label)
+        bar.addPermanentWidget(self.backend_label)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._thread is None:
+            QTimer.singleShot(0, self._start_thread)
+
+    def _start_thread(self):
+        if self._thread is None:
+            self._thread = start_worker_thread(self.worker)
+            self.rerun()
+
+    def rerun(self):
+        """Start the current settings from step 0, replacing the run in flight."""
+        if self._thread is None:
+            return  # the first run starts with the thread, once the window is shown
+        self.config = self.controls.config()
+        self.run_id += 1
+        self._steps_per_second = None
+        self.banner.hide()
+        self.plot.reset(self.config)
+        self.fit.reset()
+        marks = {"ema": self.config.ema_decay is not None, "clip": self.config.clip_norm is not None}
+        self.linen_pane.mark(marks)
+        self.nnx_pane.mark(marks)
+        self.controls.set_paused(False)
+        self.step_label.setText(f"step 0 of {self.config.steps:,}")
+        self.loss_label.setText("")
+        self.requestStart.emit(self.run_id, self.config, self.controls.rate(), False)
+
+    def stop(self):
+        self.requestStop.emit()
+        self.compile_label.setText("stopped")
+
+    def _single_step(self):
+        self.controls.set_paused(True)
+        self.requestStep.emit()
+
+    @Slot(str)
+    def _backend_ready(self, backend):
+        self.backend_label.setText(f"JAX backend: {backend}")
+        self.backendReady.emit(backend)
+
+    @Slot(int)
+    def _compiling(self, run_id):
+        if run_id == self.run_id:
+            self.compile_label.setText("compiling…")
+
+    @Slot(int, object)
+    def _show_chunk(self, run_id, chunk):
+        if run_id != self.run_id:
+            return  # a chunk of a run that was replaced: never drawn
+        self.plot.append(chunk)
+        self.fit.show_weights(chunk.weights)
+        self.compile_label.setText("")
+        steps = chunk.end - chunk.start
+        if chunk.seconds > 0 and steps >= 16 and not chunk.compiled:
+            rate = steps / chunk.seconds
+            self._steps_per_second = rate if self._steps_per_second is None else 0.7 * self._steps_per_second + 0.3 * rate
+        self.step_label.setText(f"step {chunk.end:,} of {chunk.total_steps:,}")
+        losses = [f"{LABELS[p]} {m['loss'][-1]:.5g}" for p, m in chunk.metrics.items() if len(m["loss"])]
+        if losses:
+            self.loss_label.setText("loss: " + ", ".join(losses))
+        if self._steps_per_second:
+            self.speed_label.setText(f"{self._steps_per_second:,.0f} steps/s")
+        if chunk.diverged_at:
+            self._show_divergence(chunk.diverged_at)
+        self.chunkShown.emit(run_id)
+
+    def _show_divergence(self, diverged_at):
+        which = " and ".join(f"{LABELS[p]} at step {k:,}" for p, k in sorted(diverged_at.items()))
+        self.banner.setStyleSheet(BANNER_WARNING)
+        self.banner.setText(
+            f"Diverged: the loss became inf/NaN ({which}). The curve stops where it was last finite. "
+            f"Try a lower learning rate than {self.config.lr:g}, or turn on gradient clipping."
+        )
+        self.banner.show()
+
+    def _show_difference(self, value):
+        self.difference.setText("" if math.isnan(value) else f"max |Linen − NNX| loss: {value:.3g}")
+
+    @Slot(int)
+    def _finished(self, run_id):
+        if run_id == self.run_id:
+            self.finished_run = run_id
+            self.runFinished.emit(run_id)
+
+    @Slot(int, str)
+    def _errored(self, run_id, message):
+        if run_id != self.run_id:
+            return
+        self.compile_label.setText("")
+        self.banner.setStyleSheet(BANNER_ERROR)
+        self.banner.setText(f"The run failed: {message}. The app is fine: change a setting or press Run to try again.")
+        self.banner.show()
+
+    def closeEvent(self, event):
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self):
+        """Stop the run and the thread, waiting for it (a chunk is ~1/60 s)."""
+        if self._thread is not None:
+            self.requestStop.emit()
+            self._thread.quit()
+            self._thread.wait(5000)
+            self._thread = None

@@ -1,0 +1,30 @@
+"""Colours and sizes chosen for a projector: colour-blind-safe pens, large type."""
+
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QApplication
+
+# Okabe & Ito's colour-blind-safe palette.
+PENS = {
+    "linen": "#E69F00",  # orange
+    "nnx": "#0072B2",  # blue
+    "linen_ema": "#D55E00",  # vermillion
+    "nnx_ema": "#56B4E9",  # sky blue
+    "clip": "#CC79A7",  # reddish purple
+    "points": "#555555",
+}
+LABELS = {"linen": "Linen", "nnx": "NNX"}
+BASE_POINT_SIZE = 12
+CODE_POINT_SIZE = 12
+MARK_EMA = QColor("#FFF3C4")
+MARK_CLIP = QColor("#F6DDEB")
+DIMMED = QColor("#A8A8A8")
+BANNER_ERROR = "background:#B3261E; color:white; padding:8px; font-weight:bold;"
+BANNER_WARNING = "background:#F6C344; color:black; padding:8px; font-weight:bold;"
+
+
+def sized_font(point_size: int) -> QFont:
+    """The application's font at another size (a bare QFont("") crashes text layout in
+    pyqtgraph's axes when another thread is busy)."""
+    font = QFont(QApplication.font())
+    font.setPointSize(point_size)
+    return font

@@ -1,0 +1,148 @@
+"""The training worker: lives in a QThread, advances the run one chunk per event-loop turn.
+
+Between two chunks the thread's event loop runs, so a new run, Stop, Pause, Step or quit
+is acted on within one chunk (about one frame). JAX is imported here, in the worker's
+thread, after the window is already on screen.
+"""
+
+import time
+import traceback
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+ANIMATE_TICK_MS = 16
+
+
+class TrainingWorker(QObject):
+    """Runs `RunConfig`s; emits plain numpy chunks tagged with their run id."""
+
+    ready = Signal(str)  # the JAX backend, once JAX is loaded
+    compiling = Signal(int)  # run id whose first chunk compiles first
+    chunkReady = Signal(int, object)  # run id, runner.Chunk
+    finished = Signal(int)
+    errored = Signal(int, str)
+    stopped = Signal()  # the run is dropped; every chunk it sent was sent before this
+    paused = Signal(bool)
+
+    def __init__(self):
+        super().__init__()
+        self._runner = None
+        self._run = None
+        self._run_id = 0
+        self._paused = False
+        self._rate = 0.0  # steps per second when animating; 0 runs flat out
+        self._animated_steps = 0
+        self._animation_start = 0.0
+        self._timer = None
+
+    @Slot()
+    def load(self):
+        """Import JAX and the runner (about a second, once), then say which backend computes."""
+        import jax
+
+        from app.training import runner
+
+        self._runner = runner
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self.ready.emit(jax.default_backend())
+
+    @Slot(int, object, float, bool)
+    def start(self, run_id, config, rate, paused):
+        """Replace whatever runs with a new run of `config` at `rate` steps/s (0: flat out)."""
+        if run_id < self._run_id:
+            return
+        self._run_id = run_id
+        self._run = None
+        self._rate = rate
+        self._paused = paused
+        try:
+            if self._runner.needs_compile(config):
+                self.compiling.emit(run_id)
+            self._run = self._runner.Run(config)
+        except Exception as error:  # noqa: BLE001 - any failure becomes a message, never a crash
+            self._fail(error)
+            return
+        self._restart_clock()
+        self._schedule()
+
+    @Slot()
+    def stop(self):
+        self._run = None
+        if self._timer:
+            self._timer.stop()
+        self.stopped.emit()
+
+    @Slot(bool)
+    def set_paused(self, paused):
+        self._paused = paused
+        self._restart_clock()
+        self._schedule()
+        self.paused.emit(paused)
+
+    @Slot(float)
+    def set_rate(self, rate):
+        self._rate = rate
+        self._restart_clock()
+        self._schedule()
+
+    @Slot()
+    def single_step(self):
+        """One step, then hold (pauses a running run)."""
+        self._paused = True
+        self._advance(1)
+
+    def _restart_clock(self):
+        self._animated_steps = 0
+        self._animation_start = time.perf_counter()
+
+    def _schedule(self):
+        if self._timer is None:
+            return
+        if self._run is None or self._paused or self._run.finished:
+            self._timer.stop()
+            return
+        self._timer.start(ANIMATE_TICK_MS if self._rate > 0 else 0)
+
+    @Slot()
+    def _tick(self):
+        if self._rate <= 0:
+            self._advance(None)
+        else:
+            due = int(self._rate * (time.perf_counter() - self._animation_start)) - self._animated_steps
+            if due > 0:
+                self._animated_steps += due
+                self._advance(due)
+        self._schedule()
+
+    def _advance(self, max_steps):
+        run = self._run
+        if run is None or run.finished:
+            return
+        try:
+            chunk = run.advance(max_steps)
+        except Exception as error:  # noqa: BLE001
+            self._fail(error)
+            return
+        self.chunkReady.emit(self._run_id, chunk)
+        if run.finished:
+            self.finished.emit(self._run_id)
+
+    def _fail(self, error):
+        self._run = None
+        if self._timer:
+            self._timer.stop()
+        last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+        where = f" ({last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
+        self.errored.emit(self._run_id, f"{type(error).__name__}: {error}{where}")
+
+
+def start_worker_thread(worker: TrainingWorker) -> QThread:
+    """Move the worker to a new thread and start it; it begins by importing JAX."""
+    thread = QThread()
+    thread.setObjectName("training")
+    worker.moveToThread(thread)
+    thread.started.connect(worker.load)
+    thread.finished.connect(worker.deleteLater)
+    thread.start()
+    return thread

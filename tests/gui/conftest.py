@@ -1,0 +1,29 @@
+"""A shown main window whose first run (the defaults) has finished."""
+
+import pytest
+
+from app.gui import MainWindow
+from app.gui.app import make_application
+
+RUN_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="session")
+def qapp():
+    return make_application()
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.run_id >= 1, timeout=RUN_TIMEOUT_MS)
+    wait_for_run(qtbot, win)
+    yield win
+    win.shutdown()
+
+
+def wait_for_run(qtbot, win):
+    """Wait until the window's current run has finished and been drawn."""
+    qtbot.waitUntil(lambda: win.finished_run == win.run_id and not win.plot.pending, timeout=RUN_TIMEOUT_MS)

@@ -1,0 +1,197 @@
+"""The window as a student uses it: controls re-run at once, the curves match the runner."""
+
+import inspect
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from app.training import linen_step, nnx_step, optimizers, runner
+from app.training.config import RunConfig
+from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
+
+NAMED = [
+    "seedSpin", "lrSpin", "lrSlider", "stepsSpin", "optimizerCombo", "emaCheck",
+    "emaDecaySpin", "clipCheck", "clipNormSpin", "runButton", "stopButton", "resetButton",
+]
+
+
+def test_first_run_draws_the_default_curves(window):
+    lengths = window.plot.curve_lengths()
+    assert lengths["linen"] == lengths["nnx"] == RunConfig().steps
+    assert lengths["linen_ema"] == lengths["nnx_ema"] == 0
+    loss = window.plot.loss["nnx"].values
+    assert loss[-1] < 0.05 * loss[0]
+    assert window.plot.max_difference <= 1e-5 * loss[0]
+    assert "step 1,000 of 1,000" in window.step_label.text()
+    assert window.backend_label.text() == "JAX backend: cpu"
+
+
+def test_every_named_control_exists_with_a_tooltip(window):
+    from PySide6.QtWidgets import QWidget
+
+    for name in NAMED:
+        widget = window.findChild(QWidget, name)
+        assert widget is not None, name
+        assert widget.toolTip().strip().endswith("."), name
+
+
+def test_listings_are_the_source_the_runner_executes(window):
+    linen, nnx_ = window.linen_pane.text(), window.nnx_pane.text()
+    for fn in (linen_step.train_step, linen_step.train_step_with_ema, linen_step.loss_fn, linen_step.create_state):
+        assert inspect.getsource(fn) in linen
+    assert inspect.getsource(linen_step.TrainState) in linen
+    for fn in (nnx_step.train_step, nnx_step.train_step_with_ema, nnx_step.update_ema, nnx_step.loss_fn, nnx_step.create):
+        assert inspect.getsource(fn) in nnx_
+    for text in (linen, nnx_):
+        assert text.endswith(inspect.getsource(optimizers.make_tx))
+    assert "state = state.apply_gradients(grads=grads)" in linen
+    assert "optimizer.update(model, grads)" in nnx_
+
+
+def test_toggles_mark_the_lines_that_implement_them(window, qtbot):
+    def lines_with(pane, text):
+        return {i for i, line in enumerate(pane.text().splitlines()) if text in line}
+
+    ema_line = lines_with(window.nnx_pane, "update_ema(ema_model, model, decay)")
+    clip_line = lines_with(window.nnx_pane, "optax.chain(clip, tx)")
+    assert ema_line <= set(window.nnx_pane.marked_lines()["dimmed"])
+    window.findChild(type(window.controls.ema_check), "emaCheck").setChecked(True)
+    wait_for_run(qtbot, window)
+    marked = window.nnx_pane.marked_lines()
+    assert ema_line <= set(marked["on"]) and clip_line <= set(marked["dimmed"])
+    window.controls.clip_check.setChecked(True)
+    wait_for_run(qtbot, window)
+    assert clip_line <= set(window.linen_pane.marked_lines()["on"]) | set()
+    assert lines_with(window.linen_pane, "optax.chain(clip, tx)") <= set(window.linen_pane.marked_lines()["on"])
+
+
+def test_a_control_change_reruns_with_the_right_number_of_points(window, qtbot):
+    window.controls.steps_spin.setValue(437)
+    wait_for_run(qtbot, window)
+    assert window.plot.curve_lengths()["linen"] == window.plot.curve_lengths()["nnx"] == 437
+    window.controls.ema_check.setChecked(True)
+    wait_for_run(qtbot, window)
+    lengths = window.plot.curve_lengths()
+    assert lengths["linen_ema"] == lengths["nnx_ema"] == 437
+    window.controls.paradigm_combo.setCurrentIndex(window.controls.paradigm_combo.findData("nnx"))
+    wait_for_run(qtbot, window)
+    assert window.plot.curve_lengths()["linen"] == 0 and window.plot.curve_lengths()["nnx"] == 437
+
+
+def test_the_slider_and_spin_box_stay_in_sync(window, qtbot):
+    window.controls.lr_slider.setValue(0)
+    assert window.controls.lr_spin.value() == pytest.approx(1e-4)
+    window.controls.lr_slider.setValue(1000)
+    assert window.controls.lr_spin.value() == pytest.approx(10.0)
+    window.controls.lr_spin.setValue(0.01)
+    assert window.controls.lr_slider.value() == 400
+    wait_for_run(qtbot, window)
+    assert window.config.lr == pytest.approx(0.01)
+
+
+def test_200_rapid_changes_end_with_the_curve_of_the_last_settings(window, qtbot):
+    errors = []
+    window.worker.errored.connect(lambda _id, message: errors.append(message))
+    rng = np.random.default_rng(0)
+    for i in range(200):
+        if i % 3 == 0:
+            window.controls.lr_slider.setValue(int(rng.integers(100, 700)))
+        elif i % 3 == 1:
+            window.controls.seed_spin.setValue(int(rng.integers(0, 50)))
+        else:
+            window.controls.steps_spin.setValue(int(rng.integers(50, 3000)))
+    last = window.controls.config()
+    wait_for_run(qtbot, window)
+    assert not errors and window.config == last
+    expected = runner.run(last).metrics
+    for p in ("linen", "nnx"):
+        np.testing.assert_allclose(window.plot.loss[p].values, expected[p]["loss"], rtol=1e-6)
+
+
+def test_stop_keeps_the_curve_so_far(window, qtbot):
+    window.controls.steps_spin.setValue(1_000_000)
+    qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) > 0, timeout=RUN_TIMEOUT_MS)
+    with qtbot.waitSignal(window.worker.stopped, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(window.controls.stop_button, Qt.LeftButton)
+    drawn = len(window.plot.loss["nnx"])
+    with qtbot.waitSignal(window.worker.stopped, timeout=RUN_TIMEOUT_MS):
+        window.requestStop.emit()  # a round trip: anything still in flight has arrived
+    assert 0 < len(window.plot.loss["nnx"]) == drawn < 1_000_000
+    assert window.finished_run != window.run_id
+
+
+def test_pause_step_and_resume_in_animate_mode(window, qtbot):
+    controls = window.controls
+    controls.rate_spin.setValue(200)
+    controls.pace_combo.setCurrentIndex(1)  # Animate
+    qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) >= 5, timeout=RUN_TIMEOUT_MS)
+    with qtbot.waitSignal(window.worker.paused, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
+    assert controls.pause_button.text() == "Resume"
+    held = len(window.plot.loss["nnx"])
+    for k in (1, 2):
+        qtbot.mouseClick(controls.step_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) == held + k, timeout=RUN_TIMEOUT_MS)
+    with qtbot.waitSignal(window.worker.stopped, timeout=RUN_TIMEOUT_MS):
+        window.requestStop.emit()  # round trip while paused: no steps were added
+    assert len(window.plot.loss["nnx"]) == held + 2
+    window.rerun()
+    qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
+    qtbot.mouseClick(controls.pause_button, Qt.LeftButton)  # resume
+    assert controls.pause_button.text() == "Pause"
+    qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) >= 20, timeout=RUN_TIMEOUT_MS)
+
+
+def test_divergence_shows_a_banner_and_keeps_the_finite_curve(window, qtbot):
+    window.controls.lr_spin.setValue(5.0)
+    wait_for_run(qtbot, window)
+    assert window.banner.isVisible() and "step 20" in window.banner.text()
+    assert "lower learning rate" in window.banner.text()
+    loss = window.plot.loss["linen"].values
+    assert len(loss) == 20 and np.all(np.isfinite(loss))
+    window.controls.lr_spin.setValue(0.1)  # still usable
+    wait_for_run(qtbot, window)
+    assert not window.banner.isVisible() and window.plot.curve_lengths()["nnx"] == 1000
+
+
+def test_a_worker_error_becomes_a_message_and_the_next_run_works(window, qtbot, monkeypatch):
+    def broken(self, max_steps=None):
+        raise RuntimeError("the device went away")
+
+    monkeypatch.setattr(runner.Run, "advance", broken)
+    with qtbot.waitSignal(window.worker.errored, timeout=RUN_TIMEOUT_MS):
+        window.controls.seed_spin.setValue(3)
+    assert window.banner.isVisible() and "the device went away" in window.banner.text()
+    monkeypatch.undo()
+    window.controls.seed_spin.setValue(4)
+    wait_for_run(qtbot, window)
+    assert not window.banner.isVisible() and window.plot.curve_lengths()["nnx"] == 1000
+
+
+def test_log_scale_and_reset(window, qtbot):
+    window.controls.log_check.setChecked(True)
+    assert window.plot.loss_plot.getAxis("left").logMode
+    window.controls.optimizer_combo.setCurrentIndex(2)
+    window.controls.clip_check.setChecked(True)
+    wait_for_run(qtbot, window)
+    assert window.plot.clip_line.isVisible()
+    qtbot.mouseClick(window.controls.reset_button, Qt.LeftButton)
+    wait_for_run(qtbot, window)
+    assert window.config == RunConfig()
+    assert not window.plot.loss_plot.getAxis("left").logMode
+    assert not window.plot.clip_line.isVisible()
+
+
+def test_closing_during_a_run_stops_the_thread(qtbot, qtlog):
+    from app.gui import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    win.controls.steps_spin.setValue(1_000_000)
+    qtbot.waitUntil(lambda: len(win.plot.loss["nnx"]) > 0, timeout=RUN_TIMEOUT_MS)
+    thread = win._thread
+    win.close()
+    assert thread.isFinished()
+    assert not any("Destroyed while thread" in m.message for m in qtlog.records)
