@@ -1,13 +1,48 @@
 """A read-only code pane: Pygments colours, line numbers, and the lines of a feature marked."""
 
+from pygments import lex
+from pygments.lexers import PythonLexer
+from pygments.styles import get_style_by_name
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFontDatabase, QPainter, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
-from superqt.utils import CodeSyntaxHighlight
 
-from app.gui.style import CODE_POINT_SIZE, DIMMED, MARK_CLIP, MARK_EMA
+from app.gui.style import CODE_POINT_SIZE, CODE_STYLE, DIMMED, MARK_CLIP, MARK_EMA
 
 MARKS = {"ema": MARK_EMA, "clip": MARK_CLIP}
+
+
+def _char_format(style_entry) -> QTextCharFormat | None:
+    if not (style_entry["color"] or style_entry["bold"] or style_entry["italic"]):
+        return None
+    fmt = QTextCharFormat()
+    if style_entry["color"]:
+        fmt.setForeground(QColor(f"#{style_entry['color']}"))
+    if style_entry["bold"]:
+        fmt.setFontWeight(QFont.Bold)
+    fmt.setFontItalic(bool(style_entry["italic"]))
+    return fmt
+
+
+def highlight(document, text: str, style_name: str = CODE_STYLE):
+    """Colour a whole document with Pygments in one pass.
+
+    Lexing the whole text (not line by line, as a QSyntaxHighlighter would) keeps
+    multi-line docstrings coloured as strings. The listing is read-only, so once is enough.
+    """
+    style = get_style_by_name(style_name)
+    formats = {}
+    cursor = QTextCursor(document)
+    position = 0
+    for token_type, value in lex(text, PythonLexer(stripnl=False, ensurenl=False)):
+        if token_type not in formats:
+            formats[token_type] = _char_format(style.style_for_token(token_type))
+        fmt = formats[token_type]
+        if fmt is not None and value:
+            cursor.setPosition(position)
+            cursor.setPosition(position + len(value), QTextCursor.KeepAnchor)
+            cursor.setCharFormat(fmt)
+        position += len(value)
 
 
 class _LineNumbers(QWidget):
@@ -74,7 +109,6 @@ class CodePane(QWidget):
         self.source_label = QLabel()
         self.source_label.setStyleSheet("color:#555;")
         self.editor = CodeEditor()
-        self._highlighter = CodeSyntaxHighlight(self.editor, "python", "default")
         self._listing = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -89,6 +123,7 @@ class CodePane(QWidget):
         self._listing = listing
         self.source_label.setText(listing.title)
         self.editor.setPlainText(listing.text)
+        highlight(self.editor.document(), listing.text)
 
     def mark(self, enabled: dict[str, bool]):
         """Lines of a feature that is on get its background colour; a feature that is off is dimmed."""

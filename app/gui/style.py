@@ -15,6 +15,7 @@ PENS = {
 LABELS = {"linen": "Linen", "nnx": "NNX"}
 BASE_POINT_SIZE = 12
 CODE_POINT_SIZE = 12
+CODE_STYLE = "default"  # a Pygments style with strong colours on white
 MARK_EMA = QColor("#FFF3C4")
 MARK_CLIP = QColor("#F6DDEB")
 DIMMED = QColor("#A8A8A8")
