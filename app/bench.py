@@ -79,7 +79,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=150_000, help="steps for the compiled rows")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--gui", action="store_true", help="measure the window instead (offscreen)")
     args = parser.parse_args(argv)
+    if args.gui:
+        import os
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from app.gui.bench import main as gui_main
+
+        gui_main()
+        return
 
     n = args.steps
     rows = [

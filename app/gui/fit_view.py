@@ -31,13 +31,12 @@ class FitView(pg.PlotWidget):
             self.getAxis(side).setStyle(tickFont=sized_font(BASE_POINT_SIZE - 2))
         self.setToolTip(" ".join(f"{LABELS[p]}: {'orange' if p == 'linen' else 'blue dashed'} line." for p in LABELS))
 
-    def reset(self):
-        for line in self.lines.values():
-            line.setData([], [])
-
     def show_weights(self, weights: dict):
-        """Draw each paradigm's line from its `kernel` (1, 1) and `bias` (1,)."""
-        for paradigm, w in weights.items():
-            slope, intercept = float(w["kernel"][0, 0]), float(w["bias"][0])
-            if np.isfinite(slope) and np.isfinite(intercept):
-                self.lines[paradigm].setData(X_ENDS, slope * X_ENDS + intercept)
+        """Draw each paradigm's line from its `kernel` (1, 1) and `bias` (1,); hide the others."""
+        for paradigm, line in self.lines.items():
+            w = weights.get(paradigm)
+            line.setVisible(w is not None)
+            if w is not None:
+                slope, intercept = float(w["kernel"][0, 0]), float(w["bias"][0])
+                if np.isfinite(slope) and np.isfinite(intercept):
+                    line.setData(X_ENDS, slope * X_ENDS + intercept)

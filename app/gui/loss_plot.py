@@ -1,4 +1,6 @@
-"""Loss and gradient-norm curves against step, streamed: buffers grow, a timer redraws."""
+"""Loss and gradient-norm curves against step, streamed: buffers grow, redraws are rate-limited."""
+
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -8,6 +10,8 @@ from app.gui.series import Series
 from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, sized_font
 
 REDRAW_MS = 16
+REDRAW_SHARE = 0.25
+"""Redraws may take at most this share of the GUI thread's time; long curves redraw less often."""
 CURVES = ("linen", "nnx", "linen_ema", "nnx_ema")
 
 
@@ -16,6 +20,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
 
     readout = Signal(str)  # hover text: the step under the mouse and the values there
     difference = Signal(float)  # the largest |Linen - NNX| loss so far (nan with one paradigm)
+    drawn = Signal()  # the curves on screen now hold every point received
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -55,40 +60,58 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.loss = {c: Series() for c in CURVES}
         self.grad = {p: Series() for p in LABELS}
         self.max_difference = float("nan")
+        self._config = None
+        self._shown = []
+        self._layout_pending = False
         self._dirty = False
+        self._last_draw = 0.0
+        self._draw_seconds = 0.0
         self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._redraw)
-        self._timer.start(REDRAW_MS)
         self.scene().sigMouseMoved.connect(self._hover)
 
     def reset(self, config):
-        """Empty every curve and set up the axes and legend for a new run of `config`."""
+        """Forget the curves for a new run of `config`.
+
+        What is on screen changes with the new run's first chunk, in the same paint: the
+        old curves stay up meanwhile instead of flashing an empty plot.
+        """
         for series in (*self.steps.values(), *self.loss.values(), *self.grad.values()):
             series.clear()
         self.max_difference = float("nan")
+        self._config = config
         self._shown = [p for p in LABELS if p in config.paradigms]
+        self._layout_pending = True
+        self._last_draw = 0.0  # a new run's first chunk is drawn at once
+        self._timer.stop()
+        self.difference.emit(self.max_difference)
+
+    def _apply_layout(self):
+        """Legend entries, clipping line and x range for the current run."""
+        config = self._config
         ema = config.ema_decay is not None
-        self.legend.clear()
-        self.grad_legend.clear()
-        for p in self._shown:
-            self.legend.addItem(self.loss_curves[p], LABELS[p])
-            self.grad_legend.addItem(self.grad_curves[p], LABELS[p])
-            if ema:
-                self.legend.addItem(self.loss_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights")
+        entries = [(self.loss_curves[p], LABELS[p]) for p in self._shown]
+        entries += [(self.loss_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights") for p in self._shown if ema]
+        grad_entries = [(self.grad_curves[p], LABELS[p]) for p in self._shown]
+        if config.clip_norm is not None:
+            grad_entries.append((self._clip_sample, f"clip at {config.clip_norm:g}"))
+        for legend, wanted in ((self.legend, entries), (self.grad_legend, grad_entries)):
+            if [(item, label) for item, label in getattr(legend, "_wanted", [])] != wanted:
+                legend.clear()
+                for item, label in wanted:
+                    legend.addItem(item, label)
+                legend._wanted = wanted
         self.clip_line.setVisible(config.clip_norm is not None)
         if config.clip_norm is not None:
             self.clip_line.setValue(np.log10(config.clip_norm) if self.log_y else config.clip_norm)
-            self.grad_legend.addItem(self._clip_sample, f"clip at {config.clip_norm:g}")
         self.loss_plot.setXRange(0, max(config.steps - 1, 1), padding=0.02)
         self.loss_plot.enableAutoRange(axis="y")
         self.grad_plot.enableAutoRange(axis="y")
-        self._clip_norm = config.clip_norm
-        self._dirty = True
-        self._redraw()
-        self.difference.emit(self.max_difference)
+        self._layout_pending = False
 
     def append(self, chunk):
-        """Add a chunk's steps to the curves; the next timer tick draws them."""
+        """Add a chunk's steps to the curves and ask for a redraw."""
         for p, m in chunk.metrics.items():
             loss = m["loss"]
             keep = np.isfinite(loss)  # a diverged step ends the curve; its inf is not drawn
@@ -97,6 +120,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
             self.grad[p].extend(m["grad_norm"][keep])
             if "ema_loss" in m:
                 self.loss[f"{p}_ema"].extend(m["ema_loss"][keep])
+        self._request_redraw()
         if "linen" in chunk.metrics and "nnx" in chunk.metrics:
             n = min(len(self.loss["linen"]), len(self.loss["nnx"]))
             a, b = self.loss["linen"].values[:n], self.loss["nnx"].values[:n]
@@ -104,7 +128,6 @@ class LossPlot(pg.GraphicsLayoutWidget):
             tail = slice(max(n - (chunk.end - chunk.start), 0), n)
             self.max_difference = max(done, float(np.max(np.abs(a[tail] - b[tail]), initial=0.0)))
             self.difference.emit(self.max_difference)
-        self._dirty = True
 
     @property
     def log_y(self) -> bool:
@@ -113,11 +136,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
     def set_log_y(self, on: bool):
         self.loss_plot.setLogMode(y=on)
         self.grad_plot.setLogMode(y=on)
-        if self._clip_norm_set():
-            self.clip_line.setValue(np.log10(self._clip_norm) if on else self._clip_norm)
-
-    def _clip_norm_set(self):
-        return getattr(self, "_clip_norm", None) is not None
+        clip_norm = self._config.clip_norm if self._config else None
+        if clip_norm is not None:
+            self.clip_line.setValue(np.log10(clip_norm) if on else clip_norm)
 
     @property
     def pending(self) -> bool:
@@ -128,23 +149,42 @@ class LossPlot(pg.GraphicsLayoutWidget):
         """Points drawn per loss curve (what the tests and the benchmark look at)."""
         return {c: len(curve.xData) if curve.xData is not None else 0 for c, curve in self.loss_curves.items()}
 
+    def _request_redraw(self):
+        """Draw now if the last draw was long enough ago, else once the interval is over."""
+        self._dirty = True
+        if self._timer.isActive():
+            return
+        interval = max(REDRAW_MS / 1000, self._draw_seconds / REDRAW_SHARE)
+        wait = interval - (time.perf_counter() - self._last_draw)
+        if wait <= 0:
+            self._redraw()
+        else:
+            self._timer.start(int(wait * 1000) + 1)
+
     def _redraw(self):
         if not self._dirty:
             return
         self._dirty = False
+        if self._layout_pending:
+            self._apply_layout()
+        started = time.perf_counter()
         for p in LABELS:
             x = self.steps[p].values
-            self.loss_curves[p].setData(x, self.loss[p].values)
-            self.grad_curves[p].setData(x, self.grad[p].values)
+            # Non-finite points never enter the buffers, so pyqtgraph's own scan is skipped.
+            self.loss_curves[p].setData(x, self.loss[p].values, skipFiniteCheck=True)
+            self.grad_curves[p].setData(x, self.grad[p].values, skipFiniteCheck=True)
             ema = self.loss[f"{p}_ema"].values
-            self.loss_curves[f"{p}_ema"].setData(x[: len(ema)], ema)
+            self.loss_curves[f"{p}_ema"].setData(x[: len(ema)], ema, skipFiniteCheck=True)
+        self._last_draw = time.perf_counter()
+        self._draw_seconds = self._last_draw - started
+        self.drawn.emit()
 
     def _hover(self, position):
         if not self.loss_plot.sceneBoundingRect().contains(position) and not self.grad_plot.sceneBoundingRect().contains(position):
             return
         step = int(round(self.loss_plot.vb.mapSceneToView(position).x()))
         parts = []
-        for p in getattr(self, "_shown", []):
+        for p in self._shown:
             xs = self.steps[p].values
             i = int(np.searchsorted(xs, step))
             if i < len(xs) and xs[i] == step:

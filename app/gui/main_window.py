@@ -27,6 +27,9 @@ class MainWindow(QMainWindow):
     requestStep = Signal()
     chunkShown = Signal(int)  # run id, after a chunk of the current run reached the views
     runFinished = Signal(int)
+    runStopped = Signal()  # the worker dropped its run; every chunk it sent has been shown
+    runPaused = Signal(bool)
+    runErrored = Signal(str)
     backendReady = Signal(str)
 
     def __init__(self, parent=None):
@@ -38,6 +41,7 @@ class MainWindow(QMainWindow):
         self.finished_run = 0
         self._thread = None
         self._steps_per_second = None
+        self._marks = None
 
         self.controls = Controls()
         self.plot = LossPlot()
@@ -66,6 +70,8 @@ class MainWindow(QMainWindow):
         self.worker.chunkReady.connect(self._show_chunk)
         self.worker.finished.connect(self._finished)
         self.worker.errored.connect(self._errored)
+        self.worker.stopped.connect(self._stopped)
+        self.worker.paused.connect(self._paused)
 
         self.controls.changed.connect(self.rerun)
         self.controls.runClicked.connect(self.rerun)
@@ -141,10 +147,11 @@ class MainWindow(QMainWindow):
         self._steps_per_second = None
         self.banner.hide()
         self.plot.reset(self.config)
-        self.fit.reset()
         marks = {"ema": self.config.ema_decay is not None, "clip": self.config.clip_norm is not None}
-        self.linen_pane.mark(marks)
-        self.nnx_pane.mark(marks)
+        if marks != self._marks:
+            self.linen_pane.mark(marks)
+            self.nnx_pane.mark(marks)
+            self._marks = marks
         self.controls.set_paused(False)
         self.step_label.setText(f"step 0 of {self.config.steps:,}")
         self.loss_label.setText("")
@@ -152,7 +159,15 @@ class MainWindow(QMainWindow):
 
     def stop(self):
         self.requestStop.emit()
+
+    @Slot()
+    def _stopped(self):
         self.compile_label.setText("stopped")
+        self.runStopped.emit()
+
+    @Slot(bool)
+    def _paused(self, paused):
+        self.runPaused.emit(paused)
 
     def _single_step(self):
         self.controls.set_paused(True)
@@ -215,6 +230,7 @@ class MainWindow(QMainWindow):
         self.banner.setStyleSheet(BANNER_ERROR)
         self.banner.setText(f"The run failed: {message}. The app is fine: change a setting or press Run to try again.")
         self.banner.show()
+        self.runErrored.emit(message)
 
     def closeEvent(self, event):
         self.shutdown()

@@ -8,7 +8,7 @@ thread, after the window is already on screen.
 import time
 import traceback
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 ANIMATE_TICK_MS = 16
 
@@ -68,10 +68,15 @@ class TrainingWorker(QObject):
 
     @Slot()
     def stop(self):
+        self.halt()
+        self.stopped.emit()
+
+    @Slot()
+    def halt(self):
+        """Drop the run and its timer (in this thread: Qt timers stop only where they live)."""
         self._run = None
         if self._timer:
             self._timer.stop()
-        self.stopped.emit()
 
     @Slot(bool)
     def set_paused(self, paused):
@@ -129,9 +134,7 @@ class TrainingWorker(QObject):
             self.finished.emit(self._run_id)
 
     def _fail(self, error):
-        self._run = None
-        if self._timer:
-            self._timer.stop()
+        self.halt()
         last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
         where = f" ({last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
         self.errored.emit(self._run_id, f"{type(error).__name__}: {error}{where}")
@@ -143,6 +146,8 @@ def start_worker_thread(worker: TrainingWorker) -> QThread:
     thread.setObjectName("training")
     worker.moveToThread(thread)
     thread.started.connect(worker.load)
+    # Emitted in the worker's thread as it ends: a run still in flight stops there.
+    thread.finished.connect(worker.halt, Qt.DirectConnection)
     thread.finished.connect(worker.deleteLater)
     thread.start()
     return thread

@@ -92,7 +92,7 @@ def test_the_slider_and_spin_box_stay_in_sync(window, qtbot):
 
 def test_200_rapid_changes_end_with_the_curve_of_the_last_settings(window, qtbot):
     errors = []
-    window.worker.errored.connect(lambda _id, message: errors.append(message))
+    window.runErrored.connect(errors.append)
     rng = np.random.default_rng(0)
     for i in range(200):
         if i % 3 == 0:
@@ -112,10 +112,10 @@ def test_200_rapid_changes_end_with_the_curve_of_the_last_settings(window, qtbot
 def test_stop_keeps_the_curve_so_far(window, qtbot):
     window.controls.steps_spin.setValue(1_000_000)
     qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) > 0, timeout=RUN_TIMEOUT_MS)
-    with qtbot.waitSignal(window.worker.stopped, timeout=RUN_TIMEOUT_MS):
+    with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         qtbot.mouseClick(window.controls.stop_button, Qt.LeftButton)
     drawn = len(window.plot.loss["nnx"])
-    with qtbot.waitSignal(window.worker.stopped, timeout=RUN_TIMEOUT_MS):
+    with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         window.requestStop.emit()  # a round trip: anything still in flight has arrived
     assert 0 < len(window.plot.loss["nnx"]) == drawn < 1_000_000
     assert window.finished_run != window.run_id
@@ -126,14 +126,14 @@ def test_pause_step_and_resume_in_animate_mode(window, qtbot):
     controls.rate_spin.setValue(200)
     controls.pace_combo.setCurrentIndex(1)  # Animate
     qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) >= 5, timeout=RUN_TIMEOUT_MS)
-    with qtbot.waitSignal(window.worker.paused, timeout=RUN_TIMEOUT_MS):
+    with qtbot.waitSignal(window.runPaused, timeout=RUN_TIMEOUT_MS):
         qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
     assert controls.pause_button.text() == "Resume"
     held = len(window.plot.loss["nnx"])
     for k in (1, 2):
         qtbot.mouseClick(controls.step_button, Qt.LeftButton)
         qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) == held + k, timeout=RUN_TIMEOUT_MS)
-    with qtbot.waitSignal(window.worker.stopped, timeout=RUN_TIMEOUT_MS):
+    with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         window.requestStop.emit()  # round trip while paused: no steps were added
     assert len(window.plot.loss["nnx"]) == held + 2
     window.rerun()
@@ -160,7 +160,7 @@ def test_a_worker_error_becomes_a_message_and_the_next_run_works(window, qtbot, 
         raise RuntimeError("the device went away")
 
     monkeypatch.setattr(runner.Run, "advance", broken)
-    with qtbot.waitSignal(window.worker.errored, timeout=RUN_TIMEOUT_MS):
+    with qtbot.waitSignal(window.runErrored, timeout=RUN_TIMEOUT_MS):
         window.controls.seed_spin.setValue(3)
     assert window.banner.isVisible() and "the device went away" in window.banner.text()
     monkeypatch.undo()
