@@ -31,10 +31,10 @@ def run_app(args) -> int:
 
 
 def save_and_quit(window, path):
-    window.plot._redraw()
-    if not window.grab().save(path):
+    """Save the window as a PNG and quit: status 0, or 2 with a message if it cannot be written."""
+    window.plot.redraw()
+    saved = window.grab().save(path)
+    if not saved:
         print(f"train-step-lab: error: could not write {path}", file=sys.stderr)
-        QApplication.instance().exit(2)
-        return
-    window.close()
-    QApplication.instance().exit(0)
+    window.shutdown()  # the training thread ends before the application does
+    QApplication.instance().exit(0 if saved else 2)

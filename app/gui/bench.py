@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 
 STARTUP_MARK = "window-shown"
 
@@ -23,25 +23,25 @@ def _wait(app, condition, timeout=60.0):
 
 
 def _until_drawn(window, steps, timeout=600.0):
-    """Run the real event loop until both complete curves are drawn and painted.
+    """Run the real event loop until both complete curves have been painted on screen.
 
-    The GUI thread idles in Qt as it does in the app, so the worker thread is not
-    starved of the GIL by a polling loop.
+    The GUI thread idles in Qt as it does in the app (a polling loop would starve the
+    worker thread of the GIL), and the paint is the one the app itself schedules.
     """
     loop = QEventLoop()
+    viewport = window.plot.viewport()
 
-    def check():
-        if _curves_complete(window, steps):
-            window.plot.viewport().repaint()  # the paint is part of "on screen"
-            loop.quit()
+    class PaintWatch(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Paint and _curves_complete(window, steps):
+                QTimer.singleShot(0, loop.quit)  # runs once this paint is done
+            return False
 
-    window.plot.drawn.connect(check)
-    window.runFinished.connect(check)
+    watch = PaintWatch()
+    viewport.installEventFilter(watch)
     QTimer.singleShot(int(timeout * 1000), loop.quit)
-    QTimer.singleShot(0, check)
     loop.exec()
-    window.plot.drawn.disconnect(check)
-    window.runFinished.disconnect(check)
+    viewport.removeEventFilter(watch)
     if not _curves_complete(window, steps):
         raise TimeoutError("the curves were not complete in time")
 

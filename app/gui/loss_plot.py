@@ -6,12 +6,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 
-from app.gui.series import Series
+from app.gui.series import Series, visible_peaks
 from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, sized_font
 
 REDRAW_MS = 16
 REDRAW_SHARE = 0.25
 """Redraws may take at most this share of the GUI thread's time; long curves redraw less often."""
+LEFT_AXIS_WIDTH = 96
+LINEN_WIDTH = 6  # Linen is drawn wide under NNX, so the two stay visible where they coincide
 CURVES = ("linen", "nnx", "linen_ema", "nnx_ema")
 
 
@@ -33,13 +35,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize=f"{BASE_POINT_SIZE}pt")
         self.grad_legend = self.grad_plot.addLegend(offset=(-10, 10), labelTextSize=f"{BASE_POINT_SIZE}pt")
         self.loss_curves = {
-            "linen": self.loss_plot.plot(pen=pg.mkPen(PENS["linen"], width=7)),
+            "linen": self.loss_plot.plot(pen=pg.mkPen(PENS["linen"], width=LINEN_WIDTH)),
             "nnx": self.loss_plot.plot(pen=pg.mkPen(PENS["nnx"], width=2.5)),
             "linen_ema": self.loss_plot.plot(pen=pg.mkPen(PENS["linen_ema"], width=5, style=Qt.DashLine)),
             "nnx_ema": self.loss_plot.plot(pen=pg.mkPen(PENS["nnx_ema"], width=2, style=Qt.DashLine)),
         }
         self.grad_curves = {
-            "linen": self.grad_plot.plot(pen=pg.mkPen(PENS["linen"], width=7)),
+            "linen": self.grad_plot.plot(pen=pg.mkPen(PENS["linen"], width=LINEN_WIDTH)),
             "nnx": self.grad_plot.plot(pen=pg.mkPen(PENS["nnx"], width=2.5)),
         }
         clip_pen = pg.mkPen(PENS["clip"], width=2.5, style=Qt.DashLine)
@@ -47,14 +49,16 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.grad_plot.addItem(self.clip_line, ignoreBounds=True)
         self._clip_sample = pg.PlotDataItem(pen=clip_pen)  # the legend's picture of the line
         for plot, label in ((self.loss_plot, "loss"), (self.grad_plot, "gradient norm")):
-            plot.setClipToView(True)
-            plot.setDownsampling(auto=True, mode="peak")
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setLabel("left", label, **{"font-size": f"{BASE_POINT_SIZE + 2}pt"})
             plot.setMenuEnabled(False)
             plot.getAxis("left").enableAutoSIPrefix(False)
+            # A fixed width: the plots do not shift (and re-layout) when tick labels change.
+            plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
             for side in ("left", "bottom"):
-                plot.getAxis(side).setStyle(tickFont=sized_font(BASE_POINT_SIZE))
+                # Major and one minor level of ticks: a grid readable from afar, and half the
+                # paint time of pyqtgraph's three levels.
+                plot.getAxis(side).setStyle(tickFont=sized_font(BASE_POINT_SIZE), maxTickLevel=1)
         self.grad_plot.setLabel("bottom", "step", **{"font-size": f"{BASE_POINT_SIZE + 2}pt"})
         self.steps = {p: Series() for p in LABELS}
         self.loss = {c: Series() for c in CURVES}
@@ -68,7 +72,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._draw_seconds = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._redraw)
+        self._timer.timeout.connect(self.redraw)
+        self._drawn_steps = dict.fromkeys(CURVES, 0)
+        self.loss_plot.sigXRangeChanged.connect(self._view_moved)
         self.scene().sigMouseMoved.connect(self._hover)
 
     def reset(self, config):
@@ -146,8 +152,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
         return self._dirty
 
     def curve_lengths(self) -> dict[str, int]:
-        """Points drawn per loss curve (what the tests and the benchmark look at)."""
-        return {c: len(curve.xData) if curve.xData is not None else 0 for c, curve in self.loss_curves.items()}
+        """Steps the loss curves on screen cover (what the tests and the benchmark look at)."""
+        return dict(self._drawn_steps)
+
+    def _view_moved(self):
+        """Zoomed or panned: the visible steps change, so do the points worth drawing."""
+        self._dirty = True
+        self._timer.start(0)
 
     def _request_redraw(self):
         """Draw now if the last draw was long enough ago, else once the interval is over."""
@@ -157,24 +168,37 @@ class LossPlot(pg.GraphicsLayoutWidget):
         interval = max(REDRAW_MS / 1000, self._draw_seconds / REDRAW_SHARE)
         wait = interval - (time.perf_counter() - self._last_draw)
         if wait <= 0:
-            self._redraw()
+            self.redraw()
         else:
             self._timer.start(int(wait * 1000) + 1)
 
-    def _redraw(self):
+    def redraw(self):
+        """Draw whatever has arrived, now."""
         if not self._dirty:
             return
-        self._dirty = False
         if self._layout_pending:
             self._apply_layout()
         started = time.perf_counter()
+        x_min, x_max = self.loss_plot.vb.viewRange()[0]
+        width = max(self.loss_plot.vb.width(), 100)
         for p in LABELS:
             x = self.steps[p].values
             # Non-finite points never enter the buffers, so pyqtgraph's own scan is skipped.
-            self.loss_curves[p].setData(x, self.loss[p].values, skipFiniteCheck=True)
-            self.grad_curves[p].setData(x, self.grad[p].values, skipFiniteCheck=True)
-            ema = self.loss[f"{p}_ema"].values
-            self.loss_curves[f"{p}_ema"].setData(x[: len(ema)], ema, skipFiniteCheck=True)
+            for curve, series, name in (
+                (self.loss_curves[p], self.loss[p], p),
+                (self.grad_curves[p], self.grad[p], None),
+                (self.loss_curves[f"{p}_ema"], self.loss[f"{p}_ema"], f"{p}_ema"),
+            ):
+                y = series.values
+                curve.setData(*visible_peaks(x[: len(y)], y, x_min, x_max, int(4 * width)), skipFiniteCheck=True)
+                if name:
+                    self._drawn_steps[name] = len(y)
+        # Settle the y ranges as the paint would, twice: the first pass moves the views,
+        # which re-bounds their curves and would otherwise ask for a second paint.
+        for plot in (self.loss_plot, self.grad_plot) * 2:
+            plot.vb.prepareForPaint()
+        self._dirty = False  # also drops the request of a range change made just above
+        self._timer.stop()
         self._last_draw = time.perf_counter()
         self._draw_seconds = self._last_draw - started
         self.drawn.emit()

@@ -62,7 +62,7 @@ def test_toggles_mark_the_lines_that_implement_them(window, qtbot):
     assert ema_line <= set(marked["on"]) and clip_line <= set(marked["dimmed"])
     window.controls.clip_check.setChecked(True)
     wait_for_run(qtbot, window)
-    assert clip_line <= set(window.linen_pane.marked_lines()["on"]) | set()
+    assert clip_line <= set(window.nnx_pane.marked_lines()["on"])
     assert lines_with(window.linen_pane, "optax.chain(clip, tx)") <= set(window.linen_pane.marked_lines()["on"])
 
 
@@ -195,3 +195,16 @@ def test_closing_during_a_run_stops_the_thread(qtbot, qtlog):
     win.close()
     assert thread.isFinished()
     assert not any("Destroyed while thread" in m.message for m in qtlog.records)
+
+
+def test_hovering_reads_out_the_step_under_the_mouse(window, qtbot):
+    from PySide6.QtCore import QPointF
+
+    loss = window.plot.loss["nnx"].values
+    position = window.plot.loss_plot.vb.mapViewToScene(QPointF(500, float(loss[500])))
+    with qtbot.waitSignal(window.plot.readout) as blocker:
+        window.plot.scene().sigMouseMoved.emit(position)
+    text = blocker.args[0]
+    assert text.startswith("step 500:") and f"NNX loss {loss[500]:.6g}" in text
+    assert f"Linen loss {window.plot.loss['linen'].values[500]:.6g}" in text
+    assert window.readout.text() == text

@@ -1,0 +1,40 @@
+"""`python main.py --screenshot PATH`: a picture of the window after the default run."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QColor, QImage
+
+from app.gui.style import PENS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_screenshot_shows_both_curves(tmp_path, qapp):
+    shot = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "main.py", "--screenshot", str(shot)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(shot))
+    assert not image.isNull() and image.width() >= 1000 and image.height() >= 600
+    counts = {}
+    for y in range(0, image.height(), 2):
+        for x in range(0, image.width(), 2):
+            rgb = image.pixel(x, y) & 0xFFFFFF
+            counts[rgb] = counts.get(rgb, 0) + 1
+    assert len(counts) > 50  # text, code colours, curves: not a blank window
+    for pen in ("linen", "nnx"):
+        assert counts.get(QColor(PENS[pen]).rgb() & 0xFFFFFF, 0) > 200, pen
+
+
+def test_screenshot_to_an_unwritable_path_exits_2(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "main.py", "--screenshot", str(tmp_path / "missing" / "shot.png")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2 and "could not write" in done.stderr

@@ -1,0 +1,34 @@
+"""The curve buffers and the points worth drawing from them."""
+
+import numpy as np
+
+from app.gui.series import Series, visible_peaks
+
+
+def test_series_grows_past_its_capacity_and_keeps_every_value():
+    series = Series(capacity=4)
+    for start in range(0, 30, 3):
+        series.extend(np.arange(start, start + 3))
+    np.testing.assert_array_equal(series.values, np.arange(30))
+    series.clear()
+    assert len(series) == 0
+
+
+def test_few_points_are_drawn_as_they_are_with_a_neighbour_each_side():
+    x = np.arange(100.0)
+    y = x**2
+    xs, ys = visible_peaks(x, y, 10.0, 20.0, max_points=1000)
+    np.testing.assert_array_equal(xs, np.arange(9, 22))
+    np.testing.assert_array_equal(ys, xs**2)
+
+
+def test_many_points_keep_each_buckets_extremes_and_the_spikes():
+    rng = np.random.default_rng(0)
+    x = np.arange(300_001.0)
+    y = rng.normal(size=x.size)
+    y[123_457] = 50.0  # a spike a plain stride would skip
+    xs, ys = visible_peaks(x, y, 0.0, 300_000.0, max_points=2000)
+    assert len(xs) <= 2000 + 300_001 // 1000
+    assert np.all(np.diff(xs) >= 0)
+    assert ys.max() == 50.0 and ys.min() == y.min()
+    assert xs[-1] == 300_000.0  # the newest step is always drawn
