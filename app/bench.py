@@ -37,21 +37,20 @@ def nnx_jit_loop(steps):
         float(step(model, optimizer, x, y)["loss"])
 
 
-def streamed(paradigm):
+def streamed(config):
     def run(steps):
-        for _ in runner.stream(RunConfig(paradigm=paradigm, steps=steps)):
+        for _ in runner.stream(config.with_changes(steps=steps)):
             pass
 
     return run
 
 
-def fused(paradigm, steps):
+def fused(config, steps):
     """The whole loop in one `lax.scan` of the same step: the practical limit."""
-    config = RunConfig(paradigm=paradigm, steps=steps)
+    config = config.with_changes(steps=steps)
     prog = program(config.structure)
-    x, y = prog.data
     whole = jax.jit(
-        lambda leaves: jax.lax.scan(lambda c, _: prog.step(c, x, y), prog.unflatten(leaves), length=steps)[1]
+        lambda leaves: jax.lax.scan(lambda c, _: prog.step(c, *prog.data), prog.unflatten(leaves), length=steps)[1]
     )
 
     def run(_steps):
@@ -78,6 +77,7 @@ def cancel_latency(rounds=20):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=150_000, help="steps for the compiled rows")
+    parser.add_argument("--digits-steps", type=int, default=2_000, help="steps for the digits rows")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--gui", action="store_true", help="measure the window instead (offscreen)")
     args = parser.parse_args(argv)
@@ -90,37 +90,40 @@ def main(argv=None):
         gui_main()
         return
 
-    n = args.steps
+    n, d = args.steps, args.digits_steps
+    line = {p: RunConfig(paradigm=p) for p in ("nnx", "linen", "both")}
+    digits = RunConfig(task="digits")
+    # (name, how, steps, the fused row it is compared with)
     rows = [
-        ("seed recipe: un-jitted loop", seed_recipe, 100),
-        ("@nnx.jit step, Python loop", nnx_jit_loop, 1500),
-        ("streamed runner, NNX", streamed("nnx"), n),
-        ("fused lax.scan limit, NNX", fused("nnx", n), n),
-        ("streamed runner, Linen", streamed("linen"), n),
-        ("fused lax.scan limit, Linen", fused("linen", n), n),
-        ("streamed runner, both in one loop", streamed("both"), n),
-        ("fused lax.scan limit, both", fused("both", n), n),
+        ("seed recipe: un-jitted loop", seed_recipe, 100, None),
+        ("@nnx.jit step, Python loop", nnx_jit_loop, 1500, None),
+        ("streamed runner, NNX", streamed(line["nnx"]), n, "fused lax.scan limit, NNX"),
+        ("fused lax.scan limit, NNX", fused(line["nnx"], n), n, "fused lax.scan limit, NNX"),
+        ("streamed runner, Linen", streamed(line["linen"]), n, "fused lax.scan limit, Linen"),
+        ("fused lax.scan limit, Linen", fused(line["linen"], n), n, "fused lax.scan limit, Linen"),
+        ("streamed runner, both in one loop", streamed(line["both"]), n, "fused lax.scan limit, both"),
+        ("fused lax.scan limit, both", fused(line["both"], n), n, "fused lax.scan limit, both"),
+        ("digits: streamed runner, both", streamed(digits), d, "digits: fused lax.scan limit, both"),
+        ("digits: fused lax.scan limit, both", fused(digits, d), d, "digits: fused lax.scan limit, both"),
     ]
-    for _, fn, steps in rows:  # warm-up: compile everything first
+    for _, fn, steps, _ in rows:  # warm-up: compile everything first
         fn(min(steps, 1000))
-    times = {name: [] for name, _, _ in rows}
+    times = {name: [] for name, *_ in rows}
     for _ in range(args.rounds):
-        for name, fn, steps in rows:
+        for name, fn, steps, _ in rows:
             t0 = time.perf_counter()
             fn(steps)
             times[name].append((time.perf_counter() - t0) / steps)
 
     us = {name: statistics.median(t) * 1e6 for name, t in times.items()}
     seed = us["seed recipe: un-jitted loop"]
-    limit = {"NNX": us["fused lax.scan limit, NNX"], "Linen": us["fused lax.scan limit, Linen"],
-             "both": us["fused lax.scan limit, both"]}
-    print(f"line fit, {jax.default_backend()} backend, median of {args.rounds} interleaved rounds\n")
+    print(f"{jax.default_backend()} backend, median of {args.rounds} interleaved rounds; line fit unless named\n")
     print("| way to run the loop | steps | µs/step | steps/s | × seed recipe | × fused limit |")
     print("|---|---:|---:|---:|---:|---:|")
-    for name, _, steps in rows:
-        kind = "both" if "both" in name else "Linen" if "Linen" in name else "NNX"
-        vs_limit = f"{limit[kind] / us[name]:.2f}×" if steps == n else "—"
-        print(f"| {name} | {steps:,} | {us[name]:.2f} | {1e6 / us[name]:,.0f} | {seed / us[name]:,.0f}× | {vs_limit} |")
+    for name, _, steps, limit in rows:
+        vs_seed = "—" if name.startswith("digits") else f"{seed / us[name]:,.0f}×"
+        vs_limit = f"{us[limit] / us[name]:.2f}×" if limit else "—"
+        print(f"| {name} | {steps:,} | {us[name]:.2f} | {1e6 / us[name]:,.0f} | {vs_seed} | {vs_limit} |")
     median, worst = cancel_latency()
     print(f"\ncancel latency of a flat-out 1,000,000-step run: median {median * 1e3:.1f} ms, worst {worst * 1e3:.1f} ms")
 

@@ -5,7 +5,9 @@ import csv
 import math
 import sys
 
-from app.training.config import OPTIMIZERS, PARADIGMS, TASKS, RunConfig
+import numpy as np
+
+from app.training.config import DROPOUT_RATES, OPTIMIZERS, PARADIGMS, TASKS, RunConfig
 
 PROG = "train-step-lab"
 
@@ -29,6 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
     parser.add_argument("--ema", type=float, metavar="DECAY", help="parameter EMA with this decay")
     parser.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip gradients to this global norm")
+    digits = parser.add_argument_group("digits task")
+    digits.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    digits.add_argument("--dropout", type=float, choices=DROPOUT_RATES, default=defaults.dropout)
+    digits.add_argument("--l2", type=float, default=defaults.l2, help="L2 weight on 1/2 the sum of squared parameters")
+    digits.add_argument(
+        "--label-smoothing", action=argparse.BooleanOptionalAction, default=defaults.label_smoothing
+    )
     parser.add_argument("--csv", metavar="PATH", help="write every step's metrics to this CSV file")
     parser.add_argument("--screenshot", metavar="PATH", help="open the window, run the settings, save a PNG, exit")
     return parser
@@ -44,6 +53,10 @@ def config_from_args(args) -> RunConfig:
         optimizer=args.optimizer,
         ema_decay=args.ema,
         clip_norm=args.clip,
+        batch_size=args.batch_size,
+        dropout=args.dropout,
+        label_smoothing=args.label_smoothing,
+        l2=args.l2,
     )
 
 
@@ -63,26 +76,39 @@ def summary_lines(result) -> list[str]:
         }
         if "ema_loss" in m:
             fields["final_ema_loss"] = f"{m['ema_loss'][-1]:.6g}"
+        for name in ("test_accuracy", "ema_test_accuracy"):
+            if name in m:
+                measured = m[name][np.isfinite(m[name])]
+                fields[name] = f"{measured[-1]:.4f}" if len(measured) else "nan"
         if paradigm in result.diverged_at:
             fields["diverged_at"] = result.diverged_at[paradigm]
         lines.append(" ".join(f"{k}={v}" for k, v in fields.items()))
     return lines
 
 
+CSV_COLUMNS = ["loss", "grad_norm", "ema_loss"]
+DIGITS_CSV_COLUMNS = ["accuracy", "test_accuracy", "ema_test_accuracy"]
+
+
 def write_csv(result, file) -> None:
-    """One row per paradigm per step: paradigm,step,loss,grad_norm,ema_loss (empty when EMA is off)."""
+    """One row per paradigm per step: paradigm,step,loss,grad_norm,ema_loss (empty when EMA is
+    off); the digits task adds accuracy,test_accuracy,ema_test_accuracy (empty between tests)."""
+    columns = CSV_COLUMNS + (DIGITS_CSV_COLUMNS if result.config.task == "digits" else [])
     writer = csv.writer(file)
-    writer.writerow(["paradigm", "step", "loss", "grad_norm", "ema_loss"])
+    writer.writerow(["paradigm", "step", *columns])
     for paradigm, m in result.metrics.items():
-        ema = m.get("ema_loss")
         for i in range(len(m["loss"])):
-            writer.writerow(
-                [paradigm, i, _num(m["loss"][i]), _num(m["grad_norm"][i]), "" if ema is None else _num(ema[i])]
-            )
+            writer.writerow([paradigm, i, *(_cell(m, name, i) for name in columns)])
 
 
-def _num(value) -> str:
-    return repr(float(value)) if math.isfinite(value) else str(float(value))
+def _cell(metrics, name, i) -> str:
+    """A number as Python writes it; empty where the metric is off or was not measured."""
+    if name not in metrics:
+        return ""
+    value = float(metrics[name][i])
+    if math.isnan(value) and name in DIGITS_CSV_COLUMNS:
+        return ""
+    return repr(value) if math.isfinite(value) else str(value)
 
 
 def headless(args) -> int:

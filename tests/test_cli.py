@@ -45,6 +45,21 @@ def test_csv_has_a_row_per_paradigm_per_step(tmp_path, capsys):
     assert float(last_nnx["ema_loss"]) > 0
 
 
+def test_digits_reach_95_percent_in_2000_steps_in_both_paradigms(tmp_path, capsys):
+    path = tmp_path / "digits.csv"
+    argv = ["--headless", "--task", "digits", "--paradigm", "both", "--steps", "2000", "--ema", "0.99", "--clip", "1.0"]
+    assert main([*argv, "--csv", str(path)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [_fields(l)["paradigm"] for l in lines] == ["linen", "nnx"]
+    for line in lines:
+        f = _fields(line)
+        assert float(f["test_accuracy"]) >= 0.95 and float(f["ema_test_accuracy"]) >= 0.95
+    rows = list(csv.DictReader(path.open()))
+    assert list(rows[0])[-3:] == ["accuracy", "test_accuracy", "ema_test_accuracy"] and len(rows) == 4000
+    tested = [r for r in rows if r["paradigm"] == "nnx" and r["test_accuracy"]]
+    assert len(tested) == 40 and float(tested[-1]["test_accuracy"]) == pytest.approx(float(_fields(lines[1])["test_accuracy"]), abs=1e-4)
+
+
 def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
     path = tmp_path / "run.csv"
     main(["--headless", "--steps", "3", "--paradigm", "linen", "--csv", str(path)])
@@ -63,6 +78,9 @@ def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
         (["--clip", "-1"], "clip_norm"),
         (["--csv", "/no/such/dir/run.csv"], "No such file"),
         (["--bogus"], "--bogus"),
+        (["--task", "digits", "--dropout", "0.15"], "--dropout"),
+        (["--task", "digits", "--batch-size", "1000"], "batch_size"),
+        (["--task", "digits", "--l2", "-1"], "l2"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(argv, word, capsys):

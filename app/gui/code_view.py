@@ -106,7 +106,7 @@ class CodePane(QWidget):
     def __init__(self, heading: str, parent=None):
         super().__init__(parent)
         self.heading = QLabel(f"<b>{heading}</b>")
-        self.source_label = QLabel()
+        self.source_label = QLabel(wordWrap=True)
         self.source_label.setStyleSheet("color:#555;")
         self.editor = CodeEditor()
         self._listing = None

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.training.config import MAX_SEED, MAX_STEPS, RunConfig
+from app.training.config import DROPOUT_RATES, MAX_BATCH, MAX_SEED, MAX_STEPS, RunConfig
 
 LR_MIN, LR_MAX = 1e-4, 10.0
 LR_TICKS = 1000
@@ -85,8 +85,9 @@ class Controls(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.task_combo = QComboBox(objectName="taskCombo", toolTip="Which problem the step trains on: the line fit is a straight line through 64 noisy points.")
+        self.task_combo = QComboBox(objectName="taskCombo", toolTip="Which problem the step trains on: a straight line through 64 noisy points, or 8x8 handwritten digits.")
         self.task_combo.addItem("Line fit (64 points)", "line")
+        self.task_combo.addItem("Digits (8×8, 10 classes)", "digits")
         self.paradigm_combo = QComboBox(objectName="paradigmCombo", toolTip="Which version of the same step to run and plot: Flax Linen, Flax NNX, or both side by side.")
         for key, name in PARADIGM_NAMES.items():
             self.paradigm_combo.addItem(name, key)
@@ -106,6 +107,15 @@ class Controls(QWidget):
         self.clip_check = QCheckBox("Clip gradients", objectName="clipCheck", toolTip="Rescale the gradient before the update whenever its global norm exceeds the max norm.")
         self.clip_spin = _spin(QDoubleSpinBox, "clipNormSpin", "Max norm: gradients longer than this are shrunk to this length before the update.", 0.01, 100.0, DEFAULT_CLIP_NORM, decimals=2)
         self.clip_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
+
+        self.batch_spin = _spin(QSpinBox, "batchSpin", "How many training images each step averages its gradient over (drawn afresh every step).", 1, MAX_BATCH, DEFAULTS.batch_size)
+        self.dropout_combo = QComboBox(objectName="dropoutCombo", toolTip="The share of hidden units dropout zeroes at random in each training step (never when testing).")
+        for rate in DROPOUT_RATES:
+            self.dropout_combo.addItem(f"{rate:g}", rate)
+        self.dropout_combo.setCurrentIndex(self.dropout_combo.findData(DEFAULTS.dropout))
+        self.smoothing_check = QCheckBox("Label smoothing", objectName="smoothingCheck", toolTip="Train towards 0.9 for the right class and 0.01 for the others instead of a hard 1 and 0.", checked=DEFAULTS.label_smoothing)
+        self.l2_spin = _spin(SignificantSpinBox, "l2Spin", "L2 weight: how strongly the loss pulls every parameter towards zero (times 1/2 the sum of squares).", 0.0, 0.1, DEFAULTS.l2, decimals=7)
+        self.l2_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
         self.pace_combo = QComboBox(objectName="paceCombo", toolTip="Instant runs every step at full speed; Animate plays the steps at a pace a class can follow.")
         self.pace_combo.addItem("Instant", None)
@@ -141,6 +151,12 @@ class Controls(QWidget):
         form2 = QFormLayout(extras)
         form2.addRow(self.ema_check, self.ema_spin)
         form2.addRow(self.clip_check, self.clip_spin)
+        self.digits_box = QGroupBox("Digits")
+        form4 = QFormLayout(self.digits_box)
+        form4.addRow("Batch size", self.batch_spin)
+        form4.addRow("Dropout", self.dropout_combo)
+        form4.addRow(self.smoothing_check)
+        form4.addRow("L2 weight", self.l2_spin)
         pace = QGroupBox("Pace")
         form3 = QFormLayout(pace)
         form3.addRow("Mode", self.pace_combo)
@@ -158,7 +174,7 @@ class Controls(QWidget):
         grid.addWidget(self.reset_button)
         grid.addWidget(self.log_check)
         layout = QVBoxLayout(self)
-        for box in (run, extras, pace, buttons):
+        for box in (run, self.digits_box, extras, pace, buttons):
             layout.addWidget(box)
         layout.addStretch(1)
 
@@ -169,10 +185,12 @@ class Controls(QWidget):
         self.rate_spin.valueChanged.connect(self.rate_slider.setValue)
         self.rate_spin.valueChanged.connect(lambda _: self.paceChanged.emit())
         self.pace_combo.currentIndexChanged.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
-        for combo in (self.task_combo, self.paradigm_combo, self.optimizer_combo):
+        self.task_combo.currentIndexChanged.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
+        for combo in (self.paradigm_combo, self.optimizer_combo, self.dropout_combo):
             combo.currentIndexChanged.connect(lambda _: self.changed.emit())
-        for spin in (self.seed_spin, self.steps_spin, self.ema_spin, self.clip_spin):
+        for spin in (self.seed_spin, self.steps_spin, self.ema_spin, self.clip_spin, self.batch_spin, self.l2_spin):
             spin.valueChanged.connect(lambda _: self.changed.emit())
+        self.smoothing_check.toggled.connect(lambda _: self.changed.emit())
         for check in (self.ema_check, self.clip_check):
             check.toggled.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
         self.run_button.clicked.connect(self.runClicked)
@@ -208,6 +226,7 @@ class Controls(QWidget):
         self.pause_button.blockSignals(False)
 
     def _sync_enabled(self):
+        self.digits_box.setVisible(self.task_combo.currentData() == "digits")
         self.ema_spin.setEnabled(self.ema_check.isChecked())
         self.clip_spin.setEnabled(self.clip_check.isChecked())
         animate = self.pace_combo.currentData() is not None
@@ -228,6 +247,10 @@ class Controls(QWidget):
             optimizer=self.optimizer_combo.currentData(),
             ema_decay=self.ema_spin.value() if self.ema_check.isChecked() else None,
             clip_norm=self.clip_spin.value() if self.clip_check.isChecked() else None,
+            batch_size=self.batch_spin.value(),
+            dropout=self.dropout_combo.currentData(),
+            label_smoothing=self.smoothing_check.isChecked(),
+            l2=self.l2_spin.value(),
         )
 
     def reset(self):
@@ -243,6 +266,10 @@ class Controls(QWidget):
         self.ema_spin.setValue(DEFAULT_EMA_DECAY)
         self.clip_check.setChecked(False)
         self.clip_spin.setValue(DEFAULT_CLIP_NORM)
+        self.batch_spin.setValue(DEFAULTS.batch_size)
+        self.dropout_combo.setCurrentIndex(self.dropout_combo.findData(DEFAULTS.dropout))
+        self.smoothing_check.setChecked(DEFAULTS.label_smoothing)
+        self.l2_spin.setValue(DEFAULTS.l2)
         self.pace_combo.setCurrentIndex(0)
         self.rate_spin.setValue(DEFAULT_RATE)
         self.log_check.setChecked(False)

@@ -18,7 +18,8 @@ CURVES = ("linen", "nnx", "linen_ema", "nnx_ema")
 
 
 class LossPlot(pg.GraphicsLayoutWidget):
-    """Loss (top) and gradient norm (bottom, x linked) for Linen, NNX and their EMA weights."""
+    """Loss (top), test accuracy (digits only) and gradient norm (bottom), x linked, for Linen,
+    NNX and their EMA weights."""
 
     readout = Signal(str)  # hover text: the step under the mouse and the values there
     difference = Signal(float)  # the largest |Linen - NNX| loss so far (nan with one paradigm)
@@ -28,17 +29,29 @@ class LossPlot(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.setBackground("w")
         self.loss_plot = self.addPlot(row=0, col=0)
-        self.grad_plot = self.addPlot(row=1, col=0)
+        self.acc_plot = self.addPlot(row=1, col=0)
+        self.grad_plot = self.addPlot(row=2, col=0)
+        self.acc_plot.setXLink(self.loss_plot)
         self.grad_plot.setXLink(self.loss_plot)
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
+        self.ci.layout.setRowStretchFactor(2, 2)
+        self._acc_shown = True
         self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize=f"{BASE_POINT_SIZE}pt")
         self.grad_legend = self.grad_plot.addLegend(offset=(-10, 10), labelTextSize=f"{BASE_POINT_SIZE}pt")
+        self.acc_legend = self.acc_plot.addLegend(offset=(-10, -10), labelTextSize=f"{BASE_POINT_SIZE}pt", colCount=2)
+        self.grad_legend.setColumnCount(3)  # one row: the short plots keep their curves visible
         self.loss_curves = {
             "linen": self.loss_plot.plot(pen=pg.mkPen(PENS["linen"], width=LINEN_WIDTH)),
             "nnx": self.loss_plot.plot(pen=pg.mkPen(PENS["nnx"], width=2.5)),
             "linen_ema": self.loss_plot.plot(pen=pg.mkPen(PENS["linen_ema"], width=5, style=Qt.DashLine)),
             "nnx_ema": self.loss_plot.plot(pen=pg.mkPen(PENS["nnx_ema"], width=2, style=Qt.DashLine)),
+        }
+        self.acc_curves = {
+            "linen": self.acc_plot.plot(pen=pg.mkPen(PENS["linen"], width=LINEN_WIDTH)),
+            "nnx": self.acc_plot.plot(pen=pg.mkPen(PENS["nnx"], width=2.5)),
+            "linen_ema": self.acc_plot.plot(pen=pg.mkPen(PENS["linen_ema"], width=5, style=Qt.DashLine)),
+            "nnx_ema": self.acc_plot.plot(pen=pg.mkPen(PENS["nnx_ema"], width=2, style=Qt.DashLine)),
         }
         self.grad_curves = {
             "linen": self.grad_plot.plot(pen=pg.mkPen(PENS["linen"], width=LINEN_WIDTH)),
@@ -48,7 +61,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.clip_line = pg.InfiniteLine(angle=0, pen=clip_pen)
         self.grad_plot.addItem(self.clip_line, ignoreBounds=True)
         self._clip_sample = pg.PlotDataItem(pen=clip_pen)  # the legend's picture of the line
-        for plot, label in ((self.loss_plot, "loss"), (self.grad_plot, "gradient norm")):
+        plots = ((self.loss_plot, "loss"), (self.acc_plot, "test acc."), (self.grad_plot, "grad norm"))
+        for plot, label in plots:
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setLabel("left", label, **{"font-size": f"{BASE_POINT_SIZE + 2}pt"})
             plot.setMenuEnabled(False)
@@ -63,6 +77,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.steps = {p: Series() for p in LABELS}
         self.loss = {c: Series() for c in CURVES}
         self.grad = {p: Series() for p in LABELS}
+        self.test_steps = {p: Series() for p in LABELS}
+        self.test = {c: Series() for c in CURVES}  # test accuracy, measured every few steps
         self.max_difference = float("nan")
         self._config = None
         self._shown = []
@@ -76,6 +92,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._drawn_steps = dict.fromkeys(CURVES, 0)
         self.loss_plot.sigXRangeChanged.connect(self._view_moved)
         self.scene().sigMouseMoved.connect(self._hover)
+        self._show_accuracy(False)  # until a task that measures it runs
 
     def reset(self, config):
         """Forget the curves for a new run of `config`.
@@ -83,7 +100,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         What is on screen changes with the new run's first chunk, in the same paint: the
         old curves stay up meanwhile instead of flashing an empty plot.
         """
-        for series in (*self.steps.values(), *self.loss.values(), *self.grad.values()):
+        for series in (*self.steps.values(), *self.loss.values(), *self.grad.values(),
+                       *self.test_steps.values(), *self.test.values()):
             series.clear()
         self.max_difference = float("nan")
         self._config = config
@@ -102,7 +120,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
         grad_entries = [(self.grad_curves[p], LABELS[p]) for p in self._shown]
         if config.clip_norm is not None:
             grad_entries.append((self._clip_sample, f"clip at {config.clip_norm:g}"))
-        for legend, wanted in ((self.legend, entries), (self.grad_legend, grad_entries)):
+        acc_entries = [(self.acc_curves[p], LABELS[p]) for p in self._shown]
+        acc_entries += [(self.acc_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights") for p in self._shown if ema]
+        self._show_accuracy(config.task == "digits")
+        if config.task == "digits":
+            entries = entries[: len(self._shown)]  # its EMA weights are judged by test accuracy
+        legends = ((self.legend, entries), (self.grad_legend, grad_entries), (self.acc_legend, acc_entries))
+        for legend, wanted in legends:
             if [(item, label) for item, label in getattr(legend, "_wanted", [])] != wanted:
                 legend.clear()
                 for item, label in wanted:
@@ -114,7 +138,19 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.loss_plot.setXRange(0, max(config.steps - 1, 1), padding=0.02)
         self.loss_plot.enableAutoRange(axis="y")
         self.grad_plot.enableAutoRange(axis="y")
+        self.acc_plot.enableAutoRange(axis="y")
         self._layout_pending = False
+
+    def _show_accuracy(self, on: bool):
+        """The test-accuracy plot takes the middle row only for tasks that measure it."""
+        if on == self._acc_shown:
+            return
+        if on:
+            self.ci.addItem(self.acc_plot, row=1, col=0)
+        else:
+            self.ci.removeItem(self.acc_plot)
+        self.acc_plot.setVisible(on)
+        self._acc_shown = on
 
     def append(self, chunk):
         """Add a chunk's steps to the curves and ask for a redraw."""
@@ -126,6 +162,12 @@ class LossPlot(pg.GraphicsLayoutWidget):
             self.grad[p].extend(m["grad_norm"][keep])
             if "ema_loss" in m:
                 self.loss[f"{p}_ema"].extend(m["ema_loss"][keep])
+            if "test_accuracy" in m:
+                tested = np.isfinite(m["test_accuracy"])
+                self.test_steps[p].extend(np.arange(chunk.start, chunk.start + len(loss))[tested])
+                self.test[p].extend(m["test_accuracy"][tested])
+                if "ema_test_accuracy" in m:
+                    self.test[f"{p}_ema"].extend(m["ema_test_accuracy"][tested])
         self._request_redraw()
         if "linen" in chunk.metrics and "nnx" in chunk.metrics:
             n = min(len(self.loss["linen"]), len(self.loss["nnx"]))
@@ -140,6 +182,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         return self.loss_plot.ctrl.logYCheck.isChecked()
 
     def set_log_y(self, on: bool):
+        """Log scale for loss and gradient norm (accuracy stays linear)."""
         self.loss_plot.setLogMode(y=on)
         self.grad_plot.setLogMode(y=on)
         clip_norm = self._config.clip_norm if self._config else None
@@ -184,18 +227,20 @@ class LossPlot(pg.GraphicsLayoutWidget):
         for p in LABELS:
             x = self.steps[p].values
             # Non-finite points never enter the buffers, so pyqtgraph's own scan is skipped.
-            for curve, series, name in (
-                (self.loss_curves[p], self.loss[p], p),
-                (self.grad_curves[p], self.grad[p], None),
-                (self.loss_curves[f"{p}_ema"], self.loss[f"{p}_ema"], f"{p}_ema"),
+            for curve, steps, series, name in (
+                (self.loss_curves[p], x, self.loss[p], p),
+                (self.grad_curves[p], x, self.grad[p], None),
+                (self.loss_curves[f"{p}_ema"], x, self.loss[f"{p}_ema"], f"{p}_ema"),
+                (self.acc_curves[p], self.test_steps[p].values, self.test[p], None),
+                (self.acc_curves[f"{p}_ema"], self.test_steps[p].values, self.test[f"{p}_ema"], None),
             ):
                 y = series.values
-                curve.setData(*visible_peaks(x[: len(y)], y, x_min, x_max, int(4 * width)), skipFiniteCheck=True)
+                curve.setData(*visible_peaks(steps[: len(y)], y, x_min, x_max, int(4 * width)), skipFiniteCheck=True)
                 if name:
                     self._drawn_steps[name] = len(y)
         # Settle the y ranges as the paint would, twice: the first pass moves the views,
         # which re-bounds their curves and would otherwise ask for a second paint.
-        for plot in (self.loss_plot, self.grad_plot) * 2:
+        for plot in (self.loss_plot, self.acc_plot, self.grad_plot) * 2:
             plot.vb.prepareForPaint()
         self._dirty = False  # also drops the request of a range change made just above
         self._timer.stop()

@@ -6,10 +6,20 @@ Wiring lives here and only here: controls -> RunConfig -> worker thread -> chunk
 import math
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.gui.code_view import CodePane
 from app.gui.controls import Controls
+from app.gui.digits_view import DigitsView
 from app.gui.fit_view import FitView
 from app.gui.loss_plot import LossPlot
 from app.gui.style import BANNER_ERROR, BANNER_WARNING, LABELS
@@ -42,14 +52,18 @@ class MainWindow(QMainWindow):
         self._thread = None
         self._steps_per_second = None
         self._marks = None
+        self._task = None
 
         self.controls = Controls()
         self.plot = LossPlot()
         self.fit = FitView()
-        self.linen_pane = CodePane("Linen: state = train_step(state, x, y), a new TrainState every step")
+        self.digits_view = DigitsView()
+        self.model_views = QStackedWidget()
+        self.model_views.addWidget(self.fit)
+        self.model_views.addWidget(self.digits_view)
+        self.linen_pane = CodePane("Linen: state = train_step(state, ...), a new TrainState every step")
         self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes the model in place")
-        self.linen_pane.show_listing(listing("linen"))
-        self.nnx_pane.show_listing(listing("nnx"))
+        self._show_task("line")
         self.banner = QLabel(objectName="banner", wordWrap=True)
         self.banner.hide()
         self.readout = QLabel("Hover over the curves to read a step's values.", objectName="readout")
@@ -95,7 +109,7 @@ class MainWindow(QMainWindow):
         readouts.addWidget(self.difference)
         plots = QSplitter(Qt.Horizontal)
         plots.addWidget(self.plot)
-        plots.addWidget(self.fit)
+        plots.addWidget(self.model_views)
         plots.setStretchFactor(0, 3)
         plots.setStretchFactor(1, 1)
         top = QWidget()
@@ -147,6 +161,7 @@ class MainWindow(QMainWindow):
         self._steps_per_second = None
         self.banner.hide()
         self.plot.reset(self.config)
+        self._show_task(self.config.task)
         marks = {"ema": self.config.ema_decay is not None, "clip": self.config.clip_norm is not None}
         if marks != self._marks:
             self.linen_pane.mark(marks)
@@ -156,6 +171,17 @@ class MainWindow(QMainWindow):
         self.step_label.setText(f"step 0 of {self.config.steps:,}")
         self.loss_label.setText("")
         self.requestStart.emit(self.run_id, self.config, self.controls.rate(), False)
+
+    def _show_task(self, task):
+        """The task's model view and the listings of its real step source."""
+        if task == self._task:
+            return
+        self._task = task
+        self.linen_pane.show_listing(listing("linen", task))
+        self.nnx_pane.show_listing(listing("nnx", task))
+        self._marks = None  # the new text has its own feature lines
+        self.model_views.setCurrentWidget(self.digits_view if task == "digits" else self.fit)
+        self.digits_view.clear()
 
     def stop(self):
         self.requestStop.emit()
@@ -188,7 +214,10 @@ class MainWindow(QMainWindow):
         if run_id != self.run_id:
             return  # a chunk of a run that was replaced: never drawn
         self.plot.append(chunk)
-        self.fit.show_weights(chunk.weights)
+        if self.config.task == "digits":
+            self.digits_view.show_predictions(chunk.weights)
+        else:
+            self.fit.show_weights(chunk.weights)
         self.compile_label.setText("")
         steps = chunk.end - chunk.start
         if chunk.seconds > 0 and steps >= 16 and not chunk.compiled:
@@ -196,8 +225,9 @@ class MainWindow(QMainWindow):
             self._steps_per_second = rate if self._steps_per_second is None else 0.7 * self._steps_per_second + 0.3 * rate
         self.step_label.setText(f"step {chunk.end:,} of {chunk.total_steps:,}")
         losses = [f"{LABELS[p]} {m['loss'][-1]:.5g}" for p, m in chunk.metrics.items() if len(m["loss"])]
+        tested = [f"{LABELS[p]} {self.plot.test[p].values[-1]:.1%}" for p in self.config.paradigms if len(self.plot.test[p])]
         if losses:
-            self.loss_label.setText("loss: " + ", ".join(losses))
+            self.loss_label.setText("loss: " + ", ".join(losses) + ("   test accuracy: " + ", ".join(tested) if tested else ""))
         if self._steps_per_second:
             self.speed_label.setText(f"{self._steps_per_second:,.0f} steps/s")
         if chunk.diverged_at:

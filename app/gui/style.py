@@ -19,6 +19,7 @@ CODE_STYLE = "default"  # a Pygments style with strong colours on white
 MARK_EMA = QColor("#FFF3C4")
 MARK_CLIP = QColor("#F6DDEB")
 DIMMED = QColor("#A8A8A8")
+WRONG = "#B3261E"  # a wrong prediction
 BANNER_ERROR = "background:#B3261E; color:white; padding:8px; font-weight:bold;"
 BANNER_WARNING = "background:#F6C344; color:black; padding:8px; font-weight:bold;"
 

@@ -6,11 +6,13 @@ Imports no JAX: the window builds configs before JAX is loaded.
 import math
 from dataclasses import dataclass, replace
 
-TASKS = ("line",)
+TASKS = ("line", "digits")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 PARADIGMS = ("nnx", "linen", "both")
 MAX_STEPS = 1_000_000
 MAX_SEED = 2**31 - 1
+MAX_BATCH = 256
+DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.5)
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Structure:
     optimizer: str
     ema: bool
     clip: bool
+    dropout: float = 0.0  # a rate is part of the model's structure (digits only)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,11 @@ class RunConfig:
     optimizer: str = "sgd"
     ema_decay: float | None = None
     clip_norm: float | None = None
+    # The digits task's own settings (the line fit ignores them).
+    batch_size: int = 64
+    dropout: float = 0.1
+    label_smoothing: bool = True
+    l2: float = 1e-4
 
     def __post_init__(self):
         _check_choice("task", self.task, TASKS)
@@ -51,6 +59,14 @@ class RunConfig:
             raise ValueError(f"ema_decay must be a number between 0 and 1 (exclusive), not {self.ema_decay!r}")
         if self.clip_norm is not None and not (_is_real(self.clip_norm) and self.clip_norm > 0):
             raise ValueError(f"clip_norm (max gradient norm) must be a finite number > 0, not {self.clip_norm!r}")
+        if not _is_int(self.batch_size) or not 1 <= self.batch_size <= MAX_BATCH:
+            raise ValueError(f"batch_size must be a whole number from 1 to {MAX_BATCH}, not {self.batch_size!r}")
+        if self.dropout not in DROPOUT_RATES:
+            raise ValueError(f"dropout must be one of {', '.join(map(str, DROPOUT_RATES))}, not {self.dropout!r}")
+        if not isinstance(self.label_smoothing, bool):
+            raise ValueError(f"label_smoothing must be True or False, not {self.label_smoothing!r}")
+        if not _is_real(self.l2) or not 0 <= self.l2 <= 1:
+            raise ValueError(f"l2 (weight decay) must be a number from 0 to 1, not {self.l2!r}")
 
     @property
     def paradigms(self) -> tuple[str, ...]:
@@ -59,7 +75,10 @@ class RunConfig:
 
     @property
     def structure(self) -> Structure:
-        return Structure(self.task, self.paradigms, self.optimizer, self.ema_decay is not None, self.clip_norm is not None)
+        dropout = self.dropout if self.task == "digits" else 0.0
+        return Structure(
+            self.task, self.paradigms, self.optimizer, self.ema_decay is not None, self.clip_norm is not None, dropout
+        )
 
     def with_changes(self, **changes) -> "RunConfig":
         """A validated copy with some fields changed."""

@@ -11,7 +11,10 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-STEP_MODULES = {"linen": "app.training.linen_step", "nnx": "app.training.nnx_step"}
+STEP_MODULES = {
+    "line": {"linen": "app.training.linen_step", "nnx": "app.training.nnx_step"},
+    "digits": {"linen": "app.training.digits_linen", "nnx": "app.training.digits_nnx"},
+}
 TX_MODULE = "app.training.optimizers"
 TX_FUNCTION = "make_tx"
 FEATURE_NAMES = {"ema": re.compile(r"ema", re.I), "clip": re.compile(r"clip|max_norm")}
@@ -46,10 +49,21 @@ def definitions_source(module: str, name: str | None = None) -> str:
     return "".join(lines[first - 1 : nodes[-1].end_lineno])
 
 
-def listing(paradigm: str) -> Listing:
-    """A paradigm's step functions, then the optax chain they train with."""
-    text = definitions_source(STEP_MODULES[paradigm]) + "\n\n" + definitions_source(TX_MODULE, TX_FUNCTION)
-    title = f"{STEP_MODULES[paradigm].replace('.', '/')}.py  +  {TX_FUNCTION}() from {TX_MODULE.replace('.', '/')}.py"
+HELPERS = {
+    ("line", "linen"): (),
+    ("line", "nnx"): (),
+    ("digits", "linen"): (("app.training.linen_step", "TrainState"), ("app.training.digits_loss", None)),
+    ("digits", "nnx"): (("app.training.digits_loss", None),),
+}
+"""What else a step's listing shows, (module, definition or all), before the optax chain."""
+
+
+def listing(paradigm: str, task: str = "line") -> Listing:
+    """A paradigm's step functions for a task, the helpers they use, then the optax chain."""
+    module = STEP_MODULES[task][paradigm]
+    shown = [(module, None), *HELPERS[task, paradigm], (TX_MODULE, TX_FUNCTION)]
+    text = "\n\n".join(definitions_source(m, name) for m, name in shown)
+    title = "  +  ".join(f"{name + ' from ' if name else ''}{m.replace('.', '/')}.py" for m, name in shown)
     return Listing(title, text, {f: _lines_of(text, pattern) for f, pattern in FEATURE_NAMES.items()})
 
 

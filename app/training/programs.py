@@ -23,42 +23,46 @@ CAPACITY = 32768
 """The most steps one chunk can hold: ~1/30 s of line-fit work on a laptop CPU."""
 
 
-def hyperparameters(config: RunConfig) -> dict[str, np.ndarray]:
-    """The run's values that are data to the compiled program (features that are off get 0)."""
-    return {
-        "seed": np.array(config.seed, np.uint32),
-        "lr": np.array(config.lr, np.float32),
-        "ema_decay": np.array(config.ema_decay or 0.0, np.float32),
-        "max_norm": np.array(config.clip_norm or 0.0, np.float32),
-    }
-
-
 class Program:
     """The compiled init and chunk of one structure; `traces` counts how often each compiled."""
 
     def __init__(self, structure: Structure):
         self.structure = structure
         self.traces = Counter()
-        x, y = tasks.line_fit_batch()
-        self.data = (jnp.asarray(x), jnp.asarray(y))
-        self.metric_names = ("loss", "grad_norm") + (("ema_loss",) if structure.ema else ())
-        example = hyperparameters(RunConfig(ema_decay=0.9, clip_norm=1.0))
+        self.data = tuple(jnp.asarray(a) for a in self._data())
+        self.metric_names = self._metric_names()
+        example = self.hyperparameters(RunConfig(task=structure.task, ema_decay=0.9, clip_norm=1.0))
         self._graphdef, _, self._treedef, _ = self._split(nnx.eval_shape(lambda: self._build(example)))
         self._carry_treedef = jax.tree.structure(jax.eval_shape(self._carry, example))
         self._init = jax.jit(self._init_fn)
         self._chunk = jax.jit(self._chunk_fn)
         self.seconds_per_step = None
 
+    def _data(self):
+        return tasks.line_fit_batch()
+
+    def _metric_names(self):
+        return ("loss", "grad_norm") + (("ema_loss",) if self.structure.ema else ())
+
+    def hyperparameters(self, config: RunConfig) -> dict[str, np.ndarray]:
+        """The run's values that are data to the compiled program (features that are off get 0)."""
+        return {
+            "seed": np.array(config.seed, np.uint32),
+            "lr": np.array(config.lr, np.float32),
+            "ema_decay": np.array(config.ema_decay or 0.0, np.float32),
+            "max_norm": np.array(config.clip_norm or 0.0, np.float32),
+        }
+
     def init(self, config: RunConfig):
         """The run's starting state on the device (seeded model, fresh optimizer, EMA copy)."""
-        return self._init(hyperparameters(config))
+        return self._init(self.hyperparameters(config))
 
     def chunk(self, carry, steps: int):
         """Run `steps` steps (at most CAPACITY) from `carry`.
 
         Returns (carry, metrics, weights): `metrics[paradigm][name]` holds `steps` values and
-        `weights[paradigm]` the model's `kernel` and `bias` after the last step, all numpy,
-        read from the device in one transfer.
+        `weights[paradigm]` what the model view shows after the last step (the line's `kernel`
+        and `bias`), all numpy, read from the device in one transfer.
         """
         carry, table, weights = self._chunk(carry, *self.data, np.int32(steps))
         table, weights = jax.device_get((table, weights))
@@ -120,8 +124,9 @@ class Program:
             leaves = jax.tree.leaves(state)
         return (nnx_state, leaves, hyper), metrics
 
-    def _chunk_fn(self, carry_leaves, x, y, steps):
+    def _chunk_fn(self, carry_leaves, *data_and_steps):
         self.traces["chunk"] += 1
+        *data, steps = data_and_steps
         columns = self._columns()
         # One row of every metric per step: a single in-place write per step is measurably
         # cheaper inside the loop than one write per metric.
@@ -129,7 +134,7 @@ class Program:
 
         def body(i, loop):
             carry, table = loop
-            carry, metrics = self.step(carry, x, y)
+            carry, metrics = self.step(carry, *data)
             row = jnp.stack([metrics[p][k] for p, k in columns])
             return carry, jax.lax.dynamic_update_slice(table, row[None].astype(table.dtype), (i, 0))
 
@@ -153,4 +158,8 @@ class Program:
 @functools.cache
 def program(structure: Structure) -> Program:
     """The one Program of a structure, built on first use and kept."""
+    if structure.task == "digits":
+        from app.training.digits_program import DigitsProgram
+
+        return DigitsProgram(structure)
     return Program(structure)

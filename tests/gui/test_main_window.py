@@ -208,3 +208,38 @@ def test_hovering_reads_out_the_step_under_the_mouse(window, qtbot):
     assert text.startswith("step 500:") and f"NNX loss {loss[500]:.6g}" in text
     assert f"Linen loss {window.plot.loss['linen'].values[500]:.6g}" in text
     assert window.readout.text() == text
+
+
+def test_the_digits_task_has_its_controls_curves_grid_and_listings(window, qtbot):
+    from app.training import digits_linen, digits_nnx
+
+    controls = window.controls
+    assert not controls.digits_box.isVisible()
+    controls.steps_spin.setValue(300)
+    controls.ema_check.setChecked(True)
+    controls.dropout_combo.setCurrentIndex(controls.dropout_combo.findData(0.0))
+    controls.task_combo.setCurrentIndex(controls.task_combo.findData("digits"))
+    assert controls.digits_box.isVisible()
+    wait_for_run(qtbot, window)
+    assert window.config.task == "digits" and window.config.dropout == 0.0
+    assert window.plot.curve_lengths()["nnx"] == 300
+    expected = runner.run(window.config).metrics
+    for p in ("linen", "nnx"):
+        measured = np.isfinite(expected[p]["test_accuracy"])
+        np.testing.assert_array_equal(window.plot.test_steps[p].values, np.flatnonzero(measured))
+        np.testing.assert_allclose(window.plot.test[p].values, expected[p]["test_accuracy"][measured])
+        assert len(window.plot.test[f"{p}_ema"]) == measured.sum()
+    assert window.plot.acc_plot.isVisible() and window.model_views.currentWidget() is window.digits_view
+    view = window.digits_view
+    assert view.predictions is not None and view.wrong() == int(np.sum(view.predictions != view.labels)) < 16
+    assert inspect.getsource(digits_linen.advanced_train_step) in window.linen_pane.text()
+    assert inspect.getsource(digits_nnx.train_step) in window.nnx_pane.text()
+    assert "test accuracy" in window.loss_label.text()
+    controls.batch_spin.setValue(32)  # a digits value: the run repeats with it
+    wait_for_run(qtbot, window)
+    assert window.config.batch_size == 32
+    controls.task_combo.setCurrentIndex(controls.task_combo.findData("line"))
+    wait_for_run(qtbot, window)
+    assert not controls.digits_box.isVisible() and not window.plot.acc_plot.isVisible()
+    assert window.model_views.currentWidget() is window.fit
+    assert inspect.getsource(nnx_step.train_step) in window.nnx_pane.text()

@@ -1,0 +1,71 @@
+"""The digits model view: test digits with the label the model predicts under each."""
+
+import numpy as np
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtWidgets import QWidget
+
+from app.gui.style import BASE_POINT_SIZE, LABELS, WRONG
+from app.training.tasks import DIGITS_GRID, digits_split
+
+COLUMNS = 4
+
+
+class DigitsView(QWidget):
+    """A grid of the first test digits; each shows the predicted label, wrong ones in red."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        _, _, test_x, test_y = digits_split()
+        pixels = (255 - test_x[:DIGITS_GRID] * 255).astype(np.uint8).reshape(-1, 8, 8)
+        self._pixels = [np.ascontiguousarray(p) for p in pixels]  # QImage borrows the buffers
+        self._images = [QImage(p.data, 8, 8, 8, QImage.Format_Grayscale8) for p in self._pixels]
+        self.labels = test_y[:DIGITS_GRID]
+        self.predictions = None
+        self.paradigm = None
+        self.setMinimumWidth(320)
+        self.setToolTip("The first test digits and the label the model gives each now; red ones are wrong.")
+
+    def show_predictions(self, shown: dict):
+        """Take the NNX model's predictions (the Linen model's when NNX is not running)."""
+        self.paradigm = "nnx" if "nnx" in shown else "linen"
+        self.predictions = np.asarray(shown[self.paradigm]["predictions"])
+        self.update()
+
+    def clear(self):
+        self.predictions = None
+        self.update()
+
+    def wrong(self) -> int:
+        return int(np.sum(self.predictions != self.labels)) if self.predictions is not None else 0
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.white)
+        font = QFont(self.font())
+        font.setPointSize(BASE_POINT_SIZE)
+        painter.setFont(font)
+        line = painter.fontMetrics().height()
+        if self.predictions is None:
+            title = "test digits: the model's predictions"
+        else:
+            title = f"{LABELS[self.paradigm]}'s predictions: {self.wrong()} of {DIGITS_GRID} wrong"
+        painter.setPen(QColor("#333333"))
+        painter.drawText(QRect(0, 0, self.width(), line + 8), Qt.AlignCenter, title)
+        rows = DIGITS_GRID // COLUMNS
+        cell_w = self.width() / COLUMNS
+        cell_h = (self.height() - line - 8) / rows
+        side = int(max(min(cell_w - 8, cell_h - line - 8), 8))
+        for k, image in enumerate(self._images):
+            row, col = divmod(k, COLUMNS)
+            x = int(col * cell_w + (cell_w - side) / 2)
+            y = int(line + 8 + row * cell_h)
+            painter.drawImage(QRect(x, y, side, side), image)  # unsmoothed: the 8x8 pixels show
+            if self.predictions is not None:
+                bad = self.predictions[k] != self.labels[k]
+                text = f"{self.predictions[k]} (is {self.labels[k]})" if bad else str(self.predictions[k])
+                painter.setPen(QColor(WRONG if bad else "#222222"))
+                painter.drawText(QRect(int(col * cell_w), y + side, int(cell_w), line), Qt.AlignCenter, text)
+                if bad:
+                    painter.drawRect(QRect(x - 2, y - 2, side + 3, side + 3))
+        painter.end()
