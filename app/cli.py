@@ -8,6 +8,7 @@ import sys
 import numpy as np
 
 from app.training.config import DROPOUT_RATES, OPTIMIZERS, PARADIGMS, TASKS, RunConfig
+from app.training.pitfall_notes import PITFALLS
 
 PROG = "train-step-lab"
 
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
     parser.add_argument("--ema", type=float, metavar="DECAY", help="parameter EMA with this decay")
     parser.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip gradients to this global norm")
+    parser.add_argument("--pitfall", choices=tuple(PITFALLS), help="run a classic mistake beside the correct step")
     digits = parser.add_argument_group("digits task")
     digits.add_argument("--batch-size", type=int, default=defaults.batch_size)
     digits.add_argument("--dropout", type=float, choices=DROPOUT_RATES, default=defaults.dropout)
@@ -57,13 +59,19 @@ def config_from_args(args) -> RunConfig:
         dropout=args.dropout,
         label_smoothing=args.label_smoothing,
         l2=args.l2,
+        pitfall=args.pitfall,
     )
 
 
 def summary_lines(result) -> list[str]:
     """One line of `key=value` pairs per paradigm."""
     lines = []
-    for paradigm, m in result.metrics.items():
+    for paradigm in result.config.paradigms:
+        if paradigm in result.errors:
+            message = " ".join(result.errors[paradigm].split())
+            lines.append(f'paradigm={paradigm} steps=0 error="{message}"')
+            continue
+        m = result.metrics[paradigm]
         steps = len(m["loss"])
         fields = {
             "paradigm": paradigm,

@@ -60,6 +60,19 @@ def test_digits_reach_95_percent_in_2000_steps_in_both_paradigms(tmp_path, capsy
     assert len(tested) == 40 and float(tested[-1]["test_accuracy"]) == pytest.approx(float(_fields(lines[1])["test_accuracy"]), abs=1e-4)
 
 
+def test_forgotten_rebind_leaves_the_linen_loss_where_it_started(capsys):
+    assert main(["--headless", "--paradigm", "both", "--pitfall", "forgotten-rebind", "--steps", "300"]) == 0
+    linen, nnx = (_fields(l) for l in capsys.readouterr().out.strip().splitlines())
+    assert linen["final_loss"] == linen["first_loss"] and float(nnx["final_loss"]) < float(nnx["first_loss"])
+
+
+def test_a_pitfall_that_raises_prints_its_error_in_the_summary(capsys):
+    assert main(["--headless", "--pitfall", "missing-wrt", "--steps", "50"]) == 0
+    linen, nnx = capsys.readouterr().out.strip().splitlines()
+    assert int(_fields(linen)["steps"]) == 50
+    assert nnx.startswith('paradigm=nnx steps=0 error="TypeError: Missing required argument `wrt`')
+
+
 def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
     path = tmp_path / "run.csv"
     main(["--headless", "--steps", "3", "--paradigm", "linen", "--csv", str(path)])
@@ -79,6 +92,7 @@ def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
         (["--csv", "/no/such/dir/run.csv"], "No such file"),
         (["--bogus"], "--bogus"),
         (["--task", "digits", "--dropout", "0.15"], "--dropout"),
+        (["--pitfall", "forgotten-rebind", "--ema", "0.9"], "pitfall"),
         (["--task", "digits", "--batch-size", "1000"], "batch_size"),
         (["--task", "digits", "--l2", "-1"], "l2"),
     ],

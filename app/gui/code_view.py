@@ -7,9 +7,9 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
-from app.gui.style import CODE_POINT_SIZE, CODE_STYLE, DIMMED, MARK_CLIP, MARK_EMA
+from app.gui.style import CODE_POINT_SIZE, CODE_STYLE, DIMMED, MARK_BUG, MARK_CLIP, MARK_EMA
 
-MARKS = {"ema": MARK_EMA, "clip": MARK_CLIP}
+MARKS = {"ema": MARK_EMA, "clip": MARK_CLIP, "bug": MARK_BUG}
 
 
 def _char_format(style_entry) -> QTextCharFormat | None:

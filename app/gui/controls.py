@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.training.config import DROPOUT_RATES, MAX_BATCH, MAX_SEED, MAX_STEPS, RunConfig
+from app.training.pitfall_notes import PITFALLS
 
 LR_MIN, LR_MAX = 1e-4, 10.0
 LR_TICKS = 1000
@@ -108,6 +109,10 @@ class Controls(QWidget):
         self.clip_spin = _spin(QDoubleSpinBox, "clipNormSpin", "Max norm: gradients longer than this are shrunk to this length before the update.", 0.01, 100.0, DEFAULT_CLIP_NORM, decimals=2)
         self.clip_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
+        self.pitfall_combo = QComboBox(objectName="pitfallCombo", toolTip="Run a classic mistake for real in one paradigm while the other runs the correct step (line fit, EMA off).")
+        self.pitfall_combo.addItem("None", None)
+        for name, note in PITFALLS.items():
+            self.pitfall_combo.addItem(f"{name} ({'Linen' if note.paradigm == 'linen' else 'NNX'})", name)
         self.batch_spin = _spin(QSpinBox, "batchSpin", "How many training images each step averages its gradient over (drawn afresh every step).", 1, MAX_BATCH, DEFAULTS.batch_size)
         self.dropout_combo = QComboBox(objectName="dropoutCombo", toolTip="The share of hidden units dropout zeroes at random in each training step (never when testing).")
         for rate in DROPOUT_RATES:
@@ -147,6 +152,7 @@ class Controls(QWidget):
         form.addRow(self.lr_slider)
         form.addRow("Steps", self.steps_spin)
         form.addRow("Optimizer", self.optimizer_combo)
+        form.addRow("Pitfall", self.pitfall_combo)
         extras = QGroupBox("Step extras")
         form2 = QFormLayout(extras)
         form2.addRow(self.ema_check, self.ema_spin)
@@ -186,6 +192,7 @@ class Controls(QWidget):
         self.rate_spin.valueChanged.connect(lambda _: self.paceChanged.emit())
         self.pace_combo.currentIndexChanged.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
         self.task_combo.currentIndexChanged.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
+        self.pitfall_combo.currentIndexChanged.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
         for combo in (self.paradigm_combo, self.optimizer_combo, self.dropout_combo):
             combo.currentIndexChanged.connect(lambda _: self.changed.emit())
         for spin in (self.seed_spin, self.steps_spin, self.ema_spin, self.clip_spin, self.batch_spin, self.l2_spin):
@@ -226,8 +233,11 @@ class Controls(QWidget):
         self.pause_button.blockSignals(False)
 
     def _sync_enabled(self):
-        self.digits_box.setVisible(self.task_combo.currentData() == "digits")
-        self.ema_spin.setEnabled(self.ema_check.isChecked())
+        line = self.task_combo.currentData() == "line"
+        self.digits_box.setVisible(not line)
+        self.pitfall_combo.setEnabled(line)
+        self.ema_check.setEnabled(self.pitfall() is None)  # pitfalls run without EMA
+        self.ema_spin.setEnabled(self.ema_check.isChecked() and self.pitfall() is None)
         self.clip_spin.setEnabled(self.clip_check.isChecked())
         animate = self.pace_combo.currentData() is not None
         self.rate_spin.setEnabled(animate)
@@ -237,6 +247,10 @@ class Controls(QWidget):
         """Steps per second when animating; 0 for Instant (flat out)."""
         return float(self.rate_spin.value()) if self.pace_combo.currentData() else 0.0
 
+    def pitfall(self) -> str | None:
+        """The chosen pitfall; none outside the line fit, where pitfalls run."""
+        return self.pitfall_combo.currentData() if self.task_combo.currentData() == "line" else None
+
     def config(self) -> RunConfig:
         return RunConfig(
             task=self.task_combo.currentData(),
@@ -245,12 +259,13 @@ class Controls(QWidget):
             lr=self.lr_spin.value(),
             steps=self.steps_spin.value(),
             optimizer=self.optimizer_combo.currentData(),
-            ema_decay=self.ema_spin.value() if self.ema_check.isChecked() else None,
+            ema_decay=self.ema_spin.value() if self.ema_check.isChecked() and self.pitfall() is None else None,
             clip_norm=self.clip_spin.value() if self.clip_check.isChecked() else None,
             batch_size=self.batch_spin.value(),
             dropout=self.dropout_combo.currentData(),
             label_smoothing=self.smoothing_check.isChecked(),
             l2=self.l2_spin.value(),
+            pitfall=self.pitfall(),
         )
 
     def reset(self):
@@ -262,6 +277,7 @@ class Controls(QWidget):
         self.lr_spin.setValue(DEFAULTS.lr)
         self.steps_spin.setValue(DEFAULTS.steps)
         self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(DEFAULTS.optimizer))
+        self.pitfall_combo.setCurrentIndex(0)
         self.ema_check.setChecked(False)
         self.ema_spin.setValue(DEFAULT_EMA_DECAY)
         self.clip_check.setChecked(False)

@@ -105,7 +105,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
             series.clear()
         self.max_difference = float("nan")
         self._config = config
-        self._shown = [p for p in LABELS if p in config.paradigms]
+        self._shown = [p for p in LABELS if p in config.compiled_paradigms]
         self._layout_pending = True
         self._last_draw = 0.0  # a new run's first chunk is drawn at once
         self._timer.stop()

@@ -22,9 +22,10 @@ from app.gui.controls import Controls
 from app.gui.digits_view import DigitsView
 from app.gui.fit_view import FitView
 from app.gui.loss_plot import LossPlot
-from app.gui.style import BANNER_ERROR, BANNER_WARNING, LABELS
+from app.gui.style import BANNER_ERROR, BANNER_INFO, BANNER_WARNING, LABELS
 from app.gui.worker import TrainingWorker, start_worker_thread
 from app.training.listings import listing
+from app.training.pitfall_notes import PITFALLS
 
 
 class MainWindow(QMainWindow):
@@ -52,7 +53,7 @@ class MainWindow(QMainWindow):
         self._thread = None
         self._steps_per_second = None
         self._marks = None
-        self._task = None
+        self._listed = None
 
         self.controls = Controls()
         self.plot = LossPlot()
@@ -63,9 +64,11 @@ class MainWindow(QMainWindow):
         self.model_views.addWidget(self.digits_view)
         self.linen_pane = CodePane("Linen: state = train_step(state, ...), a new TrainState every step")
         self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes the model in place")
-        self._show_task("line")
+        self._show_listings("line", None)
         self.banner = QLabel(objectName="banner", wordWrap=True)
         self.banner.hide()
+        self.caption = QLabel(objectName="pitfallCaption", wordWrap=True, styleSheet=BANNER_INFO)
+        self.caption.hide()
         self.readout = QLabel("Hover over the curves to read a step's values.", objectName="readout")
         self.difference = QLabel(objectName="differenceLabel")
         self.difference.setToolTip("The largest gap between the Linen and NNX loss at the same step: they run the same math.")
@@ -86,6 +89,7 @@ class MainWindow(QMainWindow):
         self.worker.errored.connect(self._errored)
         self.worker.stopped.connect(self._stopped)
         self.worker.paused.connect(self._paused)
+        self.worker.raised.connect(self._pitfall_raised)
 
         self.controls.changed.connect(self.rerun)
         self.controls.runClicked.connect(self.rerun)
@@ -116,6 +120,7 @@ class MainWindow(QMainWindow):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.banner)
+        top_layout.addWidget(self.caption)
         top_layout.addLayout(readouts)
         top_layout.addWidget(plots, 1)
         listings = QSplitter(Qt.Horizontal)
@@ -156,13 +161,19 @@ class MainWindow(QMainWindow):
         """Start the current settings from step 0, replacing the run in flight."""
         if self._thread is None:
             return  # the first run starts with the thread, once the window is shown
-        self.config = self.controls.config()
+        try:
+            config = self.controls.config()
+        except ValueError as error:  # a combination the controls allow but a run does not
+            self._show_banner(BANNER_ERROR, f"These settings cannot run: {error}.")
+            return
+        self.config = config
         self.run_id += 1
         self._steps_per_second = None
         self.banner.hide()
         self.plot.reset(self.config)
-        self._show_task(self.config.task)
-        marks = {"ema": self.config.ema_decay is not None, "clip": self.config.clip_norm is not None}
+        self._show_listings(self.config.task, self.config.pitfall)
+        self._show_caption(self.config.pitfall)
+        marks = {"ema": self.config.ema_decay is not None, "clip": self.config.clip_norm is not None, "bug": True}
         if marks != self._marks:
             self.linen_pane.mark(marks)
             self.nnx_pane.mark(marks)
@@ -172,16 +183,30 @@ class MainWindow(QMainWindow):
         self.loss_label.setText("")
         self.requestStart.emit(self.run_id, self.config, self.controls.rate(), False)
 
-    def _show_task(self, task):
-        """The task's model view and the listings of its real step source."""
-        if task == self._task:
+    def _show_listings(self, task, pitfall):
+        """The task's model view and the listings of the real step source (a pitfall's too)."""
+        if (task, pitfall) == self._listed:
             return
-        self._task = task
-        self.linen_pane.show_listing(listing("linen", task))
-        self.nnx_pane.show_listing(listing("nnx", task))
+        self._listed = (task, pitfall)
+        self.linen_pane.show_listing(listing("linen", task, pitfall))
+        self.nnx_pane.show_listing(listing("nnx", task, pitfall))
         self._marks = None  # the new text has its own feature lines
         self.model_views.setCurrentWidget(self.digits_view if task == "digits" else self.fit)
         self.digits_view.clear()
+
+    def _show_caption(self, pitfall):
+        if pitfall is None:
+            self.caption.hide()
+            return
+        self.caption.setText(f"Pitfall {pitfall}: {PITFALLS[pitfall].caption}")
+        self.caption.show()
+
+    @Slot(int, object)
+    def _pitfall_raised(self, run_id, errors):
+        if run_id != self.run_id:
+            return
+        raised = "  ".join(f"{LABELS[p]} raised {' '.join(message.split())}" for p, message in errors.items())
+        self.caption.setText(self.caption.text() + "\n\n" + raised)
 
     def stop(self):
         self.requestStop.emit()
@@ -236,11 +261,15 @@ class MainWindow(QMainWindow):
 
     def _show_divergence(self, diverged_at):
         which = " and ".join(f"{LABELS[p]} at step {k:,}" for p, k in sorted(diverged_at.items()))
-        self.banner.setStyleSheet(BANNER_WARNING)
-        self.banner.setText(
+        self._show_banner(
+            BANNER_WARNING,
             f"Diverged: the loss became inf/NaN ({which}). The curve stops where it was last finite. "
-            f"Try a lower learning rate than {self.config.lr:g}, or turn on gradient clipping."
+            f"Try a lower learning rate than {self.config.lr:g}, or turn on gradient clipping.",
         )
+
+    def _show_banner(self, style, text):
+        self.banner.setStyleSheet(style)
+        self.banner.setText(text)
         self.banner.show()
 
     def _show_difference(self, value):
@@ -257,9 +286,9 @@ class MainWindow(QMainWindow):
         if run_id != self.run_id:
             return
         self.compile_label.setText("")
-        self.banner.setStyleSheet(BANNER_ERROR)
-        self.banner.setText(f"The run failed: {message}. The app is fine: change a setting or press Run to try again.")
-        self.banner.show()
+        self._show_banner(
+            BANNER_ERROR, f"The run failed: {message}. The app is fine: change a setting or press Run to try again."
+        )
         self.runErrored.emit(message)
 
     def closeEvent(self, event):

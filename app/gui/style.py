@@ -18,9 +18,11 @@ CODE_POINT_SIZE = 12
 CODE_STYLE = "default"  # a Pygments style with strong colours on white
 MARK_EMA = QColor("#FFF3C4")
 MARK_CLIP = QColor("#F6DDEB")
+MARK_BUG = QColor("#F9C9C4")
 DIMMED = QColor("#A8A8A8")
 WRONG = "#B3261E"  # a wrong prediction
 BANNER_ERROR = "background:#B3261E; color:white; padding:8px; font-weight:bold;"
+BANNER_INFO = "background:#DCE9F5; color:black; padding:8px;"
 BANNER_WARNING = "background:#F6C344; color:black; padding:8px; font-weight:bold;"
 
 

@@ -23,6 +23,7 @@ class TrainingWorker(QObject):
     errored = Signal(int, str)
     stopped = Signal()  # the run is dropped; every chunk it sent was sent before this
     paused = Signal(bool)
+    raised = Signal(int, object)  # run id, {paradigm: error} of a pitfall that fails at once
 
     def __init__(self):
         super().__init__()
@@ -63,6 +64,10 @@ class TrainingWorker(QObject):
         except Exception as error:  # noqa: BLE001 - any failure becomes a message, never a crash
             self._fail(error)
             return
+        if self._run.errors:
+            self.raised.emit(run_id, dict(self._run.errors))
+        if self._run.finished:
+            self.finished.emit(run_id)
         self._restart_clock()
         self._schedule()
 

@@ -6,6 +6,8 @@ Imports no JAX: the window builds configs before JAX is loaded.
 import math
 from dataclasses import dataclass, replace
 
+from app.training.pitfall_notes import PITFALLS
+
 TASKS = ("line", "digits")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 PARADIGMS = ("nnx", "linen", "both")
@@ -25,6 +27,7 @@ class Structure:
     ema: bool
     clip: bool
     dropout: float = 0.0  # a rate is part of the model's structure (digits only)
+    pitfall: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class RunConfig:
     dropout: float = 0.1
     label_smoothing: bool = True
     l2: float = 1e-4
+    pitfall: str | None = None  # a classic mistake run for real (see pitfall_notes)
 
     def __post_init__(self):
         _check_choice("task", self.task, TASKS)
@@ -67,6 +71,10 @@ class RunConfig:
             raise ValueError(f"label_smoothing must be True or False, not {self.label_smoothing!r}")
         if not _is_real(self.l2) or not 0 <= self.l2 <= 1:
             raise ValueError(f"l2 (weight decay) must be a number from 0 to 1, not {self.l2!r}")
+        if self.pitfall is not None:
+            _check_choice("pitfall", self.pitfall, tuple(PITFALLS))
+            if self.task != "line" or self.ema_decay is not None:
+                raise ValueError("pitfall runs on the line fit task with parameter EMA off")
 
     @property
     def paradigms(self) -> tuple[str, ...]:
@@ -77,8 +85,15 @@ class RunConfig:
     def structure(self) -> Structure:
         dropout = self.dropout if self.task == "digits" else 0.0
         return Structure(
-            self.task, self.paradigms, self.optimizer, self.ema_decay is not None, self.clip_norm is not None, dropout
+            self.task, self.compiled_paradigms, self.optimizer, self.ema_decay is not None,
+            self.clip_norm is not None, dropout, self.pitfall,
         )
+
+    @property
+    def compiled_paradigms(self) -> tuple[str, ...]:
+        """The paradigms that run steps: a pitfall that raises at once leaves its paradigm out."""
+        note = PITFALLS.get(self.pitfall)
+        return tuple(p for p in self.paradigms if not (note and note.raises and p == note.paradigm))
 
     def with_changes(self, **changes) -> "RunConfig":
         """A validated copy with some fields changed."""

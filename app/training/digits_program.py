@@ -12,7 +12,6 @@ from flax import nnx
 
 from app.training import digits_linen, digits_nnx, tasks
 from app.training.config import MAX_BATCH, RunConfig
-from app.training.optimizers import make_tx
 from app.training.programs import Program
 
 EVAL_EVERY = 50
@@ -40,7 +39,7 @@ class DigitsProgram(Program):
 
     def _build(self, hyper):
         s = self.structure
-        tx = make_tx(s.optimizer, hyper["lr"], hyper["max_norm"] if s.clip else None)
+        tx = self.tx(hyper)
         key = jax.random.key(hyper["seed"])
         dropout_key = jax.random.fold_in(key, DROPOUT_STREAM)
         objects = digits_nnx.create(nnx.Rngs(params=key, dropout=dropout_key), s.dropout, tx, s.ema)

@@ -11,6 +11,8 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.training.pitfall_notes import PITFALLS
+
 STEP_MODULES = {
     "line": {"linen": "app.training.linen_step", "nnx": "app.training.nnx_step"},
     "digits": {"linen": "app.training.digits_linen", "nnx": "app.training.digits_nnx"},
@@ -58,13 +60,29 @@ HELPERS = {
 """What else a step's listing shows, (module, definition or all), before the optax chain."""
 
 
-def listing(paradigm: str, task: str = "line") -> Listing:
-    """A paradigm's step functions for a task, the helpers they use, then the optax chain."""
+PITFALL_MODULE = "app.training.pitfalls"
+BUG_MARK = "# BUG"
+
+
+def listing(paradigm: str, task: str = "line", pitfall: str | None = None) -> Listing:
+    """A paradigm's step functions for a task, the helpers they use, then the optax chain.
+
+    With a pitfall in this paradigm's code, its faulty function comes first, and the
+    "bug" feature holds the line marked `# BUG`.
+    """
     module = STEP_MODULES[task][paradigm]
     shown = [(module, None), *HELPERS[task, paradigm], (TX_MODULE, TX_FUNCTION)]
-    text = "\n\n".join(definitions_source(m, name) for m, name in shown)
+    note = PITFALLS.get(pitfall)
+    if note and note.paradigm == paradigm:
+        shown.insert(0, (PITFALL_MODULE, note.function))
+    parts = [definitions_source(m, name) for m, name in shown]
+    text = "\n\n".join(parts)
     title = "  +  ".join(f"{name + ' from ' if name else ''}{m.replace('.', '/')}.py" for m, name in shown)
-    return Listing(title, text, {f: _lines_of(text, pattern) for f, pattern in FEATURE_NAMES.items()})
+    # The faulty function's own lines are not the EMA or clipping of the correct step.
+    first = len(parts[0].splitlines()) + 2 if shown[0][0] == PITFALL_MODULE else 0
+    features = {f: frozenset(i for i in _lines_of(text, pattern) if i >= first) for f, pattern in FEATURE_NAMES.items()}
+    features["bug"] = frozenset(i for i, line in enumerate(text.splitlines()) if BUG_MARK in line)
+    return Listing(title, text, features)
 
 
 def _lines_of(text: str, pattern: re.Pattern) -> frozenset[int]:

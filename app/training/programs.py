@@ -15,9 +15,10 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from app.training import linen_step, nnx_step, tasks
+from app.training import linen_step, nnx_step, pitfalls, tasks
 from app.training.config import RunConfig, Structure
 from app.training.optimizers import make_tx
+from app.training.pitfall_notes import PITFALLS
 
 CAPACITY = 32768
 """The most steps one chunk can hold: ~1/30 s of line-fit work on a laptop CPU."""
@@ -34,6 +35,10 @@ class Program:
         example = self.hyperparameters(RunConfig(task=structure.task, ema_decay=0.9, clip_norm=1.0))
         self._graphdef, _, self._treedef, _ = self._split(nnx.eval_shape(lambda: self._build(example)))
         self._carry_treedef = jax.tree.structure(jax.eval_shape(self._carry, example))
+        self._steps = {"nnx": nnx_step.train_step, "linen": linen_step.train_step}
+        if structure.pitfall in ("forgotten-rebind", "outer-scope-model"):
+            note = PITFALLS[structure.pitfall]
+            self._steps[note.paradigm] = getattr(pitfalls, note.function)
         self._init = jax.jit(self._init_fn)
         self._chunk = jax.jit(self._chunk_fn)
         self.seconds_per_step = None
@@ -77,7 +82,7 @@ class Program:
 
     def _build(self, hyper):
         s = self.structure
-        tx = make_tx(s.optimizer, hyper["lr"], hyper["max_norm"] if s.clip else None)
+        tx = self.tx(hyper)
         x, y = self.data
         objects = nnx_step.create(nnx.Rngs(jax.random.key(hyper["seed"])), x.shape[-1], y.shape[-1], tx, s.ema)
         model = objects[0]
@@ -88,6 +93,10 @@ class Program:
             params = {"kernel": model.kernel[...], "bias": model.bias[...]}
             linen_state = linen_step.create_state(params, y.shape[-1], tx, ema=s.ema)
         return nnx_objects, linen_state
+
+    def tx(self, hyper):
+        """The structure's optax transform with this run's values."""
+        return make_tx(self.structure.optimizer, hyper["lr"], hyper["max_norm"] if self.structure.clip else None)
 
     @staticmethod
     def _split(built):
@@ -112,15 +121,17 @@ class Program:
             objects = nnx.merge(self._graphdef, nnx_state)
             if self.structure.ema:
                 metrics["nnx"] = nnx_step.train_step_with_ema(*objects, x, y, hyper["ema_decay"])
+            elif self.structure.pitfall == "optimizer-in-loop":
+                metrics["nnx"] = pitfalls.optimizer_in_loop(objects[0], self.tx(hyper), x, y)
             else:
-                metrics["nnx"] = nnx_step.train_step(*objects, x, y)
+                metrics["nnx"] = self._steps["nnx"](*objects, x, y)
             nnx_state = nnx.state(objects)
         if leaves:
             state = jax.tree.unflatten(self._treedef, leaves)
             if self.structure.ema:
                 state, metrics["linen"] = linen_step.train_step_with_ema(state, x, y, hyper["ema_decay"])
             else:
-                state, metrics["linen"] = linen_step.train_step(state, x, y)
+                state, metrics["linen"] = self._steps["linen"](state, x, y)
             leaves = jax.tree.leaves(state)
         return (nnx_state, leaves, hyper), metrics
 

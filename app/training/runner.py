@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.training.config import RunConfig
+from app.training.pitfall_notes import PITFALLS
 from app.training.programs import CAPACITY, program
 
 FRAME_SECONDS = 1 / 60
@@ -46,7 +47,7 @@ def chunk_steps(seconds_per_step: float | None, target: float = FRAME_SECONDS) -
 
 def needs_compile(config: RunConfig) -> bool:
     """Whether the next run of this config compiles first (its structure is new)."""
-    return program(config.structure).traces["chunk"] == 0
+    return bool(config.compiled_paradigms) and program(config.structure).traces["chunk"] == 0
 
 
 def warm_up(config: RunConfig) -> float:
@@ -59,20 +60,49 @@ def warm_up(config: RunConfig) -> float:
     return time.perf_counter() - t0
 
 
+def pitfall_error(config: RunConfig) -> str:
+    """Run a pitfall whose code fails at once, for real, on this config; return what it raised."""
+    import optax
+    from flax import nnx
+
+    from app.training import linen_step, pitfalls, tasks
+    from app.training.optimizers import make_tx
+
+    x, y = tasks.line_fit_batch()
+    model = nnx.Linear(x.shape[-1], y.shape[-1], rngs=nnx.Rngs(config.seed))
+    tx = make_tx(config.optimizer, config.lr, config.clip_norm)
+    try:
+        if config.pitfall == "missing-wrt":
+            pitfalls.missing_wrt(model, tx)
+        else:
+            params = {"kernel": model.kernel[...], "bias": model.bias[...]}
+            pitfalls.clip_update_misuse(linen_step.create_state(params, y.shape[-1], optax.sgd(config.lr)), x, y)
+    except Exception as error:  # noqa: BLE001 - the error is the lesson
+        return f"{type(error).__name__}: {error}"
+    return "it ran without an error"
+
+
 class Run:
-    """One run in progress on the device, advanced a chunk at a time by whoever paces it."""
+    """One run in progress on the device, advanced a chunk at a time by whoever paces it.
+
+    `errors` holds, per paradigm, what a pitfall that fails at once raised (it runs no steps).
+    """
 
     def __init__(self, config: RunConfig):
         self.config = config
-        self._program = program(config.structure)
-        self._carry = self._program.init(config)
+        self.errors: dict[str, str] = {}
+        note = PITFALLS.get(config.pitfall)
+        if note and note.raises and note.paradigm in config.paradigms:
+            self.errors[note.paradigm] = pitfall_error(config)
+        self._program = program(config.structure) if config.compiled_paradigms else None
+        self._carry = self._program.init(config) if self._program else None
         self.step = 0
         self.diverged_at: dict[str, int] = {}
 
     @property
     def finished(self) -> bool:
-        """All steps done, or every paradigm diverged."""
-        return self.step >= self.config.steps or len(self.diverged_at) == len(self.config.paradigms)
+        """All steps done, or every paradigm diverged (or none runs steps)."""
+        return self.step >= self.config.steps or len(self.diverged_at) == len(self.config.compiled_paradigms)
 
     def advance(self, max_steps: int | None = None) -> Chunk:
         """Run the next chunk: about one frame of work, at most `max_steps`, never past the end."""
@@ -108,7 +138,10 @@ def stream(
 
     `max_chunk_steps` caps a chunk; by default chunks are sized to about one 60 Hz frame of work.
     """
-    run = Run(config)
+    yield from _chunks(Run(config), should_stop, max_chunk_steps)
+
+
+def _chunks(run, should_stop, max_chunk_steps=None):
     while not run.finished and not should_stop():
         yield run.advance(max_chunk_steps)
 
@@ -120,6 +153,7 @@ class RunResult:
     config: RunConfig
     metrics: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     diverged_at: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     compile_seconds: float = 0.0
 
@@ -128,12 +162,14 @@ def run(config: RunConfig, should_stop: Callable[[], bool] = lambda: False) -> R
     """Run to the end and gather every chunk."""
     parts: dict[str, dict[str, list]] = {p: {} for p in config.paradigms}
     result = RunResult(config, compile_seconds=warm_up(config))
+    active = Run(config)
+    result.errors = active.errors
     t0 = time.perf_counter()
-    for chunk in stream(config, should_stop):
+    for chunk in _chunks(active, should_stop):
         for p, m in chunk.metrics.items():
             for k, v in m.items():
                 parts[p].setdefault(k, []).append(v)
         result.diverged_at = chunk.diverged_at
     result.seconds = time.perf_counter() - t0
-    result.metrics = {p: {k: np.concatenate(v) for k, v in m.items()} for p, m in parts.items()}
+    result.metrics = {p: {k: np.concatenate(v) for k, v in m.items()} for p, m in parts.items() if m}
     return result

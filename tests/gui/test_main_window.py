@@ -243,3 +243,26 @@ def test_the_digits_task_has_its_controls_curves_grid_and_listings(window, qtbot
     assert not controls.digits_box.isVisible() and not window.plot.acc_plot.isVisible()
     assert window.model_views.currentWidget() is window.fit
     assert inspect.getsource(nnx_step.train_step) in window.nnx_pane.text()
+
+
+def test_a_pitfall_shows_its_caption_marked_bug_and_raised_error(window, qtbot):
+    from app.training.pitfall_notes import PITFALLS
+
+    controls = window.controls
+    controls.pitfall_combo.setCurrentIndex(controls.pitfall_combo.findData("forgotten-rebind"))
+    wait_for_run(qtbot, window)
+    assert window.caption.isVisible() and PITFALLS["forgotten-rebind"].caption in window.caption.text()
+    assert not controls.ema_check.isEnabled()
+    linen = window.plot.loss["linen"].values
+    assert len(linen) == 1000 and np.all(linen == linen[0])
+    bug = [i for i, line in enumerate(window.linen_pane.text().splitlines()) if "# BUG" in line]
+    assert bug and set(bug) <= set(window.linen_pane.marked_lines()["on"])
+    assert "# BUG" not in window.nnx_pane.text()
+    controls.pitfall_combo.setCurrentIndex(controls.pitfall_combo.findData("missing-wrt"))
+    qtbot.waitUntil(lambda: "NNX raised TypeError" in window.caption.text(), timeout=RUN_TIMEOUT_MS)
+    wait_for_run(qtbot, window)
+    assert window.plot.curve_lengths()["nnx"] == 0 and window.plot.curve_lengths()["linen"] == 1000
+    controls.pitfall_combo.setCurrentIndex(0)
+    wait_for_run(qtbot, window)
+    assert not window.caption.isVisible() and controls.ema_check.isEnabled()
+    assert "# BUG" not in window.linen_pane.text()

@@ -1,0 +1,53 @@
+"""What each pitfall is, which paradigm it breaks and what to say about it (no JAX: the
+window shows these before JAX loads). The faulty code itself is in `pitfalls.py`."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PitfallNote:
+    paradigm: str  # the paradigm whose code has the mistake; the other runs correctly beside it
+    function: str  # its function in app/training/pitfalls.py
+    raises: bool  # True: the faulty code fails at once, and the failure is what is shown
+    caption: str
+
+
+PITFALLS = {
+    "forgotten-rebind": PitfallNote(
+        "linen", "forgotten_rebind", False,
+        "Linen: the loop calls train_step(state, x, y) but never writes `state = ...`. The step "
+        "returns a new TrainState and the loop throws it away, so every step starts from the "
+        "initial weights: the Linen curve stays flat while NNX, which updates in place, learns. "
+        "Fix: `state, metrics = train_step(state, x, y)`.",
+    ),
+    "optimizer-in-loop": PitfallNote(
+        "nnx", "optimizer_in_loop", False,
+        "NNX: the optimizer is built inside the loop, so its state (momentum, Adam's moment "
+        "estimates and step count) starts from zero every step. Plain SGD keeps no state, so its "
+        "curve does not change; momentum becomes plain SGD and Adam takes a first, bias-corrected "
+        "step of about lr in every direction each time. Fix: build the optimizer once, before "
+        "the loop.",
+    ),
+    "clip-update-misuse": PitfallNote(
+        "linen", "clip_update_misuse", True,
+        "Linen: `grads = optax.clip_by_global_norm(1.0).update(grads, state)` is wrong twice: "
+        "`update` returns a pair (updates, new clip state), and it wants the clip's own state, "
+        "not the TrainState. The pair then reaches apply_gradients and optax fails on the tree "
+        "structure, as shown. Fix: chain the clip into the transform, "
+        "`optax.chain(optax.clip_by_global_norm(1.0), tx)`, as make_tx does; NNX runs that way "
+        "beside it.",
+    ),
+    "missing-wrt": PitfallNote(
+        "nnx", "missing_wrt", True,
+        "NNX: `nnx.Optimizer(model, tx)` without `wrt` is the pre-0.11 form. Since Flax 0.11 "
+        "`wrt` is required (which variables the optimizer trains), and Flax raises the "
+        "TypeError shown. Fix: `nnx.Optimizer(model, tx, wrt=nnx.Param)`; Linen runs beside it.",
+    ),
+    "outer-scope-model": PitfallNote(
+        "nnx", "outer_scope_train_step", False,
+        "NNX: loss_fn ignores its argument and calls the `model` of the enclosing scope. "
+        "nnx.value_and_grad differentiates with respect to the argument it passes in, which the "
+        "loss never touches: every gradient is exactly 0, nothing raises, and the NNX curve "
+        "stays flat. Fix: `def loss_fn(model, x, y)` and use that model.",
+    ),
+}
