@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
     parser.add_argument("--ema", type=float, metavar="DECAY", help="parameter EMA with this decay")
     parser.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip gradients to this global norm")
+    parser.add_argument(
+        "--sweep", type=int, metavar="N", help="print the final loss of N log-spaced learning rates (1e-4 to 10) as CSV"
+    )
     parser.add_argument("--pitfall", choices=tuple(PITFALLS), help="run a classic mistake beside the correct step")
     digits = parser.add_argument_group("digits task")
     digits.add_argument("--batch-size", type=int, default=defaults.batch_size)
@@ -119,10 +122,26 @@ def _cell(metrics, name, i) -> str:
     return repr(value) if math.isfinite(value) else str(value)
 
 
+def print_sweep(config, points) -> None:
+    """`lr,final_loss` rows, then `stability_edge=` (`none` where no edge applies)."""
+    from app.training.sweep import sweep
+
+    if not 2 <= points <= 1024:
+        raise ValueError(f"sweep needs from 2 to 1024 learning rates, not {points}")
+    result = sweep(config, points)
+    print("lr,final_loss")
+    for lr, loss in zip(result.lrs, result.final_loss):
+        print(f"{float(lr):.6g},{float(loss):.6g}")
+    print(f"stability_edge={'none' if result.edge is None else f'{result.edge:.6g}'}")
+
+
 def headless(args) -> int:
     from app.training import runner
 
     config = config_from_args(args)
+    if args.sweep is not None:
+        print_sweep(config, args.sweep)
+        return 0
     csv_file = open(args.csv, "w", newline="") if args.csv else None  # a bad path fails before the run
     result = runner.run(config)
     if csv_file:

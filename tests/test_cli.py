@@ -1,6 +1,7 @@
 """Headless runs: summary lines, the CSV, and one clear line for bad input."""
 
 import csv
+import math
 import subprocess
 import sys
 
@@ -73,6 +74,17 @@ def test_a_pitfall_that_raises_prints_its_error_in_the_summary(capsys):
     assert nnx.startswith('paradigm=nnx steps=0 error="TypeError: Missing required argument `wrt`')
 
 
+def test_sweep_prints_csv_rows_and_the_edge(capsys):
+    assert main(["--headless", "--sweep", "64", "--steps", "500"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "lr,final_loss" and len(lines) == 66
+    rows = [tuple(map(float, line.split(","))) for line in lines[1:65]]
+    edge = float(lines[-1].removeprefix("stability_edge="))
+    assert edge == pytest.approx(0.9961, rel=1e-3)
+    assert all(math.isfinite(loss) for lr, loss in rows if lr < 0.9 * edge)
+    assert not any(math.isfinite(loss) and loss < 1 for lr, loss in rows if lr > 1.2 * edge)
+
+
 def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
     path = tmp_path / "run.csv"
     main(["--headless", "--steps", "3", "--paradigm", "linen", "--csv", str(path)])
@@ -93,6 +105,7 @@ def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
         (["--bogus"], "--bogus"),
         (["--task", "digits", "--dropout", "0.15"], "--dropout"),
         (["--pitfall", "forgotten-rebind", "--ema", "0.9"], "pitfall"),
+        (["--sweep", "1"], "sweep"),
         (["--task", "digits", "--batch-size", "1000"], "batch_size"),
         (["--task", "digits", "--l2", "-1"], "l2"),
     ],

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.marked_slider import MarkedSlider
 from app.training.config import DROPOUT_RATES, MAX_BATCH, MAX_SEED, MAX_STEPS, RunConfig
 from app.training.pitfall_notes import PITFALLS
 
@@ -82,6 +83,9 @@ class Controls(QWidget):
     stopClicked = Signal()
     pauseToggled = Signal(bool)
     stepClicked = Signal()
+    sweepClicked = Signal()
+    pinClicked = Signal()
+    clearPinsClicked = Signal()
     logToggled = Signal(bool)
 
     def __init__(self, parent=None):
@@ -93,7 +97,7 @@ class Controls(QWidget):
         for key, name in PARADIGM_NAMES.items():
             self.paradigm_combo.addItem(name, key)
         self.seed_spin = _spin(QSpinBox, "seedSpin", "The random seed that draws the model's initial weights (the same for Linen and NNX).", 0, MAX_SEED, DEFAULTS.seed)
-        self.lr_slider = QSlider(Qt.Horizontal, objectName="lrSlider", toolTip="Learning rate on a log scale: how far each update moves the weights along the gradient.")
+        self.lr_slider = MarkedSlider(Qt.Horizontal, objectName="lrSlider", toolTip="Learning rate on a log scale: how far each update moves the weights along the gradient.")
         self.lr_slider.setRange(0, LR_TICKS)
         self.lr_slider.setValue(lr_to_tick(DEFAULTS.lr))
         self.lr_spin = _spin(SignificantSpinBox, "lrSpin", "Learning rate: how far each update moves the weights along the gradient.", LR_MIN, LR_MAX, DEFAULTS.lr, decimals=7)
@@ -136,6 +140,9 @@ class Controls(QWidget):
         self.stop_button = QPushButton("Stop", objectName="stopButton", toolTip="Stop the run where it is; the curve so far stays.")
         self.pause_button = QPushButton("Pause", objectName="pauseButton", checkable=True, toolTip="Hold the run between steps; press again to resume.")
         self.step_button = QPushButton("Step", objectName="stepButton", toolTip="Hold the run and advance it by exactly one training step.")
+        self.sweep_button = QPushButton("Sweep learning rate", objectName="sweepButton", toolTip="Run these settings at 64 learning rates from 1e-4 to 10 at once and plot the final loss of each.")
+        self.pin_button = QPushButton("Pin", objectName="pinButton", toolTip="Keep the current loss curve on the plot as a faded ghost to compare the next runs with.")
+        self.clear_pins_button = QPushButton("Clear pins", objectName="clearPinsButton", toolTip="Remove every pinned ghost curve.")
         self.reset_button = QPushButton("Reset to defaults", objectName="resetButton", toolTip="Put every setting back to its default and re-run.")
 
         self._layout()
@@ -175,8 +182,13 @@ class Controls(QWidget):
             row1.addWidget(b)
         for b in (self.pause_button, self.step_button):
             row2.addWidget(b)
+        row3 = QHBoxLayout()
+        for b in (self.pin_button, self.clear_pins_button):
+            row3.addWidget(b)
         grid.addLayout(row1)
         grid.addLayout(row2)
+        grid.addLayout(row3)
+        grid.addWidget(self.sweep_button)
         grid.addWidget(self.reset_button)
         grid.addWidget(self.log_check)
         layout = QVBoxLayout(self)
@@ -205,6 +217,9 @@ class Controls(QWidget):
         self.pause_button.toggled.connect(self._pause_toggled)
         self.step_button.clicked.connect(self.stepClicked)
         self.reset_button.clicked.connect(self.reset)
+        self.sweep_button.clicked.connect(self.sweepClicked)
+        self.pin_button.clicked.connect(self.pinClicked)
+        self.clear_pins_button.clicked.connect(self.clearPinsClicked)
         self.log_check.toggled.connect(self.logToggled)
 
     def _slider_moved(self, tick):

@@ -14,6 +14,14 @@ REDRAW_SHARE = 0.25
 """Redraws may take at most this share of the GUI thread's time; long curves redraw less often."""
 LEFT_AXIS_WIDTH = 96
 LINEN_WIDTH = 6  # Linen is drawn wide under NNX, so the two stay visible where they coincide
+MAX_PINS = 8
+PIN_COLOURS = ("#999999", "#CC79A7", "#009E73", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#E69F00")
+PIN_FIELDS = {
+    "task": "{}", "paradigm": "{}", "seed": "seed {}", "lr": "lr {:g}", "steps": "{:,} steps", "optimizer": "{}",
+    "ema_decay": "EMA {}", "clip_norm": "clip {}", "batch_size": "batch {}", "dropout": "dropout {:g}",
+    "label_smoothing": "smoothing {}", "l2": "L2 {:g}", "pitfall": "pitfall {}",
+}
+"""How a pin's label names each setting that differs between the pins and the current run."""
 CURVES = ("linen", "nnx", "linen_ema", "nnx_ema")
 
 
@@ -93,6 +101,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.loss_plot.sigXRangeChanged.connect(self._view_moved)
         self.scene().sigMouseMoved.connect(self._hover)
         self._show_accuracy(False)  # until a task that measures it runs
+        self.pins = []  # (config, curve item), oldest first
+        self.pin_labels = []
 
     def reset(self, config):
         """Forget the curves for a new run of `config`.
@@ -116,6 +126,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         config = self._config
         ema = config.ema_decay is not None
         entries = [(self.loss_curves[p], LABELS[p]) for p in self._shown]
+        entries += [(ghost, label) for (_, ghost), label in zip(self.pins, self.pin_labels)]
         entries += [(self.loss_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights") for p in self._shown if ema]
         grad_entries = [(self.grad_curves[p], LABELS[p]) for p in self._shown]
         if config.clip_norm is not None:
@@ -123,8 +134,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
         acc_entries = [(self.acc_curves[p], LABELS[p]) for p in self._shown]
         acc_entries += [(self.acc_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights") for p in self._shown if ema]
         self._show_accuracy(config.task == "digits")
-        if config.task == "digits":
-            entries = entries[: len(self._shown)]  # its EMA weights are judged by test accuracy
+        if config.task == "digits":  # its EMA weights are judged by test accuracy
+            entries = [e for e in entries if not e[1].endswith("EMA weights")]
+        self.legend.setColumnCount(1 if len(entries) <= 3 else 2)
         legends = ((self.legend, entries), (self.grad_legend, grad_entries), (self.acc_legend, acc_entries))
         for legend, wanted in legends:
             if [(item, label) for item, label in getattr(legend, "_wanted", [])] != wanted:
@@ -149,6 +161,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
             self.ci.addItem(self.acc_plot, row=1, col=0)
         else:
             self.ci.removeItem(self.acc_plot)
+        self.ci.layout.setRowStretchFactor(1, 2 if on else 0)
         self.acc_plot.setVisible(on)
         self._acc_shown = on
 
@@ -176,6 +189,46 @@ class LossPlot(pg.GraphicsLayoutWidget):
             tail = slice(max(n - (chunk.end - chunk.start), 0), n)
             self.max_difference = max(done, float(np.max(np.abs(a[tail] - b[tail]), initial=0.0)))
             self.difference.emit(self.max_difference)
+
+    def pin(self, config):
+        """Keep the loss curve of `config`'s run (NNX's, or Linen's alone) as a faded ghost."""
+        p = "nnx" if len(self.loss["nnx"]) else "linen"
+        x, y = self.steps[p].values.copy(), self.loss[p].values.copy()
+        if len(self.pins) == MAX_PINS:
+            _, oldest = self.pins.pop(0)
+            self.loss_plot.removeItem(oldest)
+        colour = pg.mkColor(PIN_COLOURS[len(self.pins) % len(PIN_COLOURS)])
+        colour.setAlpha(150)
+        ghost = pg.PlotDataItem(x, y, pen=pg.mkPen(colour, width=3, style=Qt.DotLine))
+        ghost.setZValue(-10)  # behind the live curves
+        self.loss_plot.addItem(ghost)
+        self.pins.append((config, ghost))
+        self.label_pins(config)
+        self._refresh()
+
+    def clear_pins(self):
+        for _, ghost in self.pins:
+            self.loss_plot.removeItem(ghost)
+        self.pins.clear()
+        self.pin_labels = []
+        self._layout_pending = True
+        self._refresh()
+
+    def _refresh(self):
+        """Redraw now, for a change that is not new data (a pin, say)."""
+        if self._config is not None:
+            self._dirty = True
+            self.redraw()
+
+    def label_pins(self, current):
+        """Name each pin by the settings that differ among the pins and the current run."""
+        configs = [c for c, _ in self.pins] + [current]
+        differing = [f for f in PIN_FIELDS if len({getattr(c, f) for c in configs}) > 1]
+        self.pin_labels = [
+            "pin: " + (", ".join(PIN_FIELDS[f].format(getattr(c, f)) for f in differing) or "same settings")
+            for c, _ in self.pins
+        ]
+        self._layout_pending = True  # the legend shows them with the next draw
 
     @property
     def log_y(self) -> bool:

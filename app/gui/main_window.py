@@ -18,14 +18,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.code_view import CodePane
-from app.gui.controls import Controls
+from app.gui.controls import Controls, lr_to_tick
 from app.gui.digits_view import DigitsView
 from app.gui.fit_view import FitView
 from app.gui.loss_plot import LossPlot
+from app.gui.sweep_view import SweepView
 from app.gui.style import BANNER_ERROR, BANNER_INFO, BANNER_WARNING, LABELS
 from app.gui.worker import TrainingWorker, start_worker_thread
 from app.training.listings import listing
 from app.training.pitfall_notes import PITFALLS
+from app.training.stability import stability_edge
 
 
 class MainWindow(QMainWindow):
@@ -36,6 +38,8 @@ class MainWindow(QMainWindow):
     requestPause = Signal(bool)
     requestRate = Signal(float)
     requestStep = Signal()
+    requestSweep = Signal(int, object)
+    sweepShown = Signal()
     chunkShown = Signal(int)  # run id, after a chunk of the current run reached the views
     runFinished = Signal(int)
     runStopped = Signal()  # the worker dropped its run; every chunk it sent has been shown
@@ -54,6 +58,9 @@ class MainWindow(QMainWindow):
         self._steps_per_second = None
         self._marks = None
         self._listed = None
+        self.sweep_id = 0
+        self._swept = None
+        self.sweep_view = SweepView(self)
 
         self.controls = Controls()
         self.plot = LossPlot()
@@ -82,6 +89,8 @@ class MainWindow(QMainWindow):
         self.requestPause.connect(self.worker.set_paused, queued)
         self.requestRate.connect(self.worker.set_rate, queued)
         self.requestStep.connect(self.worker.single_step, queued)
+        self.requestSweep.connect(self.worker.sweep, queued)
+        self.worker.swept.connect(self._show_sweep)
         self.worker.ready.connect(self._backend_ready)
         self.worker.compiling.connect(self._compiling)
         self.worker.chunkReady.connect(self._show_chunk)
@@ -98,6 +107,9 @@ class MainWindow(QMainWindow):
         self.controls.stepClicked.connect(self._single_step)
         self.controls.paceChanged.connect(lambda: self.requestRate.emit(self.controls.rate()))
         self.controls.logToggled.connect(self.plot.set_log_y)
+        self.controls.sweepClicked.connect(self.sweep)
+        self.controls.pinClicked.connect(self.pin)
+        self.controls.clearPinsClicked.connect(self.plot.clear_pins)
         self.plot.readout.connect(self.readout.setText)
         self.plot.difference.connect(self._show_difference)
 
@@ -179,6 +191,9 @@ class MainWindow(QMainWindow):
             self.nnx_pane.mark(marks)
             self._marks = marks
         self.controls.set_paused(False)
+        self._mark_edge(config)
+        self.plot.label_pins(config)
+        self.sweep_view.set_lr(config.lr)
         self.step_label.setText(f"step 0 of {self.config.steps:,}")
         self.loss_label.setText("")
         self.requestStart.emit(self.run_id, self.config, self.controls.rate(), False)
@@ -193,6 +208,37 @@ class MainWindow(QMainWindow):
         self._marks = None  # the new text has its own feature lines
         self.model_views.setCurrentWidget(self.digits_view if task == "digits" else self.fit)
         self.digits_view.clear()
+
+    def _mark_edge(self, config):
+        edge = stability_edge(config.task, config.optimizer, config.clip_norm is not None)
+        tip = f"Red mark: the stability edge, lr = {edge:.3g}; plain steps diverge past it." if edge else ""
+        self.controls.lr_slider.set_mark(None if edge is None else lr_to_tick(edge), tip)
+
+    def sweep(self):
+        """Sweep the learning rate for the current settings, in the worker, and show it."""
+        if self._thread is None or self.config is None:
+            return
+        self.sweep_id += 1
+        self.sweep_view.note.setText("Running 64 learning rates…")
+        self.sweep_view.show()
+        self._swept = self.config
+        self.requestSweep.emit(self.sweep_id, self.config)
+
+    @Slot(int, object)
+    def _show_sweep(self, sweep_id, result):
+        if sweep_id != self.sweep_id:
+            return
+        if isinstance(result, str):
+            self.sweep_view.note.setText(f"The sweep failed: {result}")
+        else:
+            self.sweep_view.show_sweep(result, self._swept)
+            self.sweep_view.set_lr(self.config.lr)
+        self.sweepShown.emit()
+
+    def pin(self):
+        """Keep the current run's loss curve as a ghost labelled by what differs from the others."""
+        if self.config is not None:
+            self.plot.pin(self.config)
 
     def _show_caption(self, pitfall):
         if pitfall is None:

@@ -23,6 +23,7 @@ class TrainingWorker(QObject):
     errored = Signal(int, str)
     stopped = Signal()  # the run is dropped; every chunk it sent was sent before this
     paused = Signal(bool)
+    swept = Signal(int, object)  # sweep id, sweep.Sweep (numpy) or an error message
     raised = Signal(int, object)  # run id, {paradigm: error} of a pitfall that fails at once
 
     def __init__(self):
@@ -70,6 +71,17 @@ class TrainingWorker(QObject):
             self.finished.emit(run_id)
         self._restart_clock()
         self._schedule()
+
+    @Slot(int, object)
+    def sweep(self, sweep_id, config):
+        """All of `config`'s learning-rate sweep in one call (the run in flight waits for it)."""
+        try:
+            from app.training.sweep import sweep
+
+            result = sweep(config)
+        except Exception as error:  # noqa: BLE001 - any failure becomes a message, never a crash
+            result = f"{type(error).__name__}: {error}"
+        self.swept.emit(sweep_id, result)
 
     @Slot()
     def stop(self):

@@ -10,6 +10,7 @@ from app.training.pitfall_notes import PITFALLS
 
 TASKS = ("line", "digits")
 OPTIMIZERS = ("sgd", "momentum", "adam")
+MOMENTUM = 0.9  # the "momentum" optimizer's beta
 PARADIGMS = ("nnx", "linen", "both")
 MAX_STEPS = 1_000_000
 MAX_SEED = 2**31 - 1

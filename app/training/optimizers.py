@@ -2,9 +2,7 @@
 
 import optax
 
-from app.training.config import OPTIMIZERS
-
-MOMENTUM = 0.9
+from app.training.config import MOMENTUM, OPTIMIZERS
 
 
 def make_tx(kind, learning_rate, max_norm=None):

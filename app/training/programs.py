@@ -109,6 +109,10 @@ class Program:
         _, nnx_state, _, leaves = self._split(self._build(hyper))
         return nnx_state, leaves, hyper
 
+    def start(self, hyper):
+        """The structured starting carry of `hyper`, traceable (the sweep vmaps it)."""
+        return self._carry(hyper)
+
     def _init_fn(self, hyper):
         self.traces["init"] += 1
         return jax.tree.leaves(self._carry(hyper))

@@ -266,3 +266,47 @@ def test_a_pitfall_shows_its_caption_marked_bug_and_raised_error(window, qtbot):
     wait_for_run(qtbot, window)
     assert not window.caption.isVisible() and controls.ema_check.isEnabled()
     assert "# BUG" not in window.linen_pane.text()
+
+
+def test_pins_keep_ghost_curves_named_by_what_differs(window, qtbot):
+    from app.gui.loss_plot import MAX_PINS
+
+    first = window.plot.loss["nnx"].values.copy()
+    qtbot.mouseClick(window.controls.pin_button, Qt.LeftButton)
+    window.controls.lr_spin.setValue(0.03)
+    wait_for_run(qtbot, window)
+    assert window.plot.pin_labels == ["pin: lr 0.1"]
+    config, ghost = window.plot.pins[0]
+    np.testing.assert_array_equal(ghost.yData, first)
+    assert ghost in [item for item, _ in window.plot.legend._wanted]
+    for seed in range(1, MAX_PINS + 2):
+        window.controls.seed_spin.setValue(seed)
+        wait_for_run(qtbot, window)
+        window.pin()
+    assert len(window.plot.pins) == MAX_PINS and window.plot.pins[0][0].seed == 2  # the oldest went first
+    assert all(label.startswith("pin: seed") for label in window.plot.pin_labels)
+    qtbot.mouseClick(window.controls.clear_pins_button, Qt.LeftButton)
+    assert window.plot.pins == [] and not [i for i in window.plot.loss_plot.items if i is ghost]
+
+
+def test_the_sweep_shows_final_losses_and_the_stability_edge(window, qtbot):
+    from app.gui.controls import lr_to_tick
+    from app.training.stability import stability_edge
+
+    edge = stability_edge("line", "sgd", False)
+    assert window.controls.lr_slider.mark == lr_to_tick(edge)
+    with qtbot.waitSignal(window.sweepShown, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(window.controls.sweep_button, Qt.LeftButton)
+    view = window.sweep_view
+    assert view.isVisible() and view.sweep.edge == pytest.approx(edge)
+    finite = np.isfinite(view.sweep.final_loss)
+    assert len(view.curve.xData) == finite.sum() > 30 and len(view.diverged.xData) == (~finite).sum() > 0
+    assert view.edge.isVisible() and view.edge.value() == pytest.approx(np.log10(edge))
+    assert view.current.value() == pytest.approx(np.log10(0.1))
+    window.controls.optimizer_combo.setCurrentIndex(2)  # Adam: no edge
+    wait_for_run(qtbot, window)
+    assert window.controls.lr_slider.mark is None
+    with qtbot.waitSignal(window.sweepShown, timeout=RUN_TIMEOUT_MS):
+        window.sweep()
+    assert not view.edge.isVisible() and "Adam" in view.note.text()
+    view.close()

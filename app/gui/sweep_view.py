@@ -1,0 +1,77 @@
+"""The learning-rate sweep: final loss against learning rate, log-log, with the stability edge."""
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout
+
+from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, WRONG, sized_font
+
+
+class SweepView(QDialog):
+    """A window beside the main one; `show_sweep` draws a sweep, `set_lr` moves the marker."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Learning-rate sweep")
+        self.setObjectName("sweepView")
+        self.resize(900, 620)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setLogMode(x=True, y=True)
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setMenuEnabled(False)
+        for side, label in (("bottom", "learning rate"), ("left", "final loss")):
+            self.plot.setLabel(side, label, **{"font-size": f"{BASE_POINT_SIZE + 2}pt"})
+            self.plot.getAxis(side).setStyle(tickFont=sized_font(BASE_POINT_SIZE))
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.legend = self.plot.addLegend(offset=(10, 10), labelTextSize=f"{BASE_POINT_SIZE}pt")
+        self.curve = self.plot.plot(pen=pg.mkPen(PENS["nnx"], width=3), symbol="o", symbolSize=8,
+                                    symbolBrush=PENS["nnx"], symbolPen=None, name="final loss")
+        self.diverged = self.plot.plot(pen=None, symbol="x", symbolSize=14, symbolBrush=WRONG,
+                                       symbolPen=pg.mkPen(WRONG, width=2), name="diverged (inf/NaN)")
+        self.current = pg.InfiniteLine(angle=90, pen=pg.mkPen("#333333", width=2))
+        self.edge = pg.InfiniteLine(angle=90, pen=pg.mkPen(WRONG, width=3, style=Qt.DashLine), label="",
+                                    labelOpts={"position": 0.9, "color": WRONG, "fill": "#FFFFFFCC"})
+        self.plot.addItem(self.current, ignoreBounds=True)
+        self.plot.addItem(self.edge, ignoreBounds=True)
+        self.note = QLabel(wordWrap=True, objectName="sweepNote")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.note)
+        self.sweep = None
+
+    def show_sweep(self, sweep, config):
+        """Draw a sweep of `config` (a plain object with lrs, final_loss, edge, paradigm)."""
+        self.sweep = sweep
+        lrs, loss = np.asarray(sweep.lrs, np.float64), np.asarray(sweep.final_loss, np.float64)
+        finite = np.isfinite(loss) & (loss > 0)
+        self.curve.setData(lrs[finite], loss[finite])
+        top = loss[finite].max() * 3 if finite.any() else 1.0
+        self.diverged.setData(lrs[~np.isfinite(loss)], np.full((~np.isfinite(loss)).sum(), top))
+        self.edge.setVisible(sweep.edge is not None)
+        if sweep.edge is not None:
+            self.edge.setValue(np.log10(sweep.edge))
+            rule = "2(1+β)/λmax" if config.optimizer == "momentum" else "2/λmax"
+            self.edge.label.setFormat(f"stability edge {rule} = {sweep.edge:.3g}")
+        self.set_lr(config.lr)
+        self.plot.setTitle(
+            f"{LABELS[sweep.paradigm]}, {config.optimizer}, {config.steps:,} steps, seed {config.seed}: "
+            f"{len(lrs)} runs in one vectorised call",
+            size=f"{BASE_POINT_SIZE}pt",
+        )
+        if sweep.edge is not None:
+            edge_note = (
+                "Past the dashed line, each step overshoots along the loss's steepest direction by more "
+                "than it corrects: the loss grows and the run diverges."
+            )
+        elif config.task != "line":
+            edge_note = "The stability edge is computed for the line fit only."
+        else:
+            edge_note = (
+                "No edge is drawn: Adam rescales every step and clipping caps its length, so neither "
+                "has the 2/λmax edge of plain and momentum SGD."
+            )
+        self.note.setText(f"The black line is the current learning rate. {edge_note}")
+
+    def set_lr(self, lr: float):
+        self.current.setValue(np.log10(lr))
