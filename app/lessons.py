@@ -1,0 +1,117 @@
+"""Lessons: a title and an ordered list of steps, each a full settings preset with a caption.
+
+A lesson is a JSON file:
+
+    {"title": "...", "steps": [{"title": "...", "caption": "...",
+                               "settings": {"lr": 0.5, "optimizer": "momentum", ...}}]}
+
+`settings` holds RunConfig fields (anything left out takes its default) plus `pace`
+("instant" or "animate") and `rate` (steps per second when animating). Loading checks every
+step, so a bad file is refused whole with a message naming the file, the step and the problem.
+"""
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from app.training.config import RunConfig
+
+PACES = ("instant", "animate")
+DEFAULT_RATE = 60
+MAX_RATE = 500
+LESSONS_DIR = Path(__file__).resolve().parents[1] / "resources" / "lessons"
+CONFIG_FIELDS = tuple(f.name for f in fields(RunConfig))
+
+
+class LessonError(ValueError):
+    """A lesson file that cannot be used, and why."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Everything a lesson step sets: the run, and how fast it plays."""
+
+    config: RunConfig
+    pace: str = "instant"
+    rate: int = DEFAULT_RATE
+
+    def to_json(self) -> dict:
+        defaults = asdict(RunConfig())
+        settings = {k: v for k, v in asdict(self.config).items() if v != defaults[k] or k in ("task", "lr", "steps")}
+        return settings | {"pace": self.pace, "rate": self.rate}
+
+
+@dataclass(frozen=True)
+class LessonStep:
+    title: str
+    caption: str
+    preset: Preset
+
+
+@dataclass(frozen=True)
+class Lesson:
+    title: str
+    steps: tuple[LessonStep, ...]
+    path: Path | None = None
+
+
+def preset_from_json(settings: dict) -> Preset:
+    """A Preset from a step's `settings`; ValueError names the first bad entry."""
+    if not isinstance(settings, dict):
+        raise ValueError("settings must be an object of names and values")
+    unknown = sorted(set(settings) - set(CONFIG_FIELDS) - {"pace", "rate"})
+    if unknown:
+        raise ValueError(f"unknown setting {unknown[0]!r}")
+    pace = settings.get("pace", "instant")
+    if pace not in PACES:
+        raise ValueError(f"pace must be one of {', '.join(PACES)}, not {pace!r}")
+    rate = settings.get("rate", DEFAULT_RATE)
+    if not isinstance(rate, int) or isinstance(rate, bool) or not 1 <= rate <= MAX_RATE:
+        raise ValueError(f"rate must be a whole number of steps per second from 1 to {MAX_RATE}, not {rate!r}")
+    config = RunConfig(**{k: v for k, v in settings.items() if k in CONFIG_FIELDS})
+    return Preset(config, pace, rate)
+
+
+def load_lesson(path) -> Lesson:
+    """Read and check a lesson file; LessonError says what is wrong and where."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise LessonError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise LessonError(f"{path}: is not valid JSON ({error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("title"), str) or not data["title"].strip():
+        raise LessonError(f"{path}: needs a \"title\" (text) and a list of \"steps\"")
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise LessonError(f"{path}: \"steps\" must be a non-empty list")
+    steps = []
+    for number, raw in enumerate(raw_steps, start=1):
+        try:
+            if not isinstance(raw, dict):
+                raise ValueError("must be an object with title, caption and settings")
+            for key in ("title", "caption"):
+                if not isinstance(raw.get(key), str) or not raw[key].strip():
+                    raise ValueError(f"needs a {key!r} (text)")
+            steps.append(LessonStep(raw["title"], raw["caption"], preset_from_json(raw.get("settings", {}))))
+        except (ValueError, TypeError) as error:
+            raise LessonError(f"{path}: step {number}: {error}") from None
+    return Lesson(data["title"], tuple(steps), path)
+
+
+def append_step(path, step: LessonStep) -> Lesson:
+    """Add a step to a lesson file (a new file gets a title from its name); returns the lesson."""
+    path = Path(path)
+    if path.exists():
+        load_lesson(path)  # refuse to extend a broken file
+        data = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        data = {"title": path.stem.replace("-", " ").replace("_", " ").capitalize(), "steps": []}
+    data["steps"].append({"title": step.title, "caption": step.caption, "settings": step.preset.to_json()})
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return load_lesson(path)
+
+
+def built_in_lessons() -> list[Path]:
+    return sorted(LESSONS_DIR.glob("*.json"))
