@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--label-smoothing", action=argparse.BooleanOptionalAction, default=defaults.label_smoothing
     )
     parser.add_argument("--csv", metavar="PATH", help="write every step's metrics to this CSV file")
+    parser.add_argument("--lesson", metavar="PATH", help="open a lesson (JSON) at its first step")
     parser.add_argument("--screenshot", metavar="PATH", help="open the window, run the settings, save a PNG, exit")
     return parser
 
@@ -157,6 +158,10 @@ def main(argv=None) -> int:
     try:
         if args.headless:
             return headless(args)
+        if args.lesson:
+            from app.lessons import load_lesson
+
+            load_lesson(args.lesson)  # a bad file is refused here, with its problem, before any window
         from app.gui.app import run_app
 
         return run_app(args)

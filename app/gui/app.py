@@ -23,7 +23,9 @@ def run_app(args) -> int:
     app = make_application()
     from app.gui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(remember=not args.screenshot)  # a screenshot shows the defaults
+    if args.lesson:
+        window.open_lesson(args.lesson)  # before the first run: it runs the lesson's first step
     window.show()
     if args.screenshot:
         window.runFinished.connect(lambda _: QTimer.singleShot(0, lambda: save_and_quit(window, args.screenshot)))

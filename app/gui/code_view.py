@@ -7,9 +7,8 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
-from app.gui.style import CODE_POINT_SIZE, CODE_STYLE, DIMMED, MARK_BUG, MARK_CLIP, MARK_EMA
-
-MARKS = {"ema": MARK_EMA, "clip": MARK_CLIP, "bug": MARK_BUG}
+from app.gui.style import CODE_POINT_SIZE, DIMMED
+from app.gui.theme import Look
 
 
 def _char_format(style_entry) -> QTextCharFormat | None:
@@ -24,7 +23,7 @@ def _char_format(style_entry) -> QTextCharFormat | None:
     return fmt
 
 
-def highlight(document, text: str, style_name: str = CODE_STYLE):
+def highlight(document, text: str, style_name: str):
     """Colour a whole document with Pygments in one pass.
 
     Lexing the whole text (not line by line, as a QSyntaxHighlighter would) keeps
@@ -86,10 +85,12 @@ class CodeEditor(QPlainTextEdit):
         else:
             self._gutter.update(0, rect.y(), self._gutter.width(), rect.height())
 
+    gutter_colours = ("#EFEFEF", "#777777")
+
     def paint_line_numbers(self, event):
         painter = QPainter(self._gutter)
-        painter.fillRect(event.rect(), QColor("#EFEFEF"))
-        painter.setPen(QColor("#777777"))
+        painter.fillRect(event.rect(), QColor(self.gutter_colours[0]))
+        painter.setPen(QColor(self.gutter_colours[1]))
         block = self.firstVisibleBlock()
         top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
         height = self.fontMetrics().height()
@@ -110,6 +111,7 @@ class CodePane(QWidget):
         self.source_label.setStyleSheet("color:#555;")
         self.editor = CodeEditor()
         self._listing = None
+        self._look = Look()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
@@ -123,10 +125,27 @@ class CodePane(QWidget):
         self._listing = listing
         self.source_label.setText(listing.title)
         self.editor.setPlainText(listing.text)
-        highlight(self.editor.document(), listing.text)
+        highlight(self.editor.document(), listing.text, self._look.code_style)
+
+    def apply_look(self, look: Look):
+        """Zoomed code font, the theme's Pygments style and mark colours."""
+        self._look = look
+        font = self.editor.font()
+        font.setPointSize(look.pt(CODE_POINT_SIZE))
+        self.editor.setFont(font)
+        self.editor.setViewportMargins(self.editor.gutter_width(), 0, 0, 0)
+        self.editor.gutter_colours = ("#2A2A2A", "#8A8A8A") if look.dark else ("#EFEFEF", "#777777")
+        self.source_label.setStyleSheet(f"color:{look.muted};")
+        if self._listing is not None:
+            enabled = self._enabled
+            self.show_listing(self._listing)
+            self.mark(enabled)
+
+    _enabled: dict = {}
 
     def mark(self, enabled: dict[str, bool]):
         """Lines of a feature that is on get its background colour; a feature that is off is dimmed."""
+        self._enabled = dict(enabled)
         selections = []
         for feature, lines in self._listing.feature_lines.items():
             for line in sorted(lines):
@@ -135,7 +154,7 @@ class CodePane(QWidget):
                 selection.format = QTextCharFormat()
                 selection.format.setProperty(QTextFormat.FullWidthSelection, True)
                 if enabled.get(feature):
-                    selection.format.setBackground(MARKS[feature])
+                    selection.format.setBackground(self._look.marks[feature])
                 else:
                     selection.cursor.select(QTextCursor.LineUnderCursor)
                     selection.format.setProperty(QTextFormat.FullWidthSelection, False)

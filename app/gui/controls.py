@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QSlider,
     QSpinBox,
@@ -19,15 +20,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.marked_slider import MarkedSlider
+from app.lessons import DEFAULT_RATE, Preset
 from app.training.config import DROPOUT_RATES, MAX_BATCH, MAX_SEED, MAX_STEPS, RunConfig
 from app.training.pitfall_notes import PITFALLS
 
 LR_MIN, LR_MAX = 1e-4, 10.0
 LR_TICKS = 1000
+MAX_SMOOTHING = 500
 DEFAULTS = RunConfig()
 DEFAULT_EMA_DECAY = 0.99
 DEFAULT_CLIP_NORM = 1.0
-DEFAULT_RATE = 60
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
 PARADIGM_NAMES = {"both": "Linen and NNX", "linen": "Linen", "nnx": "NNX"}
 
@@ -86,6 +88,7 @@ class Controls(QWidget):
     sweepClicked = Signal()
     pinClicked = Signal()
     clearPinsClicked = Signal()
+    smoothingChanged = Signal(int)
     logToggled = Signal(bool)
 
     def __init__(self, parent=None):
@@ -134,6 +137,12 @@ class Controls(QWidget):
         self.rate_slider.setValue(DEFAULT_RATE)
         self.rate_spin = _spin(QSpinBox, "rateSpin", "Animation speed in steps per second.", 1, 500, DEFAULT_RATE)
         self.rate_spin.setSuffix(" steps/s")
+        self.smoothing_slider = QSlider(Qt.Horizontal, objectName="smoothingSlider", toolTip="Draw each loss curve as the mean of its last N steps, the raw curve faded beneath (display only: training is unchanged).")
+        self.smoothing_slider.setRange(1, MAX_SMOOTHING)
+        self.smoothing_label = QLabel("off", objectName="smoothingLabel")
+        self.stop_at_check = QCheckBox("Stop at loss ≤", objectName="stopAtCheck", toolTip="Stop the run by itself as soon as the loss reaches the target.")
+        self.stop_at_spin = _spin(SignificantSpinBox, "stopAtSpin", "The loss at which the run stops by itself.", 1e-8, 1e6, 0.01, decimals=8)
+        self.stop_at_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.log_check = QCheckBox("Log-scale y", objectName="logCheck", toolTip="Show loss and gradient norm on a logarithmic axis, so slow late progress stays visible.")
 
         self.run_button = QPushButton("Run", objectName="runButton", toolTip="Run the current settings again from step 0.")
@@ -190,9 +199,16 @@ class Controls(QWidget):
         grid.addLayout(row3)
         grid.addWidget(self.sweep_button)
         grid.addWidget(self.reset_button)
-        grid.addWidget(self.log_check)
         layout = QVBoxLayout(self)
-        for box in (run, self.digits_box, extras, pace, buttons):
+        display = QGroupBox("Display")
+        form5 = QFormLayout(display)
+        smoothing = QHBoxLayout()
+        smoothing.addWidget(self.smoothing_slider, 1)
+        smoothing.addWidget(self.smoothing_label)
+        form5.addRow("Smoothing", smoothing)
+        form5.addRow(self.stop_at_check, self.stop_at_spin)
+        form5.addRow(self.log_check)
+        for box in (run, self.digits_box, extras, pace, buttons, display):
             layout.addWidget(box)
         layout.addStretch(1)
 
@@ -221,6 +237,9 @@ class Controls(QWidget):
         self.pin_button.clicked.connect(self.pinClicked)
         self.clear_pins_button.clicked.connect(self.clearPinsClicked)
         self.log_check.toggled.connect(self.logToggled)
+        self.smoothing_slider.valueChanged.connect(self._smoothing_moved)
+        self.stop_at_check.toggled.connect(self.stop_at_spin.setEnabled)
+        self.stop_at_spin.setEnabled(False)
 
     def _slider_moved(self, tick):
         lr = tick_to_lr(tick)
@@ -235,6 +254,14 @@ class Controls(QWidget):
         self.lr_slider.setValue(lr_to_tick(lr))
         self.lr_slider.blockSignals(False)
         self.changed.emit()
+
+    def _smoothing_moved(self, steps):
+        self.smoothing_label.setText("off" if steps <= 1 else f"{steps} steps")
+        self.smoothingChanged.emit(steps)
+
+    def stop_at(self) -> float | None:
+        """The loss at which to stop by itself, or None."""
+        return self.stop_at_spin.value() if self.stop_at_check.isChecked() else None
 
     def _pause_toggled(self, paused):
         self.pause_button.setText("Resume" if paused else "Pause")
@@ -283,28 +310,44 @@ class Controls(QWidget):
             pitfall=self.pitfall(),
         )
 
+    def preset(self) -> Preset:
+        """The current settings as a lesson step would hold them."""
+        return Preset(self.config(), "animate" if self.pace_combo.currentData() else "instant", self.rate_spin.value())
+
+    def set_preset(self, preset: Preset):
+        """Show a preset's settings, then one `changed` (a setting left off keeps its spin value)."""
+        config = preset.config
+        self.blockSignals(True)
+        for combo, value in (
+            (self.task_combo, config.task),
+            (self.paradigm_combo, config.paradigm),
+            (self.optimizer_combo, config.optimizer),
+            (self.pitfall_combo, config.pitfall),
+            (self.dropout_combo, config.dropout),
+            (self.pace_combo, "animate" if preset.pace == "animate" else None),
+        ):
+            combo.setCurrentIndex(combo.findData(value))
+        self.seed_spin.setValue(config.seed)
+        self.lr_spin.setValue(config.lr)
+        self.steps_spin.setValue(config.steps)
+        self.ema_check.setChecked(config.ema_decay is not None)
+        self.ema_spin.setValue(config.ema_decay or self.ema_spin.value())
+        self.clip_check.setChecked(config.clip_norm is not None)
+        self.clip_spin.setValue(config.clip_norm or self.clip_spin.value())
+        self.batch_spin.setValue(config.batch_size)
+        self.smoothing_check.setChecked(config.label_smoothing)
+        self.l2_spin.setValue(config.l2)
+        self.rate_spin.setValue(preset.rate)
+        self.blockSignals(False)
+        self._sync_enabled()
+        self.changed.emit()
+
     def reset(self):
         """Every setting back to its default, then one `changed`."""
         self.blockSignals(True)
-        self.task_combo.setCurrentIndex(0)
-        self.paradigm_combo.setCurrentIndex(self.paradigm_combo.findData(DEFAULTS.paradigm))
-        self.seed_spin.setValue(DEFAULTS.seed)
-        self.lr_spin.setValue(DEFAULTS.lr)
-        self.steps_spin.setValue(DEFAULTS.steps)
-        self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(DEFAULTS.optimizer))
-        self.pitfall_combo.setCurrentIndex(0)
-        self.ema_check.setChecked(False)
         self.ema_spin.setValue(DEFAULT_EMA_DECAY)
-        self.clip_check.setChecked(False)
         self.clip_spin.setValue(DEFAULT_CLIP_NORM)
-        self.batch_spin.setValue(DEFAULTS.batch_size)
-        self.dropout_combo.setCurrentIndex(self.dropout_combo.findData(DEFAULTS.dropout))
-        self.smoothing_check.setChecked(DEFAULTS.label_smoothing)
-        self.l2_spin.setValue(DEFAULTS.l2)
-        self.pace_combo.setCurrentIndex(0)
-        self.rate_spin.setValue(DEFAULT_RATE)
         self.log_check.setChecked(False)
         self.blockSignals(False)
-        self._sync_enabled()
         self.logToggled.emit(False)
-        self.changed.emit()
+        self.set_preset(Preset(DEFAULTS))

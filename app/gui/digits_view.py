@@ -5,7 +5,8 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
-from app.gui.style import BASE_POINT_SIZE, LABELS, WRONG
+from app.gui.style import LABELS, WRONG
+from app.gui.theme import Look
 from app.training.tasks import DIGITS_GRID, digits_split
 
 COLUMNS = 4
@@ -23,8 +24,13 @@ class DigitsView(QWidget):
         self.labels = test_y[:DIGITS_GRID]
         self.predictions = None
         self.paradigm = None
+        self.look = Look()
         self.setMinimumWidth(320)
         self.setToolTip("The first test digits and the label the model gives each now; red ones are wrong.")
+
+    def apply_look(self, look: Look):
+        self.look = look
+        self.update()
 
     def show_predictions(self, shown: dict):
         """Take the NNX model's predictions (the Linen model's when NNX is not running)."""
@@ -41,16 +47,16 @@ class DigitsView(QWidget):
 
     def paintEvent(self, event):
         painter = QPainter(self)
-        painter.fillRect(self.rect(), Qt.white)
+        painter.fillRect(self.rect(), QColor(self.look.background))
         font = QFont(self.font())
-        font.setPointSize(BASE_POINT_SIZE)
+        font.setPointSize(self.look.pt())
         painter.setFont(font)
         line = painter.fontMetrics().height()
         if self.predictions is None:
             title = "test digits: the model's predictions"
         else:
             title = f"{LABELS[self.paradigm]}'s predictions: {self.wrong()} of {DIGITS_GRID} wrong"
-        painter.setPen(QColor("#333333"))
+        painter.setPen(QColor(self.look.foreground))
         painter.drawText(QRect(0, 0, self.width(), line + 8), Qt.AlignCenter, title)
         rows = DIGITS_GRID // COLUMNS
         cell_w = self.width() / COLUMNS
@@ -64,7 +70,7 @@ class DigitsView(QWidget):
             if self.predictions is not None:
                 bad = self.predictions[k] != self.labels[k]
                 text = f"{self.predictions[k]} (is {self.labels[k]})" if bad else str(self.predictions[k])
-                painter.setPen(QColor(WRONG if bad else "#222222"))
+                painter.setPen(QColor(WRONG if bad else self.look.foreground))
                 painter.drawText(QRect(int(col * cell_w), y + side, int(cell_w), line), Qt.AlignCenter, text)
                 if bad:
                     painter.drawRect(QRect(x - 2, y - 2, side + 3, side + 3))

@@ -4,7 +4,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, sized_font
+from app.gui.style import BASE_POINT_SIZE, LABELS, PENS
+from app.gui.theme import Look, style_plot_item
 from app.training.tasks import line_fit_batch
 
 X_ENDS = np.array([-1.1, 1.1])
@@ -14,9 +15,8 @@ class FitView(pg.PlotWidget):
     """Scatter of the batch and the model's line y = kernel * x + bias per paradigm."""
 
     def __init__(self, parent=None):
-        super().__init__(parent, background="w")
+        super().__init__(parent)
         x, y = line_fit_batch()
-        self.setTitle("the batch and the model's line", size=f"{BASE_POINT_SIZE}pt")
         self.plot(x[:, 0], y[:, 0], pen=None, symbol="o", symbolSize=7, symbolBrush=PENS["points"], symbolPen=None)
         self.lines = {
             "linen": self.plot(pen=pg.mkPen(PENS["linen"], width=7)),
@@ -27,9 +27,13 @@ class FitView(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.setMinimumWidth(320)
-        for side in ("left", "bottom"):
-            self.getAxis(side).setStyle(tickFont=sized_font(BASE_POINT_SIZE - 2))
+        self.apply_look(Look())
         self.setToolTip(" ".join(f"{LABELS[p]}: {'orange' if p == 'linen' else 'blue dashed'} line." for p in LABELS))
+
+    def apply_look(self, look: Look):
+        self.setBackground(look.background)
+        self.setTitle("the batch and the model's line", size=f"{look.pt()}pt", color=look.muted)
+        style_plot_item(self.getPlotItem(), look, {}, BASE_POINT_SIZE - 2)
 
     def show_weights(self, weights: dict):
         """Draw each paradigm's line from its `kernel` (1, 1) and `bias` (1,); hide the others."""

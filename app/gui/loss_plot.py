@@ -6,8 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 
-from app.gui.series import Series, visible_peaks
-from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, sized_font
+from app.gui.series import Series, trailing_mean, visible_peaks
+from app.gui.style import LABELS, PENS
+from app.gui.theme import Look, style_legend, style_plot_item
 
 REDRAW_MS = 16
 REDRAW_SHARE = 0.25
@@ -35,7 +36,6 @@ class LossPlot(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setBackground("w")
         self.loss_plot = self.addPlot(row=0, col=0)
         self.acc_plot = self.addPlot(row=1, col=0)
         self.grad_plot = self.addPlot(row=2, col=0)
@@ -45,9 +45,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.ci.layout.setRowStretchFactor(1, 2)
         self.ci.layout.setRowStretchFactor(2, 2)
         self._acc_shown = True
-        self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize=f"{BASE_POINT_SIZE}pt")
-        self.grad_legend = self.grad_plot.addLegend(offset=(-10, 10), labelTextSize=f"{BASE_POINT_SIZE}pt")
-        self.acc_legend = self.acc_plot.addLegend(offset=(-10, -10), labelTextSize=f"{BASE_POINT_SIZE}pt", colCount=2)
+        self.legend = self.loss_plot.addLegend(offset=(-10, 10))
+        self.grad_legend = self.grad_plot.addLegend(offset=(-10, 10))
+        self.acc_legend = self.acc_plot.addLegend(offset=(-10, -10), colCount=2)
         self.grad_legend.setColumnCount(3)  # one row: the short plots keep their curves visible
         self.loss_curves = {
             "linen": self.loss_plot.plot(pen=pg.mkPen(PENS["linen"], width=LINEN_WIDTH)),
@@ -61,6 +61,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
             "linen_ema": self.acc_plot.plot(pen=pg.mkPen(PENS["linen_ema"], width=5, style=Qt.DashLine)),
             "nnx_ema": self.acc_plot.plot(pen=pg.mkPen(PENS["nnx_ema"], width=2, style=Qt.DashLine)),
         }
+        self.raw_curves = {}  # the unsmoothed loss, faded beneath the smoothed one
+        for p in LABELS:
+            faded = pg.mkColor(PENS[p])
+            faded.setAlpha(70)
+            self.raw_curves[p] = self.loss_plot.plot(pen=pg.mkPen(faded, width=2))
+            self.raw_curves[p].setZValue(-5)
+        self.smoothing = 1
         self.grad_curves = {
             "linen": self.grad_plot.plot(pen=pg.mkPen(PENS["linen"], width=LINEN_WIDTH)),
             "nnx": self.grad_plot.plot(pen=pg.mkPen(PENS["nnx"], width=2.5)),
@@ -69,10 +76,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.clip_line = pg.InfiniteLine(angle=0, pen=clip_pen)
         self.grad_plot.addItem(self.clip_line, ignoreBounds=True)
         self._clip_sample = pg.PlotDataItem(pen=clip_pen)  # the legend's picture of the line
-        plots = ((self.loss_plot, "loss"), (self.acc_plot, "test acc."), (self.grad_plot, "grad norm"))
-        for plot, label in plots:
+        self._labels = {
+            self.loss_plot: {"left": "loss"},
+            self.acc_plot: {"left": "test acc."},
+            self.grad_plot: {"left": "grad norm", "bottom": "step"},
+        }
+        for plot in self._labels:
             plot.showGrid(x=True, y=True, alpha=0.25)
-            plot.setLabel("left", label, **{"font-size": f"{BASE_POINT_SIZE + 2}pt"})
             plot.setMenuEnabled(False)
             plot.getAxis("left").enableAutoSIPrefix(False)
             # A fixed width: the plots do not shift (and re-layout) when tick labels change.
@@ -80,8 +90,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
             for side in ("left", "bottom"):
                 # Major and one minor level of ticks: a grid readable from afar, and half the
                 # paint time of pyqtgraph's three levels.
-                plot.getAxis(side).setStyle(tickFont=sized_font(BASE_POINT_SIZE), maxTickLevel=1)
-        self.grad_plot.setLabel("bottom", "step", **{"font-size": f"{BASE_POINT_SIZE + 2}pt"})
+                plot.getAxis(side).setStyle(maxTickLevel=1)
+        self.apply_look(Look())
         self.steps = {p: Series() for p in LABELS}
         self.loss = {c: Series() for c in CURVES}
         self.grad = {p: Series() for p in LABELS}
@@ -190,6 +200,20 @@ class LossPlot(pg.GraphicsLayoutWidget):
             self.max_difference = max(done, float(np.max(np.abs(a[tail] - b[tail]), initial=0.0)))
             self.difference.emit(self.max_difference)
 
+    def apply_look(self, look: Look):
+        """Background, axes, labels and legends in the theme, text at the zoom."""
+        self.setBackground(look.background)
+        for plot, labels in self._labels.items():
+            style_plot_item(plot, look, labels)
+            plot.getAxis("left").setWidth(round(LEFT_AXIS_WIDTH * look.zoom))
+        for legend in (self.legend, self.grad_legend, self.acc_legend):
+            style_legend(legend, look)
+
+    def set_smoothing(self, steps: int):
+        """Draw the loss as a trailing mean over `steps` steps (1: as it is)."""
+        self.smoothing = max(int(steps), 1)
+        self._refresh()
+
     def pin(self, config):
         """Keep the loss curve of `config`'s run (NNX's, or Linen's alone) as a faded ghost."""
         p = "nnx" if len(self.loss["nnx"]) else "linen"
@@ -288,9 +312,14 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 (self.acc_curves[f"{p}_ema"], self.test_steps[p].values, self.test[f"{p}_ema"], None),
             ):
                 y = series.values
+                if name and self.smoothing > 1:
+                    y = trailing_mean(y, self.smoothing)
                 curve.setData(*visible_peaks(steps[: len(y)], y, x_min, x_max, int(4 * width)), skipFiniteCheck=True)
                 if name:
                     self._drawn_steps[name] = len(y)
+            raw = self.loss[p].values if self.smoothing > 1 else x[:0]
+            self.raw_curves[p].setVisible(self.smoothing > 1)
+            self.raw_curves[p].setData(*visible_peaks(x[: len(raw)], raw, x_min, x_max, int(4 * width)), skipFiniteCheck=True)
         # Settle the y ranges as the paint would, twice: the first pass moves the views,
         # which re-bounds their curves and would otherwise ask for a second paint.
         for plot in (self.loss_plot, self.acc_plot, self.grad_plot) * 2:

@@ -5,11 +5,17 @@ Wiring lives here and only here: controls -> RunConfig -> worker thread -> chunk
 
 import math
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -17,14 +23,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui import remembered
 from app.gui.code_view import CodePane
 from app.gui.controls import Controls, lr_to_tick
 from app.gui.digits_view import DigitsView
+from app.gui.export import export_csv, export_plot
 from app.gui.fit_view import FitView
+from app.gui.lesson_bar import LessonBar
 from app.gui.loss_plot import LossPlot
 from app.gui.sweep_view import SweepView
+from app.gui.theme import Look, apply_to_application, zoomed
 from app.gui.style import BANNER_ERROR, BANNER_INFO, BANNER_WARNING, LABELS
 from app.gui.worker import TrainingWorker, start_worker_thread
+from app.lessons import LESSONS_DIR, LessonError, LessonStep, append_step, load_lesson
 from app.training.listings import listing
 from app.training.pitfall_notes import PITFALLS
 from app.training.stability import stability_edge
@@ -47,7 +58,18 @@ class MainWindow(QMainWindow):
     runErrored = Signal(str)
     backendReady = Signal(str)
 
-    def __init__(self, parent=None):
+    SHORTCUTS = (
+        ("R", "Run the current settings again"),
+        ("Space", "Pause or resume"),
+        ("S", "One step (pauses)"),
+        ("Esc", "Stop"),
+        ("P", "Pin the current curve"),
+        ("Page Down / Page Up", "Next / previous lesson step"),
+        ("Ctrl+= / Ctrl+- / Ctrl+0", "Bigger / smaller / normal text"),
+        ("F11", "Full screen"),
+    )
+
+    def __init__(self, parent=None, remember: bool = True):
         super().__init__(parent)
         self.setWindowTitle("Train Step Lab")
         self.resize(1840, 1000)
@@ -61,6 +83,11 @@ class MainWindow(QMainWindow):
         self.sweep_id = 0
         self._swept = None
         self.sweep_view = SweepView(self)
+        self.look = Look()
+        self.lesson = None
+        self.lesson_index = 0
+        self.received = {}  # the current run's metrics, chunk by chunk, for the CSV export
+        self._remember = remember
 
         self.controls = Controls()
         self.plot = LossPlot()
@@ -76,6 +103,10 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.caption = QLabel(objectName="pitfallCaption", wordWrap=True, styleSheet=BANNER_INFO)
         self.caption.hide()
+        self.lesson_bar = LessonBar()
+        self.lesson_bar.previous.connect(lambda: self.go_to_step(self.lesson_index - 1))
+        self.lesson_bar.next.connect(lambda: self.go_to_step(self.lesson_index + 1))
+        self.lesson_bar.closed.connect(self.close_lesson)
         self.readout = QLabel("Hover over the curves to read a step's values.", objectName="readout")
         self.difference = QLabel(objectName="differenceLabel")
         self.difference.setToolTip("The largest gap between the Linen and NNX loss at the same step: they run the same math.")
@@ -110,11 +141,157 @@ class MainWindow(QMainWindow):
         self.controls.sweepClicked.connect(self.sweep)
         self.controls.pinClicked.connect(self.pin)
         self.controls.clearPinsClicked.connect(self.plot.clear_pins)
+        self.controls.smoothingChanged.connect(self.plot.set_smoothing)
         self.plot.readout.connect(self.readout.setText)
         self.plot.difference.connect(self._show_difference)
+        self._build_menus()
+        if remember:
+            remembered.restore(self)
+
+    def _build_menus(self):
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "Open Lesson…", self._open_lesson_dialog, QKeySequence.Open)
+        self._action(file_menu, "Save Settings as Lesson Step…", self._save_step_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "Export Plot as PNG…", lambda: self._export_plot_dialog("png"))
+        self._action(file_menu, "Export Plot as SVG…", lambda: self._export_plot_dialog("svg"))
+        self._action(file_menu, "Export Run as CSV…", self._export_csv_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "Quit", self.close, QKeySequence.Quit)
+        edit_menu = bar.addMenu("&Edit")
+        self._action(edit_menu, "Copy Listings", self.copy_listings)
+        view_menu = bar.addMenu("&View")
+        self._action(view_menu, "Bigger Text", lambda: self.zoom(+1), QKeySequence("Ctrl+="))
+        self._action(view_menu, "Smaller Text", lambda: self.zoom(-1), QKeySequence("Ctrl+-"))
+        self._action(view_menu, "Normal Text", lambda: self.zoom(0), QKeySequence("Ctrl+0"))
+        self._action(view_menu, "Full Screen", self.toggle_full_screen, QKeySequence("F11"))
+        self.dark_action = self._action(view_menu, "Dark Theme", self._dark_toggled)
+        self.dark_action.setCheckable(True)
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Keyboard Shortcuts", self.show_shortcuts)
+        for keys, slot in (
+            ("R", self.rerun),
+            ("Space", self.controls.pause_button.click),
+            ("S", self.controls.step_button.click),
+            ("Escape", self.stop),
+            ("P", self.pin),
+            ("PgDown", lambda: self.go_to_step(self.lesson_index + 1)),
+            ("PgUp", lambda: self.go_to_step(self.lesson_index - 1)),
+            ("Ctrl++", lambda: self.zoom(+1)),
+        ):
+            QShortcut(QKeySequence(keys), self, slot)
+
+    def _action(self, menu, text, slot, shortcut=None):
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def set_look(self, look: Look):
+        """Theme and text size for the whole window: controls, plots, listings alike."""
+        self.look = look
+        apply_to_application(look)
+        for view in (self.plot, self.fit, self.digits_view, self.sweep_view, self.linen_pane, self.nnx_pane):
+            view.apply_look(look)
+        self.dark_action.setChecked(look.dark)
+        # The controls take their new size once Qt has laid them out again.
+        QTimer.singleShot(0, lambda: self._scroll.setMinimumWidth(self.controls.sizeHint().width() + 24))
+
+    def zoom(self, direction: int):
+        """Text one step bigger (+1), smaller (-1) or back to normal (0)."""
+        self.set_look(Look(zoomed(self.look.zoom, direction), self.look.theme))
+
+    def _dark_toggled(self, dark):
+        self.set_look(Look(self.look.zoom, "dark" if dark else "light"))
+
+    def toggle_full_screen(self):
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def show_shortcuts(self):
+        rows = "".join(f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{what}</td></tr>" for keys, what in self.SHORTCUTS)
+        QMessageBox.information(self, "Keyboard Shortcuts", f"<table>{rows}</table>")
+
+    def open_lesson(self, path) -> bool:
+        """Open a lesson at its first step; a bad file leaves everything as it was."""
+        try:
+            lesson = load_lesson(path)
+        except LessonError as error:
+            self._show_banner(BANNER_ERROR, f"The lesson could not be opened. {error}")
+            return False
+        self.lesson = lesson
+        self.go_to_step(0)
+        return True
+
+    def go_to_step(self, index: int):
+        """Apply a lesson step's settings and run them."""
+        if self.lesson is None or not 0 <= index < len(self.lesson.steps):
+            return
+        self.lesson_index = index
+        self.lesson_bar.show_step(self.lesson, index)
+        self.controls.set_preset(self.lesson.steps[index].preset)
+
+    def close_lesson(self):
+        self.lesson = None
+        self.lesson_bar.hide()
+
+    def save_step(self, path, title: str, caption: str):
+        """Append the current settings to a lesson file as a step."""
+        return append_step(path, LessonStep(title, caption, self.controls.preset()))
+
+    def _open_lesson_dialog(self):
+        path, _ = QFileDialog.getOpenFileName(self, "Open Lesson", str(LESSONS_DIR), "Lessons (*.json)")
+        if path:
+            self.open_lesson(path)
+
+    def _save_step_dialog(self):
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save Settings as Lesson Step", str(LESSONS_DIR), "Lessons (*.json)",
+            options=QFileDialog.DontConfirmOverwrite,  # the step is appended, nothing is overwritten
+        )
+        if not path:
+            return
+        title, ok = QInputDialog.getText(self, "Lesson step", "Step title:")
+        if not ok:
+            return
+        caption, ok = QInputDialog.getMultiLineText(self, "Lesson step", "Caption (two or three sentences):")
+        if ok:
+            try:
+                self.save_step(path, title.strip() or "Untitled step", caption.strip() or title.strip() or "No caption.")
+            except (LessonError, OSError) as error:
+                self._show_banner(BANNER_ERROR, f"The step was not saved. {error}")
+
+    def export_plot(self, path):
+        export_plot(self.plot, path)
+
+    def export_csv(self, path) -> int:
+        return export_csv(self.config, self.received, path)
+
+    def copy_listings(self):
+        """Both listings as plain text, headed by their paradigm."""
+        text = f"# Linen\n\n{self.linen_pane.text()}\n\n# NNX\n\n{self.nnx_pane.text()}\n"
+        QApplication.clipboard().setText(text)
+
+    def _export_plot_dialog(self, kind):
+        path, _ = QFileDialog.getSaveFileName(self, "Export Plot", f"loss.{kind}", f"{kind.upper()} (*.{kind})")
+        if path:
+            self._report_export(lambda: self.export_plot(path))
+
+    def _export_csv_dialog(self):
+        path, _ = QFileDialog.getSaveFileName(self, "Export Run", "run.csv", "CSV (*.csv)")
+        if path:
+            self._report_export(lambda: self.export_csv(path))
+
+    def _report_export(self, save):
+        try:
+            save()
+        except (OSError, ValueError) as error:
+            self._show_banner(BANNER_ERROR, f"Nothing was saved: {error}")
 
     def _build_layout(self):
-        scroll = QScrollArea()
+        self._scroll = scroll = QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(self.controls.sizeHint().width() + 24)
@@ -131,6 +308,7 @@ class MainWindow(QMainWindow):
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.lesson_bar)
         top_layout.addWidget(self.banner)
         top_layout.addWidget(self.caption)
         top_layout.addLayout(readouts)
@@ -179,6 +357,7 @@ class MainWindow(QMainWindow):
             self._show_banner(BANNER_ERROR, f"These settings cannot run: {error}.")
             return
         self.config = config
+        self.received = {p: {} for p in config.compiled_paradigms}
         self.run_id += 1
         self._steps_per_second = None
         self.banner.hide()
@@ -285,6 +464,9 @@ class MainWindow(QMainWindow):
         if run_id != self.run_id:
             return  # a chunk of a run that was replaced: never drawn
         self.plot.append(chunk)
+        for p, m in chunk.metrics.items():
+            for name, values in m.items():
+                self.received[p].setdefault(name, []).append(values)
         if self.config.task == "digits":
             self.digits_view.show_predictions(chunk.weights)
         else:
@@ -303,6 +485,7 @@ class MainWindow(QMainWindow):
             self.speed_label.setText(f"{self._steps_per_second:,.0f} steps/s")
         if chunk.diverged_at:
             self._show_divergence(chunk.diverged_at)
+        self._stop_at_target()
         self.chunkShown.emit(run_id)
 
     def _show_divergence(self, diverged_at):
@@ -317,6 +500,22 @@ class MainWindow(QMainWindow):
         self.banner.setStyleSheet(style)
         self.banner.setText(text)
         self.banner.show()
+
+    def _stop_at_target(self):
+        """Stop by itself once a loss reaches the target, and say at which step."""
+        target = self.controls.stop_at()
+        if target is None or self.finished_run == self.run_id:
+            return
+        reached = {}
+        for p in self.config.compiled_paradigms:
+            hits = np.flatnonzero(self.plot.loss[p].values <= target)
+            if len(hits):
+                reached[p] = int(self.plot.steps[p].values[hits[0]])
+        if reached:
+            self.requestStop.emit()
+            self.finished_run = self.run_id
+            which = " and ".join(f"{LABELS[p]} at step {k:,}" for p, k in sorted(reached.items()))
+            self._show_banner(BANNER_INFO, f"Stopped: the loss reached {target:g} ({which}).")
 
     def _show_difference(self, value):
         self.difference.setText("" if math.isnan(value) else f"max |Linen − NNX| loss: {value:.3g}")
@@ -338,6 +537,8 @@ class MainWindow(QMainWindow):
         self.runErrored.emit(message)
 
     def closeEvent(self, event):
+        if self._remember:
+            remembered.save(self)
         self.shutdown()
         super().closeEvent(event)
 
@@ -348,3 +549,4 @@ class MainWindow(QMainWindow):
             self._thread.quit()
             self._thread.wait(5000)
             self._thread = None
+

@@ -48,3 +48,13 @@ def visible_peaks(x: np.ndarray, y: np.ndarray, x_min: float, x_max: float, max_
     peaks = np.stack([buckets.min(axis=1), buckets.max(axis=1)], axis=1).ravel()
     steps = np.repeat(x[:whole:size], 2)
     return np.concatenate([steps, x[whole:]]), np.concatenate([peaks, y[whole:]])
+
+
+def trailing_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """Each value replaced by the mean of it and the `window - 1` before it (fewer at the start)."""
+    if window <= 1 or len(values) == 0:
+        return values
+    sums = np.cumsum(np.concatenate([[0.0], values]))
+    ends = np.arange(1, len(values) + 1)
+    starts = np.maximum(ends - window, 0)
+    return (sums[ends] - sums[starts]) / (ends - starts)

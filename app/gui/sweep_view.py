@@ -5,7 +5,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout
 
-from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, WRONG, sized_font
+from app.gui.style import LABELS, PENS, WRONG
+from app.gui.theme import Look, style_legend, style_plot_item
 
 
 class SweepView(QDialog):
@@ -16,15 +17,12 @@ class SweepView(QDialog):
         self.setWindowTitle("Learning-rate sweep")
         self.setObjectName("sweepView")
         self.resize(900, 620)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.setLogMode(x=True, y=True)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setMenuEnabled(False)
-        for side, label in (("bottom", "learning rate"), ("left", "final loss")):
-            self.plot.setLabel(side, label, **{"font-size": f"{BASE_POINT_SIZE + 2}pt"})
-            self.plot.getAxis(side).setStyle(tickFont=sized_font(BASE_POINT_SIZE))
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(10, 10), labelTextSize=f"{BASE_POINT_SIZE}pt")
+        self.legend = self.plot.addLegend(offset=(10, 10))
         self.curve = self.plot.plot(pen=pg.mkPen(PENS["nnx"], width=3), symbol="o", symbolSize=8,
                                     symbolBrush=PENS["nnx"], symbolPen=None, name="final loss")
         self.diverged = self.plot.plot(pen=None, symbol="x", symbolSize=14, symbolBrush=WRONG,
@@ -39,6 +37,14 @@ class SweepView(QDialog):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.note)
         self.sweep = None
+        self.look = Look()
+        self.apply_look(self.look)
+
+    def apply_look(self, look: Look):
+        self.look = look
+        self.plot.setBackground(look.background)
+        style_plot_item(self.plot.getPlotItem(), look, {"bottom": "learning rate", "left": "final loss"})
+        style_legend(self.legend, look)
 
     def show_sweep(self, sweep, config):
         """Draw a sweep of `config` (a plain object with lrs, final_loss, edge, paradigm)."""
@@ -57,7 +63,7 @@ class SweepView(QDialog):
         self.plot.setTitle(
             f"{LABELS[sweep.paradigm]}, {config.optimizer}, {config.steps:,} steps, seed {config.seed}: "
             f"{len(lrs)} runs in one vectorised call",
-            size=f"{BASE_POINT_SIZE}pt",
+            size=f"{self.look.pt()}pt",
         )
         if sweep.edge is not None:
             edge_note = (

@@ -13,6 +13,16 @@ def qapp():
     return make_application()
 
 
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path):
+    """Each test remembers into its own folder: nothing leaks between tests or from the user."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    return tmp_path / "settings"
+
+
 @pytest.fixture
 def window(qtbot):
     win = MainWindow()

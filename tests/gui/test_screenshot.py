@@ -38,3 +38,29 @@ def test_screenshot_to_an_unwritable_path_exits_2(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 2 and "could not write" in done.stderr
+
+
+def test_a_lesson_screenshot_shows_its_first_step(tmp_path):
+    from app.lessons import built_in_lessons
+
+    shot = tmp_path / "lesson.png"
+    lesson = next(p for p in built_in_lessons() if "rebind" in p.stem)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "main.py", "--lesson", str(lesson), "--screenshot", str(shot)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(shot))
+    banner = QColor("#DCE9F5").rgb() & 0xFFFFFF  # the lesson bar's (and pitfall caption's) blue
+    hits = sum(image.pixel(x, y) & 0xFFFFFF == banner for y in range(0, 300, 2) for x in range(0, image.width(), 4))
+    assert hits > 500
+
+
+def test_a_malformed_lesson_exits_2_naming_the_file(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "main.py", "--lesson", str(bad)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and str(bad) in done.stderr and len(done.stderr.strip().splitlines()) == 1

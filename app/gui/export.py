@@ -1,0 +1,49 @@
+"""Exports: the plot as PNG (pyqtgraph's exporter) or SVG, the run as the headless CSV.
+
+SVG goes through Qt's own QSvgGenerator: pyqtgraph's SVGExporter cannot parse the path data
+current Qt writes (pyqtgraph issue #3485) and fails with a ValueError.
+"""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pyqtgraph.exporters as exporters
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QPainter
+from PySide6.QtSvg import QSvgGenerator
+
+from app.cli import write_csv
+
+
+def export_plot(plot, path) -> None:
+    """The loss plot widget's whole scene, as PNG or SVG by the file's extension."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".png":
+        exporters.ImageExporter(plot.scene()).export(str(path))
+    elif suffix == ".svg":
+        _write_svg(plot, path)
+    else:
+        raise ValueError(f"{path.name}: the plot can be saved as .png or .svg")
+    if not path.exists():
+        raise OSError(f"could not write {path}")
+
+
+def _write_svg(widget, path: Path) -> None:
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(widget.size())
+    generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
+    generator.setTitle("Train Step Lab: loss and gradient norm")
+    painter = QPainter(generator)
+    widget.render(painter)
+    painter.end()
+
+
+def export_csv(config, received: dict, path) -> int:
+    """Write the run's metrics so far with the headless CSV columns; returns the rows written."""
+    metrics = {p: {k: np.concatenate(parts) for k, parts in m.items()} for p, m in received.items() if m}
+    with open(path, "w", newline="") as file:
+        write_csv(SimpleNamespace(config=config, metrics=metrics), file)
+    return sum(len(m["loss"]) for m in metrics.values())

@@ -1,0 +1,163 @@
+"""The lecturer's kit: lessons, zoom, theme, shortcuts, exports and remembered settings."""
+
+import csv
+import xml.etree.ElementTree as ElementTree
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from app.gui import MainWindow
+from app.lessons import built_in_lessons, load_lesson
+from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
+
+
+def test_a_lesson_steps_through_its_presets_with_page_keys(window, qtbot):
+    path = next(p for p in built_in_lessons() if "edge" in p.stem)
+    lesson = load_lesson(path)
+    assert window.open_lesson(path)
+    wait_for_run(qtbot, window)
+    assert window.config == lesson.steps[0].preset.config
+    assert window.lesson_bar.isVisible() and lesson.steps[0].caption in window.lesson_bar.caption.text()
+    qtbot.keyClick(window, Qt.Key_PageDown)
+    wait_for_run(qtbot, window)
+    assert window.config == lesson.steps[1].preset.config and window.banner.isVisible()  # it diverges
+    assert "step 2 of 3" in window.lesson_bar.heading.text()
+    qtbot.keyClick(window, Qt.Key_PageUp)
+    wait_for_run(qtbot, window)
+    assert window.config == lesson.steps[0].preset.config and not window.banner.isVisible()
+
+
+def test_a_malformed_lesson_is_refused_and_nothing_changes(window, qtbot, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"lr": "fast"}}]}')
+    before = window.config
+    assert not window.open_lesson(path)
+    assert window.banner.isVisible() and str(path) in window.banner.text() and "step 1: lr" in window.banner.text()
+    assert window.config == before and window.lesson is None and not window.lesson_bar.isVisible()
+
+
+def test_saving_settings_as_a_lesson_step_appends_them(window, qtbot, tmp_path):
+    window.controls.lr_spin.setValue(0.4)
+    wait_for_run(qtbot, window)
+    path = tmp_path / "class.json"
+    window.save_step(path, "Faster", "A larger learning rate. It converges sooner.")
+    lesson = window.save_step(path, "Same again", "Twice. Still the same.")
+    assert [s.preset.config.lr for s in lesson.steps] == [0.4, 0.4]
+
+
+def test_zoom_changes_every_text_together(window, qtbot):
+    def sizes():
+        return {
+            "app": QApplication.font().pointSize(),
+            "code": window.nnx_pane.editor.font().pointSize(),
+            "ticks": window.plot.loss_plot.getAxis("left").style["tickFont"].pointSize(),
+            "legend": window.plot.legend.opts["labelTextSize"],
+            "fit": window.fit.getAxis("left").style["tickFont"].pointSize(),
+        }
+
+    normal = sizes()
+    qtbot.keyClick(window, Qt.Key_Equal, Qt.ControlModifier)
+    qtbot.keyClick(window, Qt.Key_Equal, Qt.ControlModifier)
+    bigger = sizes()
+    assert window.look.zoom > 1
+    assert all(float(str(bigger[k]).rstrip("pt")) > float(str(normal[k]).rstrip("pt")) for k in normal)
+    qtbot.keyClick(window, Qt.Key_0, Qt.ControlModifier)
+    assert sizes() == normal
+
+
+def test_dark_theme_reaches_the_plots_and_listings(window):
+    window.dark_action.trigger()
+    assert window.look.dark
+    assert window.plot.backgroundBrush().color().name() == "#1e1e1e"
+    assert QApplication.palette().base().color().name() == "#1e1e1e"
+    window.dark_action.trigger()
+    assert window.plot.backgroundBrush().color().name() == "#ffffff"
+
+
+def test_keyboard_run_pause_step_stop_and_pin(window, qtbot):
+    window.controls.rate_spin.setValue(100)
+    window.controls.pace_combo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) >= 3, timeout=RUN_TIMEOUT_MS)
+    window.setFocus()
+    with qtbot.waitSignal(window.runPaused, timeout=RUN_TIMEOUT_MS):
+        qtbot.keyClick(window, Qt.Key_Space)
+    held = len(window.plot.loss["nnx"])
+    qtbot.keyClick(window, Qt.Key_S)
+    qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) == held + 1, timeout=RUN_TIMEOUT_MS)
+    with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
+        qtbot.keyClick(window, Qt.Key_Escape)
+    qtbot.keyClick(window, Qt.Key_P)
+    assert len(window.plot.pins) == 1
+    run = window.run_id
+    qtbot.keyClick(window, Qt.Key_R)
+    assert window.run_id == run + 1
+    assert {keys for keys, _ in window.SHORTCUTS} >= {"R", "Space", "S", "Esc", "P"}
+
+
+def test_exports_write_files_that_parse(window, qtbot, tmp_path):
+    window.controls.ema_check.setChecked(True)
+    wait_for_run(qtbot, window)
+    window.export_plot(tmp_path / "loss.png")
+    image = QImage(str(tmp_path / "loss.png"))
+    assert not image.isNull() and image.width() > 200
+    window.export_plot(tmp_path / "loss.svg")
+    svg = ElementTree.parse(tmp_path / "loss.svg").getroot()
+    assert svg.tag.endswith("svg") and len(list(svg.iter())) > 50  # drawn as vector elements
+    with pytest.raises(ValueError, match="png or .svg"):
+        window.export_plot(tmp_path / "loss.gif")
+    assert window.export_csv(tmp_path / "run.csv") == 2000
+    rows = list(csv.DictReader((tmp_path / "run.csv").open()))
+    assert list(rows[0]) == ["paradigm", "step", "loss", "grad_norm", "ema_loss"] and len(rows) == 2000
+    nnx = [float(r["loss"]) for r in rows if r["paradigm"] == "nnx"]
+    np.testing.assert_allclose(nnx, window.plot.loss["nnx"].values)
+    window.copy_listings()
+    copied = QApplication.clipboard().text()
+    assert copied.startswith("# Linen") and window.nnx_pane.text() in copied
+
+
+def test_smoothing_draws_the_mean_over_the_raw_curve(window, qtbot):
+    window.controls.smoothing_slider.setValue(50)
+    raw = window.plot.loss["nnx"].values
+    drawn = window.plot.loss_curves["nnx"].yData
+    assert drawn[100] == pytest.approx(raw[51:101].mean(), rel=1e-6)
+    np.testing.assert_array_equal(window.plot.raw_curves["nnx"].yData, raw)
+    window.controls.smoothing_slider.setValue(1)
+    np.testing.assert_array_equal(window.plot.loss_curves["nnx"].yData, raw)
+    assert not window.plot.raw_curves["nnx"].isVisible()
+
+
+def test_auto_stop_at_a_target_loss(window, qtbot):
+    window.controls.stop_at_spin.setValue(0.05)
+    window.controls.stop_at_check.setChecked(True)
+    window.controls.steps_spin.setValue(1_000_000)
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "reached 0.05" in window.banner.text(), timeout=RUN_TIMEOUT_MS)
+    first = int(np.flatnonzero(window.plot.loss["nnx"].values <= 0.05)[0])
+    assert f"NNX at step {first:,}" in window.banner.text()
+    with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
+        window.requestStop.emit()
+    assert len(window.plot.loss["nnx"]) < 1_000_000
+
+
+def test_settings_survive_a_restart(qtbot, private_settings):
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitUntil(lambda: first.run_id >= 1, timeout=RUN_TIMEOUT_MS)
+    first.controls.lr_spin.setValue(0.37)
+    first.controls.optimizer_combo.setCurrentIndex(2)
+    first.controls.log_check.setChecked(True)
+    first.zoom(+1)
+    first.dark_action.trigger()
+    wait_for_run(qtbot, first)
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    config = second.controls.config()
+    assert config.lr == pytest.approx(0.37) and config.optimizer == "adam"
+    assert second.controls.log_check.isChecked() and second.look.dark and second.look.zoom > 1
+    second.zoom(0)
+    second.dark_action.trigger()
+    second.shutdown()

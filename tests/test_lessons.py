@@ -1,0 +1,76 @@
+"""Lessons: the built-in ones load and run; bad files are refused with a useful message."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from app.lessons import LessonError, LessonStep, Preset, append_step, built_in_lessons, load_lesson
+from app.training import runner
+from app.training.config import RunConfig
+
+
+def test_at_least_five_lessons_ship():
+    assert len(built_in_lessons()) >= 5
+
+
+@pytest.mark.parametrize("path", built_in_lessons(), ids=lambda p: p.stem)
+def test_every_built_in_lesson_loads_and_runs_through(path):
+    lesson = load_lesson(path)
+    assert lesson.title and lesson.steps
+    for step in lesson.steps:
+        assert len(re.findall(r"[.!?:](?=\s+[A-Z`]|\s*$)", step.caption)) in (2, 3), step.title
+        result = runner.run(step.preset.config)
+        for p in step.preset.config.paradigms:
+            assert p in result.errors or len(result.metrics[p]["loss"]) >= 1
+
+
+def test_the_stability_edge_lesson_shows_what_it_says():
+    steps = load_lesson(next(p for p in built_in_lessons() if "edge" in p.stem)).steps
+    below, above, momentum = (runner.run(s.preset.config) for s in steps)
+    assert not below.diverged_at and above.diverged_at and not momentum.diverged_at
+
+
+def test_the_ema_lesson_shows_a_steadier_ema_accuracy():
+    step = load_lesson(next(p for p in built_in_lessons() if "ema" in p.stem)).steps[1]
+    m = runner.run(step.preset.config.with_changes(paradigm="nnx")).metrics["nnx"]
+    raw = m["test_accuracy"][np.isfinite(m["test_accuracy"])][10:]
+    ema = m["ema_test_accuracy"][np.isfinite(m["ema_test_accuracy"])][10:]
+    assert ema.std() < raw.std() and ema.mean() > raw.mean()
+
+
+@pytest.mark.parametrize(
+    "content,problem",
+    [
+        ("{not json", "is not valid JSON"),
+        ('{"steps": []}', "title"),
+        ('{"title": "t", "steps": []}', "non-empty"),
+        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"lr": -1}}]}', "step 1: lr"),
+        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"speed": 3}}]}', "unknown setting 'speed'"),
+        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"pace": "slow"}}]}', "pace"),
+        ('{"title": "t", "steps": [{"title": "a", "settings": {}}]}', "'caption'"),
+    ],
+)
+def test_a_bad_lesson_names_the_file_and_the_problem(tmp_path, content, problem):
+    path = tmp_path / "broken.json"
+    path.write_text(content)
+    with pytest.raises(LessonError) as error:
+        load_lesson(path)
+    assert str(path) in str(error.value) and problem in str(error.value)
+
+
+def test_missing_file_is_a_lesson_error(tmp_path):
+    with pytest.raises(LessonError, match="cannot be read"):
+        load_lesson(tmp_path / "nowhere.json")
+
+
+def test_saved_steps_append_and_round_trip(tmp_path):
+    path = tmp_path / "my-class.json"
+    first = Preset(RunConfig(lr=0.5, optimizer="momentum", clip_norm=2.0), "animate", 30)
+    second = Preset(RunConfig(task="digits", ema_decay=0.99, batch_size=32))
+    append_step(path, LessonStep("One", "The first.", first))
+    lesson = append_step(path, LessonStep("Two", "The second.", second))
+    assert lesson.title == "My class" and [s.title for s in lesson.steps] == ["One", "Two"]
+    assert lesson.steps[0].preset == first and lesson.steps[1].preset == second
+    assert json.loads(path.read_text())["steps"][0]["settings"]["pace"] == "animate"
