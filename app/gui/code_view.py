@@ -129,6 +129,7 @@ class CodePane(QWidget):
 
     def apply_look(self, look: Look):
         """Zoomed code font, the theme's Pygments style and mark colours."""
+        restyle = look.code_style != self._look.code_style
         self._look = look
         font = self.editor.font()
         font.setPointSize(look.pt(CODE_POINT_SIZE))
@@ -136,10 +137,12 @@ class CodePane(QWidget):
         self.editor.setViewportMargins(self.editor.gutter_width(), 0, 0, 0)
         self.editor.gutter_colours = ("#2A2A2A", "#8A8A8A") if look.dark else ("#EFEFEF", "#777777")
         self.source_label.setStyleSheet(f"color:{look.muted};")
-        if self._listing is not None:
+        if self._listing is not None and restyle:
             enabled = self._enabled
             self.show_listing(self._listing)
             self.mark(enabled)
+        elif self._listing is not None:
+            self.mark(self._enabled)  # the marks' colours follow the theme
 
     _enabled: dict = {}
 

@@ -27,11 +27,9 @@ from app.gui import remembered
 from app.gui.code_view import CodePane
 from app.gui.controls import Controls, lr_to_tick
 from app.gui.digits_view import DigitsView
-from app.gui.export import export_csv, export_plot
 from app.gui.fit_view import FitView
 from app.gui.lesson_bar import LessonBar
 from app.gui.loss_plot import LossPlot
-from app.gui.sweep_view import SweepView
 from app.gui.theme import Look, apply_to_application, zoomed
 from app.gui.style import BANNER_ERROR, BANNER_INFO, BANNER_WARNING, LABELS
 from app.gui.worker import TrainingWorker, start_worker_thread
@@ -82,12 +80,13 @@ class MainWindow(QMainWindow):
         self._listed = None
         self.sweep_id = 0
         self._swept = None
-        self.sweep_view = SweepView(self)
+        self._sweep_view = None
         self.look = Look()
         self.lesson = None
         self.lesson_index = 0
         self.received = {}  # the current run's metrics, chunk by chunk, for the CSV export
         self._remember = remember
+        self._shut_down = False
 
         self.controls = Controls()
         self.plot = LossPlot()
@@ -168,6 +167,8 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "Full Screen", self.toggle_full_screen, QKeySequence("F11"))
         self.dark_action = self._action(view_menu, "Dark Theme", self._dark_toggled)
         self.dark_action.setCheckable(True)
+        view_menu.addSeparator()
+        self._action(view_menu, "Reset Everything to Defaults", self.reset_everything)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "Keyboard Shortcuts", self.show_shortcuts)
         for keys, slot in (
@@ -194,8 +195,9 @@ class MainWindow(QMainWindow):
         """Theme and text size for the whole window: controls, plots, listings alike."""
         self.look = look
         apply_to_application(look)
-        for view in (self.plot, self.fit, self.digits_view, self.sweep_view, self.linen_pane, self.nnx_pane):
-            view.apply_look(look)
+        for view in (self.plot, self.fit, self.digits_view, self._sweep_view, self.linen_pane, self.nnx_pane):
+            if view is not None:
+                view.apply_look(look)
         self.dark_action.setChecked(look.dark)
         # The controls take their new size once Qt has laid them out again.
         QTimer.singleShot(0, lambda: self._scroll.setMinimumWidth(self.controls.sizeHint().width() + 24))
@@ -203,6 +205,16 @@ class MainWindow(QMainWindow):
     def zoom(self, direction: int):
         """Text one step bigger (+1), smaller (-1) or back to normal (0)."""
         self.set_look(Look(zoomed(self.look.zoom, direction), self.look.theme))
+
+    def reset_everything(self):
+        """Forget what was remembered: default look, size and settings, then re-run."""
+        remembered.forget()
+        self.set_look(Look())
+        if self.isFullScreen():
+            self.showNormal()
+        self.resize(1840, 1000)
+        self.controls.smoothing_slider.setValue(1)
+        self.controls.reset()
 
     def _dark_toggled(self, dark):
         self.set_look(Look(self.look.zoom, "dark" if dark else "light"))
@@ -263,11 +275,25 @@ class MainWindow(QMainWindow):
             except (LessonError, OSError) as error:
                 self._show_banner(BANNER_ERROR, f"The step was not saved. {error}")
 
+    # Exports and the sweep window are built on first use: start-up stays short.
     def export_plot(self, path):
+        from app.gui.export import export_plot
+
         export_plot(self.plot, path)
 
     def export_csv(self, path) -> int:
+        from app.gui.export import export_csv
+
         return export_csv(self.config, self.received, path)
+
+    @property
+    def sweep_view(self):
+        if self._sweep_view is None:
+            from app.gui.sweep_view import SweepView
+
+            self._sweep_view = SweepView(self)
+            self._sweep_view.apply_look(self.look)
+        return self._sweep_view
 
     def copy_listings(self):
         """Both listings as plain text, headed by their paradigm."""
@@ -343,7 +369,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._start_thread)
 
     def _start_thread(self):
-        if self._thread is None:
+        if self._thread is None and not self._shut_down:
             self._thread = start_worker_thread(self.worker)
             self.rerun()
 
@@ -372,7 +398,8 @@ class MainWindow(QMainWindow):
         self.controls.set_paused(False)
         self._mark_edge(config)
         self.plot.label_pins(config)
-        self.sweep_view.set_lr(config.lr)
+        if self._sweep_view is not None:
+            self._sweep_view.set_lr(config.lr)
         self.step_label.setText(f"step 0 of {self.config.steps:,}")
         self.loss_label.setText("")
         self.requestStart.emit(self.run_id, self.config, self.controls.rate(), False)
@@ -544,6 +571,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self):
         """Stop the run and the thread, waiting for it (a chunk is ~1/60 s)."""
+        self._shut_down = True
         if self._thread is not None:
             self.requestStop.emit()
             self._thread.quit()

@@ -27,7 +27,9 @@ def restore(window) -> None:
         window.restoreGeometry(geometry)
     theme = settings.value("look/theme", "light")
     zoom = _number(settings.value("look/zoom", 1.0), 1.0)
-    window.set_look(Look(zoom if min(ZOOM_STEPS) <= zoom <= max(ZOOM_STEPS) else 1.0, theme if theme in THEMES else "light"))
+    look = Look(zoom if min(ZOOM_STEPS) <= zoom <= max(ZOOM_STEPS) else 1.0, theme if theme in THEMES else "light")
+    if look != window.look:  # the default look is already in place
+        window.set_look(look)
     try:
         preset = preset_from_json(json.loads(settings.value("run/preset", "{}")))
     except (ValueError, TypeError):

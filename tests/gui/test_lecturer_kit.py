@@ -158,6 +158,10 @@ def test_settings_survive_a_restart(qtbot, private_settings):
     config = second.controls.config()
     assert config.lr == pytest.approx(0.37) and config.optimizer == "adam"
     assert second.controls.log_check.isChecked() and second.look.dark and second.look.zoom > 1
-    second.zoom(0)
-    second.dark_action.trigger()
-    second.shutdown()
+    second.reset_everything()
+    assert second.look == type(second.look)() and second.controls.config() == type(config)()
+    second.close()
+    third = MainWindow()
+    qtbot.addWidget(third)
+    assert not third.look.dark and third.controls.config().lr == type(config)().lr
+    third.shutdown()
