@@ -111,6 +111,7 @@ class CodePane(QWidget):
         self.source_label.setStyleSheet("color:#555;")
         self.editor = CodeEditor()
         self._listing = None
+        self._enabled = {}  # the marks last asked for, re-applied when the look changes
         self._look = Look()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -143,8 +144,6 @@ class CodePane(QWidget):
             self.mark(enabled)
         elif self._listing is not None:
             self.mark(self._enabled)  # the marks' colours follow the theme
-
-    _enabled: dict = {}
 
     def mark(self, enabled: dict[str, bool]):
         """Lines of a feature that is on get its background colour; a feature that is off is dimmed."""

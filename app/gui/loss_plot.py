@@ -24,6 +24,13 @@ PIN_FIELDS = {
 }
 """How a pin's label names each setting that differs between the pins and the current run."""
 CURVES = ("linen", "nnx", "linen_ema", "nnx_ema")
+CURVE_PENS = {
+    "linen": pg.mkPen(PENS["linen"], width=LINEN_WIDTH),
+    "nnx": pg.mkPen(PENS["nnx"], width=2.5),
+    "linen_ema": pg.mkPen(PENS["linen_ema"], width=5, style=Qt.DashLine),
+    "nnx_ema": pg.mkPen(PENS["nnx_ema"], width=2, style=Qt.DashLine),
+}
+"""One pen per curve, the same in the loss, test-accuracy and gradient-norm plots."""
 
 
 class LossPlot(pg.GraphicsLayoutWidget):
@@ -49,18 +56,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.grad_legend = self.grad_plot.addLegend(offset=(-10, 10))
         self.acc_legend = self.acc_plot.addLegend(offset=(-10, -10), colCount=2)
         self.grad_legend.setColumnCount(3)  # one row: the short plots keep their curves visible
-        self.loss_curves = {
-            "linen": self.loss_plot.plot(pen=pg.mkPen(PENS["linen"], width=LINEN_WIDTH)),
-            "nnx": self.loss_plot.plot(pen=pg.mkPen(PENS["nnx"], width=2.5)),
-            "linen_ema": self.loss_plot.plot(pen=pg.mkPen(PENS["linen_ema"], width=5, style=Qt.DashLine)),
-            "nnx_ema": self.loss_plot.plot(pen=pg.mkPen(PENS["nnx_ema"], width=2, style=Qt.DashLine)),
-        }
-        self.acc_curves = {
-            "linen": self.acc_plot.plot(pen=pg.mkPen(PENS["linen"], width=LINEN_WIDTH)),
-            "nnx": self.acc_plot.plot(pen=pg.mkPen(PENS["nnx"], width=2.5)),
-            "linen_ema": self.acc_plot.plot(pen=pg.mkPen(PENS["linen_ema"], width=5, style=Qt.DashLine)),
-            "nnx_ema": self.acc_plot.plot(pen=pg.mkPen(PENS["nnx_ema"], width=2, style=Qt.DashLine)),
-        }
+        self.loss_curves = {c: self.loss_plot.plot(pen=CURVE_PENS[c]) for c in CURVES}
+        self.acc_curves = {c: self.acc_plot.plot(pen=CURVE_PENS[c]) for c in CURVES}
         self.raw_curves = {}  # the unsmoothed loss, faded beneath the smoothed one
         for p in LABELS:
             faded = pg.mkColor(PENS[p])
@@ -68,10 +65,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
             self.raw_curves[p] = self.loss_plot.plot(pen=pg.mkPen(faded, width=2))
             self.raw_curves[p].setZValue(-5)
         self.smoothing = 1
-        self.grad_curves = {
-            "linen": self.grad_plot.plot(pen=pg.mkPen(PENS["linen"], width=LINEN_WIDTH)),
-            "nnx": self.grad_plot.plot(pen=pg.mkPen(PENS["nnx"], width=2.5)),
-        }
+        self.grad_curves = {p: self.grad_plot.plot(pen=CURVE_PENS[p]) for p in LABELS}
         clip_pen = pg.mkPen(PENS["clip"], width=2.5, style=Qt.DashLine)
         self.clip_line = pg.InfiniteLine(angle=0, pen=clip_pen)
         self.grad_plot.addItem(self.clip_line, ignoreBounds=True)

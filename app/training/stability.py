@@ -8,14 +8,18 @@ Heavy-ball momentum β moves the edge to 2 (1 + β) / λ_max. Adam rescales ever
 clipping caps its length, so neither has such an edge.
 """
 
+import functools
+
 import numpy as np
 
 from app.training import tasks
 from app.training.config import MOMENTUM
 
 
+@functools.cache
 def hessian_max_eigenvalue() -> float:
-    """λ_max of the line-fit loss's Hessian with respect to [kernel, bias]."""
+    """λ_max of the line-fit loss's Hessian with respect to [kernel, bias] (the batch is fixed,
+    so once: the window asks on every re-run)."""
     x, _ = tasks.line_fit_batch()
     a = np.hstack([x, np.ones_like(x)]).astype(np.float64)
     return float(np.linalg.eigvalsh(2.0 / len(a) * a.T @ a).max())
