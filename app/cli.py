@@ -2,6 +2,7 @@
 
 import argparse
 import csv
+import functools
 import math
 import sys
 
@@ -20,16 +21,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{PROG}: error: {message}\n")
 
 
+RUN_FLAGS = {
+    "task": "task", "paradigm": "paradigm", "seed": "seed", "lr": "lr", "steps": "steps",
+    "optimizer": "optimizer", "ema": "ema_decay", "clip": "clip_norm", "pitfall": "pitfall",
+    "batch_size": "batch_size", "dropout": "dropout", "label_smoothing": "label_smoothing", "l2": "l2",
+}
+"""Each flag that sets the run, and the RunConfig field it sets."""
+DIGITS_FLAGS = ("batch_size", "dropout", "label_smoothing", "l2")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    defaults = RunConfig()
+    """Run flags default to None: a flag that was given is told apart from one that was not."""
     parser = _Parser(prog=PROG, description="One training step, in Flax Linen and Flax NNX, run live.")
     parser.add_argument("--headless", action="store_true", help="run without the window and print a summary")
-    parser.add_argument("--task", choices=TASKS, default=defaults.task)
-    parser.add_argument("--paradigm", choices=PARADIGMS, default=defaults.paradigm)
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--lr", type=float, default=defaults.lr, help="learning rate")
-    parser.add_argument("--steps", type=int, default=defaults.steps)
-    parser.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
+    parser.add_argument("--task", choices=TASKS)
+    parser.add_argument("--paradigm", choices=PARADIGMS)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--lr", type=float, help="learning rate")
+    parser.add_argument("--steps", type=int)
+    parser.add_argument("--optimizer", choices=OPTIMIZERS)
     parser.add_argument("--ema", type=float, metavar="DECAY", help="parameter EMA with this decay")
     parser.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip gradients to this global norm")
     parser.add_argument(
@@ -37,34 +47,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--pitfall", choices=tuple(PITFALLS), help="run a classic mistake beside the correct step")
     digits = parser.add_argument_group("digits task")
-    digits.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    digits.add_argument("--dropout", type=float, choices=DROPOUT_RATES, default=defaults.dropout)
-    digits.add_argument("--l2", type=float, default=defaults.l2, help="L2 weight on 1/2 the sum of squared parameters")
-    digits.add_argument(
-        "--label-smoothing", action=argparse.BooleanOptionalAction, default=defaults.label_smoothing
-    )
-    parser.add_argument("--csv", metavar="PATH", help="write every step's metrics to this CSV file")
-    parser.add_argument("--lesson", metavar="PATH", help="open a lesson (JSON) at its first step")
+    digits.add_argument("--batch-size", type=int)
+    digits.add_argument("--dropout", type=float, choices=DROPOUT_RATES)
+    digits.add_argument("--l2", type=float, help="L2 weight on 1/2 the sum of squared parameters")
+    digits.add_argument("--label-smoothing", action=argparse.BooleanOptionalAction)
+    parser.add_argument("--csv", metavar="PATH", help="write every step's metrics (or the sweep's rows) to this CSV file")
+    parser.add_argument("--lesson", metavar="LESSON", help="open a lesson (a JSON file, or a built-in lesson's name)")
     parser.add_argument("--screenshot", metavar="PATH", help="open the window, run the settings, save a PNG, exit")
     return parser
 
 
+def given_run_flags(args) -> dict:
+    """The RunConfig fields the command line set."""
+    return {field: getattr(args, flag) for flag, field in RUN_FLAGS.items() if getattr(args, flag) is not None}
+
+
 def config_from_args(args) -> RunConfig:
-    return RunConfig(
-        task=args.task,
-        paradigm=args.paradigm,
-        seed=args.seed,
-        lr=args.lr,
-        steps=args.steps,
-        optimizer=args.optimizer,
-        ema_decay=args.ema,
-        clip_norm=args.clip,
-        batch_size=args.batch_size,
-        dropout=args.dropout,
-        label_smoothing=args.label_smoothing,
-        l2=args.l2,
-        pitfall=args.pitfall,
-    )
+    return RunConfig(**given_run_flags(args))
+
+
+def check_combination(args) -> None:
+    """ValueError for flags that would be ignored together: refused, never silently dropped."""
+    given = given_run_flags(args)
+    if args.csv == "":
+        raise ValueError("--csv needs a file name")
+    if args.headless:
+        for flag in ("screenshot", "lesson"):
+            if getattr(args, flag) is not None:
+                raise ValueError(f"--{flag} shows the window: it cannot go with --headless")
+    else:
+        for flag in ("csv", "sweep"):
+            if getattr(args, flag) is not None:
+                raise ValueError(f"--{flag} belongs to a headless run: add --headless")
+        if args.lesson is not None and given:
+            raise ValueError("--lesson sets the run itself: leave out the run's flags")
+    if given.get("task", "line") == "line":
+        digits_only = [f"--{flag.replace('_', '-')}" for flag in DIGITS_FLAGS if flag in given]
+        if digits_only:
+            raise ValueError(f"{digits_only[0]} sets the digits task: add --task digits")
+
+
+def normalise_negative_values(argv: list[str]) -> list[str]:
+    """`--lr -inf` as `--lr=-inf`: argparse would read a value starting with '-' as a flag."""
+    out = []
+    for token in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and token.startswith("-") and _is_number(token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def summary_lines(result) -> list[str]:
@@ -123,48 +162,62 @@ def _cell(metrics, name, i) -> str:
     return repr(value) if math.isfinite(value) else str(value)
 
 
-def print_sweep(config, points) -> None:
-    """`lr,final_loss` rows, then `stability_edge=` (`none` where no edge applies)."""
+def sweep_rows(config, points) -> tuple[list[list[str]], str]:
+    """The sweep's `lr,final_loss` rows and its `stability_edge=` line (`none` where no edge applies)."""
     from app.training.sweep import sweep
 
-    if not 2 <= points <= 1024:
-        raise ValueError(f"sweep needs from 2 to 1024 learning rates, not {points}")
     result = sweep(config, points)
-    print("lr,final_loss")
-    for lr, loss in zip(result.lrs, result.final_loss):
-        print(f"{float(lr):.6g},{float(loss):.6g}")
-    print(f"stability_edge={'none' if result.edge is None else f'{result.edge:.6g}'}")
+    rows = [[f"{float(lr):.6g}", f"{float(loss):.6g}"] for lr, loss in zip(result.lrs, result.final_loss)]
+    return rows, f"stability_edge={'none' if result.edge is None else f'{result.edge:.6g}'}"
+
+
+def _write_rows(rows, file) -> None:
+    csv.writer(file).writerows(rows)
 
 
 def headless(args) -> int:
+    """Run (or sweep) and print; the CSV is written last, so a bad path loses no printed result."""
     from app.training import runner
 
     config = config_from_args(args)
     if args.sweep is not None:
-        print_sweep(config, args.sweep)
-        return 0
-    csv_file = open(args.csv, "w", newline="") if args.csv else None  # a bad path fails before the run
-    result = runner.run(config)
-    if csv_file:
-        with csv_file:
-            write_csv(result, csv_file)
-    print("\n".join(summary_lines(result)))
+        rows, edge = sweep_rows(config, args.sweep)
+        table = [["lr", "final_loss"], *rows]
+        print("\n".join([*(",".join(row) for row in table), edge]))
+        save = functools.partial(_write_rows, table)
+    else:
+        result = runner.run(config)
+        print("\n".join(summary_lines(result)))
+        save = functools.partial(write_csv, result)
+    if args.csv:
+        try:
+            with open(args.csv, "w", newline="") as file:
+                save(file)
+        except OSError as error:
+            raise ValueError(f"could not write the CSV {args.csv}: {error.strerror or error}") from None
     return 0
 
 
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(normalise_negative_values(list(sys.argv[1:] if argv is None else argv)))
     try:
+        check_combination(args)
         if args.headless:
             return headless(args)
+        preset = None
         if args.lesson:
             from app.lessons import load_lesson
 
             load_lesson(args.lesson)  # a bad file is refused here, with its problem, before any window
+        elif given_run_flags(args):
+            from app.lessons import Preset
+
+            preset = Preset(config_from_args(args))
+            preset.config.check_window_ranges()  # the window's controls could not show it otherwise
         from app.gui.app import run_app
 
-        return run_app(args)
+        return run_app(args, preset)
     except (ValueError, OSError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2

@@ -14,12 +14,14 @@ import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from app.data_files import resource
 from app.training.config import RunConfig
 
 PACES = ("instant", "animate")
+MAX_FILE_BYTES = 1_000_000
 DEFAULT_RATE = 60
 MAX_RATE = 500
-LESSONS_DIR = Path(__file__).resolve().parents[1] / "resources" / "lessons"
+LESSONS_DIR = resource("lessons")
 CONFIG_FIELDS = tuple(f.name for f in fields(RunConfig))
 
 
@@ -69,18 +71,39 @@ def preset_from_json(settings: dict) -> Preset:
     if not isinstance(rate, int) or isinstance(rate, bool) or not 1 <= rate <= MAX_RATE:
         raise ValueError(f"rate must be a whole number of steps per second from 1 to {MAX_RATE}, not {rate!r}")
     config = RunConfig(**{k: v for k, v in settings.items() if k in CONFIG_FIELDS})
+    config.check_window_ranges()  # the window shows these settings: refused, never clamped
     return Preset(config, pace, rate)
 
 
+def find_lesson(name) -> Path:
+    """A lesson file's path, or the built-in lesson of that file stem (`02-the-stability-edge`)."""
+    path = Path(name)
+    if path.is_file() or path.suffix == ".json" or len(path.parts) > 1:
+        return path  # a file's path: if it cannot be read, loading says so
+    for built_in in built_in_lessons():
+        if str(name) in (built_in.stem, built_in.name):
+            return built_in
+    known = ", ".join(p.stem for p in built_in_lessons())
+    raise LessonError(f"{name}: no such lesson file, nor a built-in lesson of that name ({known})")
+
+
 def load_lesson(path) -> Lesson:
-    """Read and check a lesson file; LessonError says what is wrong and where."""
-    path = Path(path)
+    """Read and check a lesson file (or a built-in lesson by name); LessonError says what is
+    wrong and where."""
+    path = find_lesson(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        too_large = path.stat().st_size > MAX_FILE_BYTES
+        text = None if too_large else path.read_text(encoding="utf-8-sig")  # a byte-order mark is fine
     except OSError as error:
         raise LessonError(f"{path}: cannot be read ({error.strerror or error})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise LessonError(f"{path}: is not valid JSON ({error})") from None
+    except UnicodeDecodeError as error:
+        raise LessonError(f"{path}: is not UTF-8 text ({error})") from None
+    if too_large:
+        raise LessonError(f"{path}: is larger than a lesson can be ({MAX_FILE_BYTES:,} bytes at most)")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as error:  # bad JSON, nested too deep, a number too long
+        raise LessonError(f"{path}: is not valid JSON ({type(error).__name__}: {error})") from None
     if not isinstance(data, dict) or not isinstance(data.get("title"), str) or not data["title"].strip():
         raise LessonError(f"{path}: needs a \"title\" (text) and a list of \"steps\"")
     raw_steps = data.get("steps")
@@ -95,7 +118,7 @@ def load_lesson(path) -> Lesson:
                 if not isinstance(raw.get(key), str) or not raw[key].strip():
                     raise ValueError(f"needs a {key!r} (text)")
             steps.append(LessonStep(raw["title"], raw["caption"], preset_from_json(raw.get("settings", {}))))
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, OverflowError) as error:
             raise LessonError(f"{path}: step {number}: {error}") from None
     return Lesson(data["title"], tuple(steps), path)
 
@@ -105,7 +128,7 @@ def append_step(path, step: LessonStep) -> Lesson:
     path = Path(path)
     if path.exists():
         load_lesson(path)  # refuse to extend a broken file
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     else:
         data = {"title": path.stem.replace("-", " ").replace("_", " ").capitalize(), "steps": []}
     data["steps"].append({"title": step.title, "caption": step.caption, "settings": step.preset.to_json()})
@@ -115,3 +138,11 @@ def append_step(path, step: LessonStep) -> Lesson:
 
 def built_in_lessons() -> list[Path]:
     return sorted(LESSONS_DIR.glob("*.json"))
+
+
+def lesson_title(path: Path) -> str:
+    """A menu entry for a lesson file: its title, or its file name if it cannot be read."""
+    try:
+        return load_lesson(path).title
+    except LessonError:
+        return path.stem

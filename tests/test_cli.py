@@ -108,6 +108,19 @@ def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
         (["--sweep", "1"], "sweep"),
         (["--task", "digits", "--batch-size", "1000"], "batch_size"),
         (["--task", "digits", "--l2", "-1"], "l2"),
+        (["--lr", "-inf"], "lr (learning rate) must be"),
+        (["--lr=-inf"], "lr (learning rate) must be"),
+        (["--lr", "1e-31"], "lr (learning rate) must be"),
+        (["--lr", "2e6"], "lr (learning rate) must be"),
+        (["--clip", "1e-40"], "clip_norm"),
+        (["--clip", "-1e9"], "clip_norm"),
+        (["--csv", ""], "--csv needs a file name"),
+        (["--screenshot", "out.png"], "--screenshot shows the window"),
+        (["--lesson", "02-the-stability-edge"], "--lesson shows the window"),
+        (["--pitfall", "forgotten-rebind", "--paradigm", "nnx"], "breaks the linen step"),
+        (["--pitfall", "optimizer-in-loop", "--paradigm", "linen"], "breaks the nnx step"),
+        (["--batch-size", "32"], "--batch-size sets the digits task"),
+        (["--no-label-smoothing"], "--label-smoothing sets the digits task"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(argv, word, capsys):
@@ -129,3 +142,35 @@ def test_main_py_runs_headless_as_a_program():
         [sys.executable, "main.py", "--headless", "--steps", "10"], capture_output=True, text=True
     )
     assert done.returncode == 0 and done.stdout.count("paradigm=") == 2
+
+
+@pytest.mark.parametrize(
+    "argv,word",
+    [
+        (["--csv", "run.csv"], "--csv belongs to a headless run"),
+        (["--sweep", "8"], "--sweep belongs to a headless run"),
+        (["--lesson", "02-the-stability-edge", "--lr", "0.3"], "--lesson sets the run itself"),
+        (["--lesson", "no-such-lesson"], "no such lesson file"),
+        (["--lr", "50"], "lr 50.0 is outside the window's range"),
+        (["--task", "digits", "--l2", "0.5"], "l2 0.5 is outside the window's range"),
+    ],
+)
+def test_window_flags_that_cannot_be_honoured_exit_2_before_any_window(argv, word):
+    done = subprocess.run([sys.executable, "main.py", *argv], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and word in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_unwritable_csv_is_named_and_the_summary_still_prints(tmp_path, capsys):
+    path = tmp_path / "no-such-folder" / "run.csv"
+    assert main(["--headless", "--steps", "20", "--csv", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out.count("paradigm=") == 2 and str(path) in err and len(err.strip().splitlines()) == 1
+
+
+def test_sweep_with_csv_writes_the_sweeps_rows(tmp_path, capsys):
+    path = tmp_path / "sweep.csv"
+    assert main(["--headless", "--sweep", "20", "--steps", "200", "--csv", str(path)]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    rows = list(csv.reader(path.open()))
+    assert rows[0] == ["lr", "final_loss"] and len(rows) == 21
+    assert [",".join(r) for r in rows] == printed[:21]

@@ -40,6 +40,10 @@ def test_the_ema_lesson_shows_a_steadier_ema_accuracy():
     assert ema.std() < raw.std() and ema.mean() > raw.mean()
 
 
+def _one_step(settings) -> str:
+    return json.dumps({"title": "t", "steps": [{"title": "a", "caption": "b", "settings": settings}]})
+
+
 @pytest.mark.parametrize(
     "content,problem",
     [
@@ -50,6 +54,18 @@ def test_the_ema_lesson_shows_a_steadier_ema_accuracy():
         ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"speed": 3}}]}', "unknown setting 'speed'"),
         ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"pace": "slow"}}]}', "pace"),
         ('{"title": "t", "steps": [{"title": "a", "settings": {}}]}', "'caption'"),
+        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"seed": 1' + "0" * 400 + "}}]}", "step 1: seed"),
+        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"lr": 1' + "0" * 400 + "}}]}", "step 1: lr"),
+        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"seed": 1' + "0" * 5000 + "}}]}", "not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "not valid JSON"),
+        ('{"title": "t", "steps": {"title": "a"}}', "non-empty list"),
+        ('{"title": "t", "steps": [["a", "b"]]}', "step 1: must be an object"),
+        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": [1, 2]}]}', "step 1: settings must be an object"),
+        ('{"title": ["t"], "steps": []}', "title"),
+        (_one_step({"lr": 50}), "step 1: lr 50 is outside the window's range"),
+        (_one_step({"ema_decay": 0.5}), "step 1: ema_decay 0.5 is outside the window's range"),
+        (_one_step({"clip_norm": 1000}), "step 1: clip_norm 1000 is outside the window's range"),
+        (_one_step({"pitfall": "forgotten-rebind", "paradigm": "nnx"}), "step 1: pitfall forgotten-rebind breaks the linen step"),
     ],
 )
 def test_a_bad_lesson_names_the_file_and_the_problem(tmp_path, content, problem):
@@ -74,3 +90,30 @@ def test_saved_steps_append_and_round_trip(tmp_path):
     assert lesson.title == "My class" and [s.title for s in lesson.steps] == ["One", "Two"]
     assert lesson.steps[0].preset == first and lesson.steps[1].preset == second
     assert json.loads(path.read_text())["steps"][0]["settings"]["pace"] == "animate"
+
+
+def test_a_lesson_over_a_megabyte_is_refused_unread(tmp_path):
+    path = tmp_path / "huge.json"
+    path.write_text(_one_step({"lr": 0.1})[:-1] + " " * 1_000_001 + "}")
+    with pytest.raises(LessonError, match="larger than a lesson can be"):
+        load_lesson(path)
+
+
+def test_a_lesson_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + _one_step({"lr": 0.5}).encode())
+    assert load_lesson(path).steps[0].preset.config.lr == 0.5
+
+
+def test_a_built_in_lesson_opens_by_its_name():
+    by_name = load_lesson("02-the-stability-edge")
+    assert by_name.path == next(p for p in built_in_lessons() if p.stem == "02-the-stability-edge")
+    with pytest.raises(LessonError, match="no such lesson file.*02-the-stability-edge"):
+        load_lesson("02-the-stability-ridge")
+
+
+def test_the_built_in_lessons_come_from_the_shipped_resources():
+    from app.data_files import resources_dir
+
+    assert all(p.parent == resources_dir() / "lessons" for p in built_in_lessons())
+    assert (resources_dir() / "digits.npz").is_file()

@@ -19,17 +19,28 @@ def make_application() -> QApplication:
     return app
 
 
-def run_app(args) -> int:
-    app = make_application()
+def open_window(lesson=None, preset=None, remember=True):
+    """The window, set to a lesson's first step, the command line's settings (`preset`), or what
+    it remembers; its first run starts when it is shown."""
     from app.gui.main_window import MainWindow
 
-    window = MainWindow(remember=not args.screenshot)  # a screenshot shows the defaults
-    if args.lesson:
-        window.open_lesson(args.lesson)  # before the first run: it runs the lesson's first step
+    window = MainWindow(remember=remember)
+    if lesson:
+        window.open_lesson(lesson)
+    elif preset is not None:
+        window.controls.set_preset(preset)
+    return window
+
+
+def run_app(args, preset=None) -> int:
+    app = make_application()
+    window = open_window(args.lesson, preset, remember=not args.screenshot)  # a screenshot shows no remembered settings
     window.show()
     if args.screenshot:
         window.runFinished.connect(lambda _: QTimer.singleShot(0, lambda: save_and_quit(window, args.screenshot)))
-    return app.exec()
+    status = app.exec()
+    window.shutdown()  # however the loop ended, the training thread ends before the process does
+    return status
 
 
 def save_and_quit(window, path):

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.marked_slider import MarkedSlider
-from app.lessons import DEFAULT_RATE, Preset
-from app.training.config import DROPOUT_RATES, MAX_BATCH, MAX_SEED, MAX_STEPS, RunConfig
+from app.lessons import DEFAULT_RATE, MAX_RATE, Preset
+from app.training.config import DROPOUT_RATES, WINDOW_RANGES, RunConfig
 from app.training.pitfall_notes import PITFALLS
 
-LR_MIN, LR_MAX = 1e-4, 10.0
+LR_MIN, LR_MAX = WINDOW_RANGES["lr"]
 LR_TICKS = 1000
 MAX_SMOOTHING = 500
 DEFAULTS = RunConfig()
@@ -32,6 +32,11 @@ DEFAULT_EMA_DECAY = 0.99
 DEFAULT_CLIP_NORM = 1.0
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
 PARADIGM_NAMES = {"both": "Linen and NNX", "linen": "Linen", "nnx": "NNX"}
+SPIN_FIELDS = {
+    "seedSpin": "seed", "lrSpin": "lr", "stepsSpin": "steps", "emaDecaySpin": "ema_decay",
+    "clipNormSpin": "clip_norm", "batchSpin": "batch_size", "l2Spin": "l2",
+}
+"""Which RunConfig field each spin box sets: its range is that field's WINDOW_RANGES entry."""
 
 
 def lr_to_tick(lr: float) -> int:
@@ -55,18 +60,26 @@ class SignificantSpinBox(QDoubleSpinBox):
         return float(text)
 
     def validate(self, text, pos):
+        """Any number in range is acceptable; nan and inf are refused outright (Qt would map them
+        to the maximum), a partial entry or one out of range cannot be committed."""
         try:
-            float(text)
+            value = float(text)
         except ValueError:
+            return QValidator.Intermediate, text, pos
+        if not math.isfinite(value):
+            return QValidator.Invalid, text, pos
+        if not self.minimum() <= value <= self.maximum():
             return QValidator.Intermediate, text, pos
         return QValidator.Acceptable, text, pos
 
 
-def _spin(cls, name, tip, low, high, value, decimals=None, step=None):
+def _spin(cls, name, tip, value, decimals=None, step=None, low=None, high=None):
+    """A spin box over the window's range of the setting `name` names (or `low`..`high`)."""
     box = cls()
     box.setObjectName(name)
     box.setToolTip(tip)
-    box.setRange(low, high)
+    field = SPIN_FIELDS.get(name)
+    box.setRange(*(WINDOW_RANGES[field] if field else (low, high)))
     if decimals is not None:
         box.setDecimals(decimals)
     if step is not None:
@@ -99,49 +112,49 @@ class Controls(QWidget):
         self.paradigm_combo = QComboBox(objectName="paradigmCombo", toolTip="Which version of the same step to run and plot: Flax Linen, Flax NNX, or both side by side.")
         for key, name in PARADIGM_NAMES.items():
             self.paradigm_combo.addItem(name, key)
-        self.seed_spin = _spin(QSpinBox, "seedSpin", "The random seed that draws the model's initial weights (the same for Linen and NNX).", 0, MAX_SEED, DEFAULTS.seed)
+        self.seed_spin = _spin(QSpinBox, "seedSpin", "The random seed that draws the model's initial weights (the same for Linen and NNX).", DEFAULTS.seed)
         self.lr_slider = MarkedSlider(Qt.Horizontal, objectName="lrSlider", toolTip="Learning rate on a log scale: how far each update moves the weights along the gradient.")
         self.lr_slider.setRange(0, LR_TICKS)
         self.lr_slider.setValue(lr_to_tick(DEFAULTS.lr))
-        self.lr_spin = _spin(SignificantSpinBox, "lrSpin", "Learning rate: how far each update moves the weights along the gradient.", LR_MIN, LR_MAX, DEFAULTS.lr, decimals=7)
+        self.lr_spin = _spin(SignificantSpinBox, "lrSpin", "Learning rate: how far each update moves the weights along the gradient.", DEFAULTS.lr, decimals=7)
         self.lr_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
-        self.steps_spin = _spin(QSpinBox, "stepsSpin", "How many training steps to run, each on the same batch.", 1, MAX_STEPS, DEFAULTS.steps)
+        self.steps_spin = _spin(QSpinBox, "stepsSpin", "How many training steps to run, each on the same batch.", DEFAULTS.steps)
         self.steps_spin.setGroupSeparatorShown(True)
         self.optimizer_combo = QComboBox(objectName="optimizerCombo", toolTip="The update rule: plain SGD, SGD with momentum 0.9, or Adam.")
         for key, name in OPTIMIZER_NAMES.items():
             self.optimizer_combo.addItem(name, key)
         self.ema_check = QCheckBox("Parameter EMA", objectName="emaCheck", toolTip="Keep a trailing average of the weights after every step and plot its loss too.")
-        self.ema_spin = _spin(QDoubleSpinBox, "emaDecaySpin", "EMA decay: each step the averaged weights keep this share and take the rest from the new weights.", 0.9, 0.9999, DEFAULT_EMA_DECAY, decimals=4, step=0.001)
+        self.ema_spin = _spin(QDoubleSpinBox, "emaDecaySpin", "EMA decay: each step the averaged weights keep this share and take the rest from the new weights.", DEFAULT_EMA_DECAY, decimals=4, step=0.001)
         self.clip_check = QCheckBox("Clip gradients", objectName="clipCheck", toolTip="Rescale the gradient before the update whenever its global norm exceeds the max norm.")
-        self.clip_spin = _spin(QDoubleSpinBox, "clipNormSpin", "Max norm: gradients longer than this are shrunk to this length before the update.", 0.01, 100.0, DEFAULT_CLIP_NORM, decimals=2)
+        self.clip_spin = _spin(QDoubleSpinBox, "clipNormSpin", "Max norm: gradients longer than this are shrunk to this length before the update.", DEFAULT_CLIP_NORM, decimals=2)
         self.clip_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
         self.pitfall_combo = QComboBox(objectName="pitfallCombo", toolTip="Run a classic mistake for real in one paradigm while the other runs the correct step (line fit, EMA off).")
         self.pitfall_combo.addItem("None", None)
         for name, note in PITFALLS.items():
             self.pitfall_combo.addItem(f"{name} ({'Linen' if note.paradigm == 'linen' else 'NNX'})", name)
-        self.batch_spin = _spin(QSpinBox, "batchSpin", "How many training images each step averages its gradient over (drawn afresh every step).", 1, MAX_BATCH, DEFAULTS.batch_size)
+        self.batch_spin = _spin(QSpinBox, "batchSpin", "How many training images each step averages its gradient over (drawn afresh every step).", DEFAULTS.batch_size)
         self.dropout_combo = QComboBox(objectName="dropoutCombo", toolTip="The share of hidden units dropout zeroes at random in each training step (never when testing).")
         for rate in DROPOUT_RATES:
             self.dropout_combo.addItem(f"{rate:g}", rate)
         self.dropout_combo.setCurrentIndex(self.dropout_combo.findData(DEFAULTS.dropout))
         self.smoothing_check = QCheckBox("Label smoothing", objectName="smoothingCheck", toolTip="Train towards 0.9 for the right class and 0.01 for the others instead of a hard 1 and 0.", checked=DEFAULTS.label_smoothing)
-        self.l2_spin = _spin(SignificantSpinBox, "l2Spin", "L2 weight: how strongly the loss pulls every parameter towards zero (times 1/2 the sum of squares).", 0.0, 0.1, DEFAULTS.l2, decimals=7)
+        self.l2_spin = _spin(SignificantSpinBox, "l2Spin", "L2 weight: how strongly the loss pulls every parameter towards zero (times 1/2 the sum of squares).", DEFAULTS.l2, decimals=7)
         self.l2_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
         self.pace_combo = QComboBox(objectName="paceCombo", toolTip="Instant runs every step at full speed; Animate plays the steps at a pace a class can follow.")
         self.pace_combo.addItem("Instant", None)
         self.pace_combo.addItem("Animate", "animate")
         self.rate_slider = QSlider(Qt.Horizontal, objectName="rateSlider", toolTip="Animation speed in steps per second.")
-        self.rate_slider.setRange(1, 500)
+        self.rate_slider.setRange(1, MAX_RATE)
         self.rate_slider.setValue(DEFAULT_RATE)
-        self.rate_spin = _spin(QSpinBox, "rateSpin", "Animation speed in steps per second.", 1, 500, DEFAULT_RATE)
+        self.rate_spin = _spin(QSpinBox, "rateSpin", "Animation speed in steps per second.", DEFAULT_RATE, low=1, high=MAX_RATE)
         self.rate_spin.setSuffix(" steps/s")
         self.smoothing_slider = QSlider(Qt.Horizontal, objectName="smoothingSlider", toolTip="Draw each loss curve as the mean of its last N steps, the raw curve faded beneath (display only: training is unchanged).")
         self.smoothing_slider.setRange(1, MAX_SMOOTHING)
         self.smoothing_label = QLabel("off", objectName="smoothingLabel")
         self.stop_at_check = QCheckBox("Stop at loss ≤", objectName="stopAtCheck", toolTip="Stop the run by itself as soon as the loss reaches the target.")
-        self.stop_at_spin = _spin(SignificantSpinBox, "stopAtSpin", "The loss at which the run stops by itself.", 1e-8, 1e6, 0.01, decimals=8)
+        self.stop_at_spin = _spin(SignificantSpinBox, "stopAtSpin", "The loss at which the run stops by itself.", 0.01, decimals=8, low=1e-8, high=1e6)
         self.stop_at_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.log_check = QCheckBox("Log-scale y", objectName="logCheck", toolTip="Show loss and gradient norm on a logarithmic axis, so slow late progress stays visible.")
 

@@ -1,9 +1,9 @@
 """The lesson banner: the lesson's title, the step's title and caption, and the arrows."""
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from app.gui.style import BANNER_INFO
+from app.gui.style import BANNER_INFO, message_label
 
 
 class LessonBar(QWidget):
@@ -15,8 +15,8 @@ class LessonBar(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent, objectName="lessonBar")
-        self.heading = QLabel(objectName="lessonHeading", wordWrap=True)
-        self.caption = QLabel(objectName="lessonCaption", wordWrap=True)
+        self.heading = message_label("lessonHeading")
+        self.caption = message_label("lessonCaption")
         self.back = QPushButton("◀ Previous", toolTip="The lesson's previous step (Page Up).")
         self.forward = QPushButton("Next ▶", toolTip="The lesson's next step (Page Down).")
         self.close_button = QPushButton("Close lesson", toolTip="Leave the lesson; the current settings stay.")
@@ -31,12 +31,14 @@ class LessonBar(QWidget):
         layout.addLayout(text, 1)
         for button in (self.back, self.forward, self.close_button):
             layout.addWidget(button)
-        self.setStyleSheet(f"QLabel#lessonCaption, QLabel#lessonHeading {{ {BANNER_INFO} }}")
+        self.setStyleSheet(
+            f"QLabel#lessonCaption, QLabel#lessonHeading {{ {BANNER_INFO} }} QLabel#lessonHeading {{ font-weight: bold; }}"
+        )
         self.hide()
 
     def show_step(self, lesson, index: int):
         step = lesson.steps[index]
-        self.heading.setText(f"<b>{lesson.title}</b> — step {index + 1} of {len(lesson.steps)}: <b>{step.title}</b>")
+        self.heading.setText(f"{lesson.title} — step {index + 1} of {len(lesson.steps)}: {step.title}")
         self.caption.setText(step.caption)
         self.back.setEnabled(index > 0)
         self.forward.setEnabled(index < len(lesson.steps) - 1)

@@ -6,7 +6,7 @@ Wiring lives here and only here: controls -> RunConfig -> worker thread -> chunk
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -31,9 +31,9 @@ from app.gui.fit_view import FitView
 from app.gui.lesson_bar import LessonBar
 from app.gui.loss_plot import LossPlot
 from app.gui.theme import Look, apply_to_application, zoomed
-from app.gui.style import BANNER_ERROR, BANNER_INFO, BANNER_WARNING, LABELS
+from app.gui.style import BANNER_ERROR, BANNER_INFO, BANNER_WARNING, LABELS, message_label
 from app.gui.worker import TrainingWorker, start_worker_thread
-from app.lessons import LESSONS_DIR, LessonError, LessonStep, append_step, load_lesson
+from app.lessons import LESSONS_DIR, LessonError, LessonStep, append_step, built_in_lessons, lesson_title, load_lesson
 from app.training.listings import listing
 from app.training.pitfall_notes import PITFALLS
 from app.training.stability import stability_edge
@@ -98,9 +98,9 @@ class MainWindow(QMainWindow):
         self.linen_pane = CodePane("Linen: state = train_step(state, ...), a new TrainState every step")
         self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes the model in place")
         self._show_listings("line", None)
-        self.banner = QLabel(objectName="banner", wordWrap=True)
+        self.banner = message_label("banner")
         self.banner.hide()
-        self.caption = QLabel(objectName="pitfallCaption", wordWrap=True, styleSheet=BANNER_INFO)
+        self.caption = message_label("pitfallCaption", BANNER_INFO)
         self.caption.hide()
         self.lesson_bar = LessonBar()
         self.lesson_bar.previous.connect(lambda: self.go_to_step(self.lesson_index - 1))
@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.requestStep.connect(self.worker.single_step, queued)
         self.requestSweep.connect(self.worker.sweep, queued)
         self.worker.swept.connect(self._show_sweep)
+        self.worker.sweepProgressed.connect(self._sweep_progressed)
         self.worker.ready.connect(self._backend_ready)
         self.worker.compiling.connect(self._compiling)
         self.worker.chunkReady.connect(self._show_chunk)
@@ -145,12 +146,20 @@ class MainWindow(QMainWindow):
         self.plot.difference.connect(self._show_difference)
         self._build_menus()
         if remember:
-            remembered.restore(self)
+            unreadable = remembered.restore(self)
+            if unreadable:
+                self.statusBar().showMessage(
+                    f"Some remembered settings could not be read ({', '.join(unreadable)}): "
+                    "their defaults are used.", 20_000
+                )
 
     def _build_menus(self):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self._action(file_menu, "Open Lesson…", self._open_lesson_dialog, QKeySequence.Open)
+        self.lessons_menu = file_menu.addMenu("Lessons")
+        for path in built_in_lessons():
+            self._action(self.lessons_menu, lesson_title(path), lambda _checked=False, p=path: self.open_lesson(p))
         self._action(file_menu, "Save Settings as Lesson Step…", self._save_step_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "Export Plot as PNG…", lambda: self._export_plot_dialog("png"))
@@ -227,7 +236,8 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard Shortcuts", f"<table>{rows}</table>")
 
     def open_lesson(self, path) -> bool:
-        """Open a lesson at its first step; a bad file leaves everything as it was."""
+        """Open a lesson (a file, or a built-in lesson's name) at its first step; a bad file
+        leaves everything as it was."""
         try:
             lesson = load_lesson(path)
         except LessonError as error:
@@ -260,7 +270,8 @@ class MainWindow(QMainWindow):
 
     def _save_step_dialog(self):
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save Settings as Lesson Step", str(LESSONS_DIR), "Lessons (*.json)",
+            self, "Save Settings as Lesson Step", QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation),
+            "Lessons (*.json)",
             options=QFileDialog.DontConfirmOverwrite,  # the step is appended, nothing is overwritten
         )
         if not path:
@@ -383,6 +394,7 @@ class MainWindow(QMainWindow):
             self._show_banner(BANNER_ERROR, f"These settings cannot run: {error}.")
             return
         self.config = config
+        self._cancel_sweep("Stopped: the settings changed. Press Sweep again for the new settings.")
         self.received = {p: {} for p in config.compiled_paradigms}
         self.run_id += 1
         self._steps_per_second = None
@@ -421,24 +433,37 @@ class MainWindow(QMainWindow):
         self.controls.lr_slider.set_mark(None if edge is None else lr_to_tick(edge), tip)
 
     def sweep(self):
-        """Sweep the learning rate for the current settings, in the worker, and show it."""
+        """Sweep the learning rate for the current settings, in the worker, and show it as it fills in."""
         if self._thread is None or self.config is None:
             return
         self.sweep_id += 1
-        self.sweep_view.note.setText("Running 64 learning rates…")
-        self.sweep_view.show()
         self._swept = self.config
+        self.sweep_view.start(self.config)
+        self.sweep_view.show()
         self.requestSweep.emit(self.sweep_id, self.config)
+
+    def _cancel_sweep(self, why: str):
+        """The worker drops the sweep with the run; the view keeps the points it has and says why."""
+        if self._swept is not None:
+            self.sweep_id += 1
+            self._swept = None
+            self.sweep_view.cancelled(why)
+
+    @Slot(int, object, float)
+    def _sweep_progressed(self, sweep_id, result, done):
+        if sweep_id == self.sweep_id:
+            self.sweep_view.show_sweep(result, self._swept, done)
 
     @Slot(int, object)
     def _show_sweep(self, sweep_id, result):
         if sweep_id != self.sweep_id:
             return
         if isinstance(result, str):
-            self.sweep_view.note.setText(f"The sweep failed: {result}")
+            self.sweep_view.failed(result)
         else:
-            self.sweep_view.show_sweep(result, self._swept)
+            self.sweep_view.show_sweep(result, self._swept, 1.0)
             self.sweep_view.set_lr(self.config.lr)
+        self._swept = None
         self.sweepShown.emit()
 
     def pin(self):
@@ -461,6 +486,7 @@ class MainWindow(QMainWindow):
         self.caption.setText(self.caption.text() + "\n\n" + raised)
 
     def stop(self):
+        self._cancel_sweep("Stopped. The points so far stay; press Sweep to run it again.")
         self.requestStop.emit()
 
     @Slot()
@@ -566,15 +592,20 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event):
         if self._remember:
             remembered.save(self)
+        self.hide()  # at once: the wait below is for a compile in flight, if any
         self.shutdown()
         super().closeEvent(event)
 
     def shutdown(self):
-        """Stop the run and the thread, waiting for it (a chunk is ~1/60 s)."""
+        """Stop the run, the sweep and the thread, and wait for the thread to end.
+
+        A run or a sweep stops within one chunk or piece (~50 ms); a compile in flight cannot be
+        interrupted, so the wait lasts until it ends. The thread is never dropped while running.
+        """
         self._shut_down = True
         if self._thread is not None:
             self.requestStop.emit()
             self._thread.quit()
-            self._thread.wait(5000)
+            self._thread.wait()
             self._thread = None
 

@@ -1,9 +1,15 @@
-"""What the window remembers between launches (QSettings): look, geometry, last settings."""
+"""What the window remembers between launches (QSettings): look, geometry, last settings.
+
+The file is the user's and may hold anything: each key is read on its own, a value that
+cannot be used is skipped (its default stands), and the window is told which were skipped.
+"""
 
 import json
+import math
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray, QSettings
 
+from app.gui.controls import MAX_SMOOTHING
 from app.gui.theme import THEMES, ZOOM_STEPS, Look
 from app.lessons import preset_from_json
 
@@ -19,32 +25,71 @@ def save(window) -> None:
     settings.sync()
 
 
-def restore(window) -> None:
-    """Apply what was saved; anything missing or unusable keeps its default."""
+def restore(window) -> list[str]:
+    """Apply what was saved; returns the keys that were there but could not be used."""
     settings = QSettings()
-    geometry = settings.value("window/geometry")
-    if geometry is not None:
-        window.restoreGeometry(geometry)
-    theme = settings.value("look/theme", "light")
-    zoom = _number(settings.value("look/zoom", 1.0), 1.0)
-    look = Look(zoom if min(ZOOM_STEPS) <= zoom <= max(ZOOM_STEPS) else 1.0, theme if theme in THEMES else "light")
-    if look != window.look:  # the default look is already in place
+    unreadable = []
+
+    def read(key, parse):
+        if not settings.contains(key):
+            return None
+        try:
+            return parse(settings.value(key))
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            unreadable.append(key)
+            return None
+
+    geometry = read("window/geometry", _geometry)
+    if geometry is not None and not window.restoreGeometry(geometry):
+        unreadable.append("window/geometry")
+    theme = read("look/theme", lambda v: _choice(v, THEMES))
+    zoom = read("look/zoom", lambda v: _choice(_finite(v), ZOOM_STEPS))
+    look = Look(zoom or window.look.zoom, theme or window.look.theme)
+    if look != window.look:
         window.set_look(look)
-    try:
-        preset = preset_from_json(json.loads(settings.value("run/preset", "{}")))
-    except (ValueError, TypeError):
-        return
-    window.controls.set_preset(preset)
-    window.controls.log_check.setChecked(settings.value("display/log", False) in (True, "true"))
-    window.controls.smoothing_slider.setValue(int(_number(settings.value("display/smoothing", 0), 0)))
+    preset = read("run/preset", lambda v: preset_from_json(json.loads(_text(v))))
+    if preset is not None:
+        window.controls.set_preset(preset)
+    log = read("display/log", lambda v: _choice(v, (True, False, "true", "false")) in (True, "true"))
+    if log is not None:
+        window.controls.log_check.setChecked(log)
+    smoothing = read("display/smoothing", lambda v: _whole(v, 1, MAX_SMOOTHING))
+    if smoothing is not None:
+        window.controls.smoothing_slider.setValue(smoothing)
+    return unreadable
 
 
 def forget() -> None:
     QSettings().clear()
 
 
-def _number(value, default: float) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
+def _geometry(value) -> QByteArray:
+    if not isinstance(value, (QByteArray, bytes)):
+        raise TypeError("not saved geometry")
+    return QByteArray(value)
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
+
+
+def _finite(value) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("not finite")
+    return number
+
+
+def _whole(value, low: int, high: int) -> int:
+    number = _finite(value)
+    if number != int(number) or not low <= number <= high:
+        raise ValueError("out of range")
+    return int(number)
+
+
+def _choice(value, choices):
+    if value not in choices:
+        raise ValueError("not a choice")
+    return value

@@ -1,7 +1,8 @@
 """Colours and sizes chosen for a projector: colour-blind-safe pens, large type."""
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 # Okabe & Ito's colour-blind-safe palette.
 PENS = {
@@ -28,3 +29,12 @@ def sized_font(point_size: int) -> QFont:
     font = QFont(QApplication.font())
     font.setPointSize(point_size)
     return font
+
+
+def message_label(name: str, style: str = "") -> QLabel:
+    """A label for text the app does not control (lesson titles, captions, errors): shown as
+    written, never as HTML; wrapped to the width it is given, never widening the window."""
+    label = QLabel(objectName=name, wordWrap=True, styleSheet=style)
+    label.setTextFormat(Qt.PlainText)
+    label.setMinimumWidth(1)  # a long unbroken word is clipped rather than widening the window
+    return label

@@ -3,7 +3,7 @@
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout
 
 from app.gui.style import LABELS, PENS, WRONG
 from app.gui.theme import Look, style_legend, style_plot_item
@@ -33,8 +33,12 @@ class SweepView(QDialog):
         self.plot.addItem(self.current, ignoreBounds=True)
         self.plot.addItem(self.edge, ignoreBounds=True)
         self.note = QLabel(wordWrap=True, objectName="sweepNote")
+        self.progress = QProgressBar(objectName="sweepProgress", textVisible=True)
+        self.progress.setRange(0, 1000)
+        self.progress.setFormat("%p% of the sweep's steps")
         layout = QVBoxLayout(self)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.progress)
         layout.addWidget(self.note)
         self.sweep = None
         self.look = Look()
@@ -46,10 +50,32 @@ class SweepView(QDialog):
         style_plot_item(self.plot.getPlotItem(), look, {"bottom": "learning rate", "left": "final loss"})
         style_legend(self.legend, look)
 
-    def show_sweep(self, sweep, config):
-        """Draw a sweep of `config` (a plain object with lrs, final_loss, edge, paradigm)."""
+    def start(self, config):
+        """A new sweep of `config`: nothing drawn yet, the bar at zero."""
+        self.sweep = None
+        self.curve.setData([], [])
+        self.diverged.setData([], [])
+        self.progress.setValue(0)
+        self.progress.show()
+        self.plot.setTitle(f"{config.optimizer}, {config.steps:,} steps, seed {config.seed}", size=f"{self.look.pt()}pt")
+        self.note.setText("Running the learning rates in groups; each group's points appear as it finishes. "
+                          "Stop or any new setting cancels it.")
+
+    def cancelled(self, why: str):
+        self.progress.hide()
+        self.note.setText(why)
+
+    def failed(self, message: str):
+        self.progress.hide()
+        self.note.setText(f"The sweep failed: {message}")
+
+    def show_sweep(self, sweep, config, done: float = 1.0):
+        """Draw a sweep of `config` (lrs, final_loss, edge, paradigm, and how many rates are done);
+        `done` is the share of its steps run so far."""
         self.sweep = sweep
-        lrs, loss = np.asarray(sweep.lrs, np.float64), np.asarray(sweep.final_loss, np.float64)
+        self.progress.setValue(round(done * 1000))
+        self.progress.setVisible(done < 1.0)
+        lrs, loss = np.asarray(sweep.lrs[: sweep.done], np.float64), np.asarray(sweep.final_loss[: sweep.done], np.float64)
         finite = np.isfinite(loss) & (loss > 0)
         self.curve.setData(lrs[finite], loss[finite])
         top = loss[finite].max() * 3 if finite.any() else 1.0
@@ -62,7 +88,7 @@ class SweepView(QDialog):
         self.set_lr(config.lr)
         self.plot.setTitle(
             f"{LABELS[sweep.paradigm]}, {config.optimizer}, {config.steps:,} steps, seed {config.seed}: "
-            f"{len(lrs)} runs in one vectorised call",
+            f"{len(sweep.lrs)} runs, vectorised",
             size=f"{self.look.pt()}pt",
         )
         if sweep.edge is not None:
@@ -77,7 +103,8 @@ class SweepView(QDialog):
                 "No edge is drawn: Adam rescales every step and clipping caps its length, so neither "
                 "has the 2/λmax edge of plain and momentum SGD."
             )
-        self.note.setText(f"The black line is the current learning rate. {edge_note}")
+        running = "" if done >= 1.0 else f"{sweep.done} of {len(sweep.lrs)} learning rates done. "
+        self.note.setText(f"{running}The black line is the current learning rate. {edge_note}")
 
     def set_lr(self, lr: float):
         self.current.setValue(np.log10(lr))

@@ -1,7 +1,8 @@
 """The training worker: lives in a QThread, advances the run one chunk per event-loop turn.
 
 Between two chunks the thread's event loop runs, so a new run, Stop, Pause, Step or quit
-is acted on within one chunk (about one frame). JAX is imported here, in the worker's
+is acted on within one chunk (about one frame). A learning-rate sweep advances by pieces of
+about 50 ms in the same turns, beside the run, and is dropped by Stop, a new run or quit. JAX is imported here, in the worker's
 thread, after the window is already on screen.
 """
 
@@ -23,7 +24,8 @@ class TrainingWorker(QObject):
     errored = Signal(int, str)
     stopped = Signal()  # the run is dropped; every chunk it sent was sent before this
     paused = Signal(bool)
-    swept = Signal(int, object)  # sweep id, sweep.Sweep (numpy) or an error message
+    sweepProgressed = Signal(int, object, float)  # sweep id, sweep.Sweep so far, share done
+    swept = Signal(int, object)  # sweep id, the finished sweep.Sweep (numpy) or an error message
     raised = Signal(int, object)  # run id, {paradigm: error} of a pitfall that fails at once
 
     def __init__(self):
@@ -36,6 +38,7 @@ class TrainingWorker(QObject):
         self._animated_steps = 0
         self._animation_start = 0.0
         self._timer = None
+        self._sweep = None  # (sweep id, sweep.SweepRun) in progress
 
     @Slot()
     def load(self):
@@ -56,6 +59,7 @@ class TrainingWorker(QObject):
             return
         self._run_id = run_id
         self._run = None
+        self._sweep = None  # a sweep of the old settings is no longer wanted
         self._rate = rate
         self._paused = paused
         try:
@@ -74,14 +78,28 @@ class TrainingWorker(QObject):
 
     @Slot(int, object)
     def sweep(self, sweep_id, config):
-        """All of `config`'s learning-rate sweep in one call (the run in flight waits for it)."""
+        """Start `config`'s learning-rate sweep; it advances piece by piece beside the run."""
         try:
-            from app.training.sweep import sweep
+            from app.training.sweep import SweepRun
 
-            result = sweep(config)
+            self._sweep = (sweep_id, SweepRun(config))
         except Exception as error:  # noqa: BLE001 - any failure becomes a message, never a crash
-            result = f"{type(error).__name__}: {error}"
-        self.swept.emit(sweep_id, result)
+            self.swept.emit(sweep_id, f"{type(error).__name__}: {error}")
+        self._schedule()
+
+    def _advance_sweep(self):
+        sweep_id, run = self._sweep
+        try:
+            result = run.advance()
+        except Exception as error:  # noqa: BLE001
+            self._sweep = None
+            self.swept.emit(sweep_id, f"{type(error).__name__}: {error}")
+            return
+        if run.finished:
+            self._sweep = None
+            self.swept.emit(sweep_id, result)
+        else:
+            self.sweepProgressed.emit(sweep_id, result, run.progress)
 
     @Slot()
     def stop(self):
@@ -90,8 +108,9 @@ class TrainingWorker(QObject):
 
     @Slot()
     def halt(self):
-        """Drop the run and its timer (in this thread: Qt timers stop only where they live)."""
+        """Drop the run, the sweep and the timer (in this thread: Qt timers stop only where they live)."""
         self._run = None
+        self._sweep = None
         if self._timer:
             self._timer.stop()
 
@@ -118,21 +137,25 @@ class TrainingWorker(QObject):
         self._animated_steps = 0
         self._animation_start = time.perf_counter()
 
+    def _running(self) -> bool:
+        return self._run is not None and not self._paused and not self._run.finished
+
     def _schedule(self):
         if self._timer is None:
             return
-        if self._run is None or self._paused or self._run.finished:
+        if not self._running() and self._sweep is None:
             self._timer.stop()
             return
-        self._timer.start(ANIMATE_TICK_MS if self._rate > 0 else 0)
+        self._timer.start(ANIMATE_TICK_MS if self._rate > 0 and self._sweep is None else 0)
 
     @Slot()
     def _tick(self):
-        if self._rate <= 0:
-            self._advance(None)
-        else:
-            due = int(self._rate * (time.perf_counter() - self._animation_start)) - self._animated_steps
-            if due > 0:
+        if self._sweep is not None:
+            self._advance_sweep()
+        if self._running():
+            if self._rate <= 0:
+                self._advance(None)
+            elif due := int(self._rate * (time.perf_counter() - self._animation_start)) - self._animated_steps:
                 self._animated_steps += due
                 self._advance(due)
         self._schedule()

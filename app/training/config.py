@@ -16,6 +16,20 @@ MAX_STEPS = 1_000_000
 MAX_SEED = 2**31 - 1
 MAX_BATCH = 256
 DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.5)
+REAL_MIN, REAL_MAX = 1e-30, 1e6
+"""Learning rates and max norms the float32 step can use: past these they under- or overflow."""
+
+WINDOW_RANGES = {
+    "seed": (0, MAX_SEED),
+    "lr": (1e-4, 10.0),
+    "steps": (1, MAX_STEPS),
+    "ema_decay": (0.9, 0.9999),
+    "clip_norm": (0.01, 100.0),
+    "batch_size": (1, MAX_BATCH),
+    "l2": (0.0, 0.1),
+}
+"""What the window's controls offer. A lesson, a remembered setting or a flag for the window
+outside these is refused rather than clamped: the run would not be the one asked for."""
 
 
 @dataclass(frozen=True)
@@ -58,12 +72,14 @@ class RunConfig:
             raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, not {self.seed!r}")
         if not _is_int(self.steps) or not 1 <= self.steps <= MAX_STEPS:
             raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS:,}, not {self.steps!r}")
-        if not _is_real(self.lr) or not self.lr > 0:
-            raise ValueError(f"lr (learning rate) must be a finite number > 0, not {self.lr!r}")
+        if not _is_real(self.lr) or not REAL_MIN <= self.lr <= REAL_MAX:
+            raise ValueError(f"lr (learning rate) must be a number from {REAL_MIN:g} to {REAL_MAX:g}, not {self.lr!r}")
         if self.ema_decay is not None and not (_is_real(self.ema_decay) and 0 < self.ema_decay < 1):
             raise ValueError(f"ema_decay must be a number between 0 and 1 (exclusive), not {self.ema_decay!r}")
-        if self.clip_norm is not None and not (_is_real(self.clip_norm) and self.clip_norm > 0):
-            raise ValueError(f"clip_norm (max gradient norm) must be a finite number > 0, not {self.clip_norm!r}")
+        if self.clip_norm is not None and not (_is_real(self.clip_norm) and REAL_MIN <= self.clip_norm <= REAL_MAX):
+            raise ValueError(
+                f"clip_norm (max gradient norm) must be a number from {REAL_MIN:g} to {REAL_MAX:g}, not {self.clip_norm!r}"
+            )
         if not _is_int(self.batch_size) or not 1 <= self.batch_size <= MAX_BATCH:
             raise ValueError(f"batch_size must be a whole number from 1 to {MAX_BATCH}, not {self.batch_size!r}")
         if self.dropout not in DROPOUT_RATES:
@@ -76,6 +92,9 @@ class RunConfig:
             _check_choice("pitfall", self.pitfall, tuple(PITFALLS))
             if self.task != "line" or self.ema_decay is not None:
                 raise ValueError("pitfall runs on the line fit task with parameter EMA off")
+            broken = PITFALLS[self.pitfall].paradigm
+            if broken not in self.paradigms:
+                raise ValueError(f"pitfall {self.pitfall} breaks the {broken} step: run {broken} or both, not {self.paradigm}")
 
     @property
     def paradigms(self) -> tuple[str, ...]:
@@ -96,6 +115,13 @@ class RunConfig:
         note = PITFALLS.get(self.pitfall)
         return tuple(p for p in self.paradigms if not (note and note.raises and p == note.paradigm))
 
+    def check_window_ranges(self) -> None:
+        """ValueError naming the first setting outside what the window's controls offer."""
+        for name, (low, high) in WINDOW_RANGES.items():
+            value = getattr(self, name)
+            if value is not None and not low <= value <= high:
+                raise ValueError(f"{name} {value!r} is outside the window's range, {low:g} to {high:g}")
+
     def with_changes(self, **changes) -> "RunConfig":
         """A validated copy with some fields changed."""
         return replace(self, **changes)
@@ -111,4 +137,10 @@ def _is_int(value) -> bool:
 
 
 def _is_real(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float (an int too large for a float is not)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False

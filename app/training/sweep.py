@@ -1,64 +1,144 @@
-"""The learning-rate sweep: many whole runs in one vectorised, compiled call.
+"""The learning-rate sweep: many whole runs, vectorised, computed in pieces.
 
-`jax.vmap` maps the run (init, then every step in a `lax.fori_loop`) over the learning
-rate; everything else about the run is the current settings. One paradigm is swept (NNX,
-or Linen when only Linen runs): the two agree to float precision.
+`jax.vmap` maps the run (init, then every step in a `lax.fori_loop`) over a group of learning
+rates; everything else about the run is the current settings. A piece advances one group by
+a chunk of steps sized to about PIECE_SECONDS of work, so a sweep can be cancelled between
+pieces and its points fill in group by group. One paradigm is swept (NNX, or Linen when only
+Linen runs steps): the two agree to float precision.
 """
 
 import functools
+import math
+import time
 from dataclasses import dataclass
 
 import jax
 import numpy as np
 
 from app.training.config import RunConfig
-from app.training.programs import program
+from app.training.pitfall_notes import PITFALLS
+from app.training.programs import CAPACITY, program
 from app.training.stability import stability_edge
 
 SWEEP_POINTS = 64
 SWEEP_MIN, SWEEP_MAX = 1e-4, 10.0
+GROUP = 16
+"""Learning rates vmapped together: one compile per structure, whatever the number of points
+(16 ran a digits sweep faster here than 8, 32 or 64 did)."""
+PIECE_SECONDS = 0.05
+"""The work of one piece: a cancel waits for at most about this long (a compile excepted)."""
 
 
 @dataclass(frozen=True)
 class Sweep:
-    """Final loss per learning rate (inf or nan where the run diverged), and the edge if any."""
+    """Final loss per learning rate (inf or nan where the run diverged, nan where not yet run),
+    and the stability edge if the settings have one."""
 
     paradigm: str
     lrs: np.ndarray
     final_loss: np.ndarray
     edge: float | None
+    done: int
+    """How many learning rates, from the first, have finished."""
 
 
 def learning_rates(points: int = SWEEP_POINTS) -> np.ndarray:
     return np.logspace(np.log10(SWEEP_MIN), np.log10(SWEEP_MAX), points).astype(np.float32)
 
 
-def sweep(config: RunConfig, points: int = SWEEP_POINTS) -> Sweep:
-    """Run `config` once per learning rate of a log-spaced grid, all in one call."""
+def swept_config(config: RunConfig) -> RunConfig:
+    """The one paradigm a sweep runs, with the pitfall only if that paradigm carries it."""
     paradigm = "nnx" if "nnx" in config.compiled_paradigms else "linen"
-    single = config.with_changes(paradigm=paradigm)
-    prog = program(single.structure)
-    lrs = learning_rates(points)
-    hyper = prog.hyperparameters(single)
-    batched = {k: np.repeat(v[None], points, axis=0) for k, v in hyper.items()} | {"lr": lrs}
-    final = np.asarray(_vectorised(single.structure)(batched, np.int32(config.steps)))
-    return Sweep(paradigm, lrs, final, stability_edge(config.task, config.optimizer, config.clip_norm is not None))
+    note = PITFALLS.get(config.pitfall)
+    pitfall = config.pitfall if note and note.paradigm == paradigm and not note.raises else None
+    return config.with_changes(paradigm=paradigm, pitfall=pitfall)
+
+
+class SweepRun:
+    """A sweep in progress, advanced a piece at a time by whoever paces it."""
+
+    def __init__(self, config: RunConfig, points: int = SWEEP_POINTS):
+        if not 2 <= points <= 1024:
+            raise ValueError(f"sweep needs from 2 to 1024 learning rates, not {points}")
+        self.config = config
+        self.single = swept_config(config)
+        self.lrs = learning_rates(points)
+        self.final_loss = np.full(points, np.nan, np.float32)
+        self.edge = stability_edge(config.task, config.optimizer, config.clip_norm is not None)
+        self.done = 0  # learning rates finished
+        self._start, self._advance = _compiled(self.single.structure)
+        prog = program(self.single.structure)
+        self._hyper = prog.hyperparameters(self.single)
+        self._group = None  # the vmapped state of the group in progress
+        self._group_step = 0
+        self._seconds_per_step = None
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= len(self.lrs)
+
+    @property
+    def progress(self) -> float:
+        """The share of all the sweep's steps done, 0 to 1."""
+        steps = self.done * self.config.steps + self._group_step * min(GROUP, len(self.lrs) - self.done)
+        return steps / (len(self.lrs) * self.config.steps)
+
+    def result(self) -> Sweep:
+        return Sweep(self.single.paradigm, self.lrs, self.final_loss.copy(), self.edge, self.done)
+
+    def advance(self) -> Sweep:
+        """Run the next piece: about PIECE_SECONDS of work (the first one compiles first)."""
+        if self._group is None:
+            group_lrs = self.lrs[self.done : self.done + GROUP]
+            padded = np.resize(group_lrs, GROUP)  # the last group repeats rates to its full width
+            batched = {k: np.repeat(v[None], GROUP, axis=0) for k, v in self._hyper.items()} | {"lr": padded}
+            self._group = self._start(batched)
+            self._group_step = 0
+        want = min(self.config.steps - self._group_step, _piece_steps(self._seconds_per_step))
+        t0 = time.perf_counter()
+        self._group = self._advance(self._group, np.int32(want))
+        losses = np.asarray(self._group[1])  # waits for the piece: its time is measured
+        self._seconds_per_step = (time.perf_counter() - t0) / want  # a compile's piece: the next is short
+        self._group_step += want
+        if self._group_step >= self.config.steps:
+            count = min(GROUP, len(self.lrs) - self.done)
+            self.final_loss[self.done : self.done + count] = losses[:count]
+            self.done += count
+            self._group = None
+            self._group_step = 0
+        return self.result()
+
+
+def sweep(config: RunConfig, points: int = SWEEP_POINTS) -> Sweep:
+    """Run `config` once per learning rate of a log-spaced grid, to the end."""
+    run = SweepRun(config, points)
+    while not run.finished:
+        run.advance()
+    return run.result()
+
+
+def _piece_steps(seconds_per_step: float | None) -> int:
+    """Steps per piece for ~PIECE_SECONDS of work: a power of two; 64 before anything is measured."""
+    if not seconds_per_step:
+        return 64
+    return min(2 ** round(math.log2(max(PIECE_SECONDS / seconds_per_step, 1))), CAPACITY)
 
 
 @functools.cache
-def _vectorised(structure):
-    """The compiled, vmapped run of one structure (the step count is data)."""
+def _compiled(structure):
+    """The compiled, vmapped start and advance of one structure (the step count is data)."""
     prog = program(structure)
     (paradigm,) = structure.paradigms
 
-    def one_run(hyper, steps):
-        carry = prog.start(hyper)
+    def start(hyper):
+        return prog.start(hyper), np.float32(np.nan)
 
+    def advance(state, steps):
         def body(_, loop):
             carry, _loss = loop
             carry, metrics = prog.step(carry, *prog.data)
             return carry, metrics[paradigm]["loss"]
 
-        return jax.lax.fori_loop(0, steps, body, (carry, np.float32(np.nan)))[1]
+        return jax.lax.fori_loop(0, steps, body, state)
 
-    return jax.jit(jax.vmap(one_run, in_axes=(0, None)))
+    return jax.jit(jax.vmap(start)), jax.jit(jax.vmap(advance, in_axes=(0, None)))

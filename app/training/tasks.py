@@ -1,11 +1,12 @@
 """The data each task trains on. Fixed and deterministic: the run's seed only seeds the model."""
 
 import functools
-from pathlib import Path
 
 import numpy as np
 
-DIGITS_FILE = Path(__file__).resolve().parents[2] / "resources" / "digits.npz"
+from app.data_files import resource
+
+DIGITS_FILE = resource("digits.npz")
 DIGITS_TEST = 360
 DIGITS_GRID = 32
 """The first test digits, whose predicted labels the model view shows."""

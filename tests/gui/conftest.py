@@ -20,18 +20,26 @@ def private_settings(tmp_path):
 
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
-    return tmp_path / "settings"
+    yield tmp_path / "settings"
+    from app.gui.theme import Look, apply_to_application
+
+    apply_to_application(Look())  # a test's zoom or theme does not reach the next test's window
 
 
 @pytest.fixture
 def window(qtbot):
-    win = MainWindow()
+    win = shown_window(qtbot, MainWindow())
+    yield win
+    win.shutdown()
+
+
+def shown_window(qtbot, win):
+    """Show `win` and wait until its first run has finished and been drawn."""
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.run_id >= 1, timeout=RUN_TIMEOUT_MS)
     wait_for_run(qtbot, win)
-    yield win
-    win.shutdown()
+    return win
 
 
 def wait_for_run(qtbot, win):

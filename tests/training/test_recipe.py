@@ -77,3 +77,17 @@ GOOD = dict(seed=0, x=np.ones((4, 2)), y=np.ones((4, 1)), lr=0.1, num_steps=3)
 def test_bad_input_raises_naming_the_argument(changes, name):
     with pytest.raises(ValueError, match=name):
         train_step_loss(**(GOOD | changes))
+
+
+def test_new_values_reuse_one_compile_per_shape():
+    from app.training import recipe
+
+    x, y = tasks.line_fit_batch()
+    train_step_loss(0, x, y, 0.1, 10)
+    traced = recipe.TRACES[x.shape, y.shape]
+    for seed, lr, steps in ((1, 0.05, 7), (123, 0.3, 40), (5.5, 1e-3, 1.9)):
+        got = train_step_loss(seed, x, y, lr, steps)
+        np.testing.assert_allclose(np.asarray(got), seed_plain_loop(seed, x, y, lr, steps), rtol=1e-5)
+    assert recipe.TRACES[x.shape, y.shape] == traced == 1
+    train_step_loss(0, x[:10], y[:10], 0.1, 3)
+    assert recipe.TRACES[(10, 1), (10, 1)] == 1

@@ -1,0 +1,55 @@
+"""A sweep fills in piece by piece beside the run, Stop cancels it, and closing never aborts."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from app.gui import MainWindow
+from tests.gui.conftest import RUN_TIMEOUT_MS, shown_window, wait_for_run
+
+
+def _start_digits_sweep(window, qtbot):
+    window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
+    wait_for_run(qtbot, window)
+    qtbot.mouseClick(window.controls.sweep_button, Qt.LeftButton)
+    view = window.sweep_view
+    qtbot.waitUntil(lambda: view.progress.value() > 0, timeout=RUN_TIMEOUT_MS)
+    return view
+
+
+def test_a_digits_sweep_fills_in_while_the_run_still_steps(window, qtbot):
+    view = _start_digits_sweep(window, qtbot)
+    assert view.progress.isVisible() and 0 < view.progress.value() < 1000
+    before = window.step_label.text()
+    qtbot.mouseClick(window.controls.run_button, Qt.LeftButton)  # a new run cancels the sweep...
+    assert "Stopped" in view.note.text() and not view.progress.isVisible()
+    frozen = view.progress.value()
+    wait_for_run(qtbot, window)  # ...and runs to its end; pieces sent before it are drawn by now
+    assert window.step_label.text() == before  # the same run again, to its last step
+    assert view.progress.value() == frozen  # no piece of the cancelled sweep was drawn
+
+
+def test_stop_cancels_a_sweep_and_keeps_its_points(window, qtbot):
+    view = _start_digits_sweep(window, qtbot)
+    with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(window.controls.stop_button, Qt.LeftButton)
+    assert "Stopped" in view.note.text() and not view.progress.isVisible()
+    assert view.sweep is None or view.sweep.done < len(view.sweep.lrs)
+
+
+def test_closing_during_a_digits_sweep_ends_the_thread(qtbot):
+    win = shown_window(qtbot, MainWindow())
+    _start_digits_sweep(win, qtbot)
+    thread = win._thread
+    win.close()  # would abort the whole test process if the running thread were dropped
+    assert not win.isVisible() and thread.isFinished() and win._thread is None
+
+
+def test_a_line_sweep_is_the_same_as_the_headless_one(window, qtbot):
+    from app.training.sweep import sweep
+
+    with qtbot.waitSignal(window.sweepShown, timeout=RUN_TIMEOUT_MS):
+        window.sweep()
+    shown = window.sweep_view.sweep
+    expected = sweep(window.config)
+    assert shown.done == len(shown.lrs) == 64
+    np.testing.assert_array_equal(shown.final_loss, expected.final_loss)
