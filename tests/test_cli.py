@@ -20,9 +20,12 @@ def test_summary_line_per_paradigm(capsys):
     assert [_fields(l)["paradigm"] for l in lines] == ["linen", "nnx"]
     for line in lines:
         f = _fields(line)
-        assert {"steps", "first_loss", "final_loss", "seconds", "steps_per_s"} <= f.keys()
+        assert {"steps", "first_loss", "final_loss", "joint_seconds", "joint_steps_per_s"} <= f.keys()
+        assert "seconds" not in f  # both ran in one loop: one joint time, never read as two
         assert int(f["steps"]) == 300 and float(f["final_loss"]) < float(f["first_loss"])
         assert "diverged_at" not in f
+    assert main(["--headless", "--steps", "30", "--paradigm", "nnx"]) == 0
+    assert {"seconds", "steps_per_s"} <= _fields(capsys.readouterr().out.strip()).keys()
 
 
 def test_divergence_is_reported(capsys):
@@ -56,7 +59,8 @@ def test_digits_reach_95_percent_in_2000_steps_in_both_paradigms(tmp_path, capsy
         f = _fields(line)
         assert float(f["test_accuracy"]) >= 0.95 and float(f["ema_test_accuracy"]) >= 0.95
     rows = list(csv.DictReader(path.open()))
-    assert list(rows[0])[-3:] == ["accuracy", "test_accuracy", "ema_test_accuracy"] and len(rows) == 4000
+    assert list(rows[0]) == ["paradigm", "step", "loss", "grad_norm", "accuracy", "test_accuracy", "ema_test_accuracy"]
+    assert len(rows) == 4000
     tested = [r for r in rows if r["paradigm"] == "nnx" and r["test_accuracy"]]
     assert len(tested) == 40 and float(tested[-1]["test_accuracy"]) == pytest.approx(float(_fields(lines[1])["test_accuracy"]), abs=1e-4)
 

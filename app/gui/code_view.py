@@ -146,16 +146,19 @@ class CodePane(QWidget):
             self.mark(self._enabled)  # the marks' colours follow the theme
 
     def mark(self, enabled: dict[str, bool]):
-        """Lines of a feature that is on get its background colour; a feature that is off is dimmed."""
+        """Lines of a feature that is on get its background colour; of a feature that is off,
+        the lines that do not run are dimmed."""
         self._enabled = dict(enabled)
         selections = []
-        for feature, lines in self._listing.feature_lines.items():
+        for feature in self._listing.feature_lines:
+            on = enabled.get(feature)
+            lines = self._listing.feature_lines[feature] if on else self._listing.idle_lines[feature]
             for line in sorted(lines):
                 selection = QTextEdit.ExtraSelection()
                 selection.cursor = QTextCursor(self.editor.document().findBlockByNumber(line))
                 selection.format = QTextCharFormat()
                 selection.format.setProperty(QTextFormat.FullWidthSelection, True)
-                if enabled.get(feature):
+                if on:
                     selection.format.setBackground(self._look.marks[feature])
                 else:
                     selection.cursor.select(QTextCursor.LineUnderCursor)

@@ -112,23 +112,24 @@ class Controls(QWidget):
         self.paradigm_combo = QComboBox(objectName="paradigmCombo", toolTip="Which version of the same step to run and plot: Flax Linen, Flax NNX, or both side by side.")
         for key, name in PARADIGM_NAMES.items():
             self.paradigm_combo.addItem(name, key)
-        self.seed_spin = _spin(QSpinBox, "seedSpin", "The random seed that draws the model's initial weights (the same for Linen and NNX).", DEFAULTS.seed)
+        self.seed_spin = _spin(QSpinBox, "seedSpin", "The random seed: it draws the model's initial weights (the same for Linen and NNX) and, for digits, also each step's minibatch and dropout keys.", DEFAULTS.seed)
         self.lr_slider = MarkedSlider(Qt.Horizontal, objectName="lrSlider", toolTip="Learning rate on a log scale: how far each update moves the weights along the gradient.")
         self.lr_slider.setRange(0, LR_TICKS)
         self.lr_slider.setValue(lr_to_tick(DEFAULTS.lr))
         self.lr_spin = _spin(SignificantSpinBox, "lrSpin", "Learning rate: how far each update moves the weights along the gradient.", DEFAULTS.lr, decimals=7)
         self.lr_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
-        self.steps_spin = _spin(QSpinBox, "stepsSpin", "How many training steps to run, each on the same batch.", DEFAULTS.steps)
+        self.steps_spin = _spin(QSpinBox, "stepsSpin", "How many training steps to run: the line fit uses its same 64 points every step; digits draws a new minibatch every step.", DEFAULTS.steps)
         self.steps_spin.setGroupSeparatorShown(True)
         self.optimizer_combo = QComboBox(objectName="optimizerCombo", toolTip="The update rule: plain SGD, SGD with momentum 0.9, or Adam.")
         for key, name in OPTIMIZER_NAMES.items():
             self.optimizer_combo.addItem(name, key)
-        self.ema_check = QCheckBox("Parameter EMA", objectName="emaCheck", toolTip="Keep a trailing average of the weights after every step and plot its loss too.")
+        self.ema_check = QCheckBox("Parameter EMA", objectName="emaCheck", toolTip="Keep a trailing average of the weights after every step: the line fit plots its loss too; digits measures its test accuracy.")
         self.ema_spin = _spin(QDoubleSpinBox, "emaDecaySpin", "EMA decay: each step the averaged weights keep this share and take the rest from the new weights.", DEFAULT_EMA_DECAY, decimals=4, step=0.001)
         self.clip_check = QCheckBox("Clip gradients", objectName="clipCheck", toolTip="Rescale the gradient before the update whenever its global norm exceeds the max norm.")
         self.clip_spin = _spin(QDoubleSpinBox, "clipNormSpin", "Max norm: gradients longer than this are shrunk to this length before the update.", DEFAULT_CLIP_NORM, decimals=2)
         self.clip_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
+        self.adjustment = None  # what the controls last changed by themselves, and why
         self.pitfall_combo = QComboBox(objectName="pitfallCombo", toolTip="Run a classic mistake for real in one paradigm while the other runs the correct step (line fit, EMA off).")
         self.pitfall_combo.addItem("None", None)
         for name, note in PITFALLS.items():
@@ -138,7 +139,7 @@ class Controls(QWidget):
         for rate in DROPOUT_RATES:
             self.dropout_combo.addItem(f"{rate:g}", rate)
         self.dropout_combo.setCurrentIndex(self.dropout_combo.findData(DEFAULTS.dropout))
-        self.smoothing_check = QCheckBox("Label smoothing", objectName="smoothingCheck", toolTip="Train towards 0.9 for the right class and 0.01 for the others instead of a hard 1 and 0.", checked=DEFAULTS.label_smoothing)
+        self.smoothing_check = QCheckBox("Label smoothing", objectName="smoothingCheck", toolTip="Train towards 0.91 for the right class and 0.01 for the others (0.9 of a one-hot plus 0.1/10 for every class) instead of a hard 1 and 0.", checked=DEFAULTS.label_smoothing)
         self.l2_spin = _spin(SignificantSpinBox, "l2Spin", "L2 weight: how strongly the loss pulls every parameter towards zero (times 1/2 the sum of squares).", DEFAULTS.l2, decimals=7)
         self.l2_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
@@ -231,16 +232,16 @@ class Controls(QWidget):
         self.rate_slider.valueChanged.connect(self.rate_spin.setValue)
         self.rate_spin.valueChanged.connect(self.rate_slider.setValue)
         self.rate_spin.valueChanged.connect(lambda _: self.paceChanged.emit())
-        self.pace_combo.currentIndexChanged.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
-        self.task_combo.currentIndexChanged.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
-        self.pitfall_combo.currentIndexChanged.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
+        self.pace_combo.currentIndexChanged.connect(lambda _: (self._sync_enabled(), self._changed()))
+        self.task_combo.currentIndexChanged.connect(lambda _: (self._sync_enabled(), self._changed()))
+        self.pitfall_combo.currentIndexChanged.connect(self._pitfall_picked)
         for combo in (self.paradigm_combo, self.optimizer_combo, self.dropout_combo):
-            combo.currentIndexChanged.connect(lambda _: self.changed.emit())
+            combo.currentIndexChanged.connect(lambda _: self._changed())
         for spin in (self.seed_spin, self.steps_spin, self.ema_spin, self.clip_spin, self.batch_spin, self.l2_spin):
-            spin.valueChanged.connect(lambda _: self.changed.emit())
-        self.smoothing_check.toggled.connect(lambda _: self.changed.emit())
+            spin.valueChanged.connect(lambda _: self._changed())
+        self.smoothing_check.toggled.connect(lambda _: self._changed())
         for check in (self.ema_check, self.clip_check):
-            check.toggled.connect(lambda _: (self._sync_enabled(), self.changed.emit()))
+            check.toggled.connect(lambda _: (self._sync_enabled(), self._changed()))
         self.run_button.clicked.connect(self.runClicked)
         self.stop_button.clicked.connect(self.stopClicked)
         self.pause_button.toggled.connect(self._pause_toggled)
@@ -254,19 +255,44 @@ class Controls(QWidget):
         self.stop_at_check.toggled.connect(self.stop_at_spin.setEnabled)
         self.stop_at_spin.setEnabled(False)
 
+    def _changed(self, adjustment: str | None = None):
+        """Emit `changed`; `adjustment` says what the controls changed by themselves, and why."""
+        self.adjustment = adjustment
+        self.changed.emit()
+
+    def _pitfall_picked(self, _index):
+        """A pitfall that needs a setting to show its lesson gets it, visibly, if it is at its default."""
+        note = PITFALLS.get(self.pitfall())
+        adjustment = None
+        at_default = {
+            "optimizer": lambda: self.optimizer_combo.currentData() == DEFAULTS.optimizer,
+            "clip_norm": lambda: not self.clip_check.isChecked(),
+        }
+        if note and note.needs and at_default[note.needs[0]]():
+            setting, value, adjustment = note.needs
+            self.blockSignals(True)
+            if setting == "optimizer":
+                self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(value))
+            else:  # clip_norm
+                self.clip_spin.setValue(value)
+                self.clip_check.setChecked(True)
+            self.blockSignals(False)
+        self._sync_enabled()
+        self._changed(adjustment)
+
     def _slider_moved(self, tick):
         lr = tick_to_lr(tick)
         if lr != self.lr_spin.value():
             self.lr_spin.blockSignals(True)
             self.lr_spin.setValue(lr)
             self.lr_spin.blockSignals(False)
-            self.changed.emit()
+            self._changed()
 
     def _lr_typed(self, lr):
         self.lr_slider.blockSignals(True)
         self.lr_slider.setValue(lr_to_tick(lr))
         self.lr_slider.blockSignals(False)
-        self.changed.emit()
+        self._changed()
 
     def _smoothing_moved(self, steps):
         self.smoothing_label.setText("off" if steps <= 1 else f"{steps} steps")
@@ -353,7 +379,7 @@ class Controls(QWidget):
         self.rate_spin.setValue(preset.rate)
         self.blockSignals(False)
         self._sync_enabled()
-        self.changed.emit()
+        self._changed()
 
     def reset(self):
         """Every setting back to its default, then one `changed`."""

@@ -4,7 +4,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from app.gui.style import BASE_POINT_SIZE, LABELS, PENS
+from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, WRONG
 from app.gui.theme import Look, style_plot_item
 from app.training.tasks import line_fit_batch
 
@@ -26,17 +26,45 @@ class FitView(pg.PlotWidget):
         self.setYRange(float(y.min()) - 0.5, float(y.max()) + 0.5, padding=0)
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
+        self._diverged = {}  # paradigm: what the note says of its divergence
+        self.note = pg.TextItem(color=WRONG, anchor=(0, 0))
+        self.addItem(self.note, ignoreBounds=True)
+        self.note.setPos(X_ENDS[0] + 0.05, float(y.max()) + 0.45)
         self.setMinimumWidth(320)
         self.apply_look(Look())
         self.setToolTip(" ".join(f"{LABELS[p]}: {'orange' if p == 'linen' else 'blue dashed'} line." for p in LABELS))
 
     def apply_look(self, look: Look):
         self.setBackground(look.background)
+        backdrop = pg.mkColor(look.background)
+        backdrop.setAlpha(220)
+        self.note.fill = pg.mkBrush(backdrop)  # the note stays readable over the points
+        self.note.update()
         self.setTitle("the batch and the model's line", size=f"{look.pt()}pt", color=look.muted)
         style_plot_item(self.getPlotItem(), look, {}, BASE_POINT_SIZE - 2)
 
-    def show_weights(self, weights: dict):
-        """Draw each paradigm's line from its `kernel` (1, 1) and `bias` (1,); hide the others."""
+    def new_run(self):
+        """A new run: no note (not `clear`: pyqtgraph's PlotWidget binds that name to PlotItem.clear,
+        which would remove every item). The lines stay until its first weights replace them (no flash);
+        those are always finite, as a diverged chunk carries its last finite weights."""
+        self._diverged = {}
+        self.note.setText("")
+
+    def show_weights(self, weights: dict, diverged_at: dict | None = None):
+        """Draw each paradigm's line from its `kernel` (1, 1) and `bias` (1,); hide the others.
+
+        A paradigm that diverged keeps the last weights it had, and the view says so.
+        """
+        for paradigm, k in (diverged_at or {}).items():
+            w = weights.get(paradigm)
+            if paradigm not in self._diverged and w is not None:  # the chunk it diverged in
+                slope, intercept = float(w["kernel"][0, 0]), float(w["bias"][0])
+                sign = "+" if intercept >= 0 else "−"
+                self._diverged[paradigm] = f"diverged at step {k:,}\nlast line: y = {slope:.3g}·x {sign} {abs(intercept):.3g}"
+                said = {}  # the same words for both paradigms are said once, naming both
+                for p in sorted(self._diverged):
+                    said.setdefault(self._diverged[p], []).append(LABELS[p])
+                self.note.setText("\n".join(f"{' and '.join(names)} {text}" for text, names in said.items()))
         for paradigm, line in self.lines.items():
             w = weights.get(paradigm)
             line.setVisible(w is not None)

@@ -7,7 +7,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 
 from app.gui.series import Series, trailing_mean, visible_peaks
-from app.gui.style import LABELS, PENS
+from app.training.pitfall_notes import PITFALLS
+from app.gui.style import LABELS, PENS, WRONG
 from app.gui.theme import Look, style_legend, style_plot_item
 
 REDRAW_MS = 16
@@ -69,6 +70,12 @@ class LossPlot(pg.GraphicsLayoutWidget):
         clip_pen = pg.mkPen(PENS["clip"], width=2.5, style=Qt.DashLine)
         self.clip_line = pg.InfiniteLine(angle=0, pen=clip_pen)
         self.grad_plot.addItem(self.clip_line, ignoreBounds=True)
+        self.diverged_line = pg.InfiniteLine(
+            angle=90, pen=pg.mkPen(WRONG, width=2, style=Qt.DashLine), label="",
+            labelOpts={"position": 0.85, "color": WRONG, "anchors": [(1, 0.5), (1, 0.5)]},
+        )
+        self.loss_plot.addItem(self.diverged_line, ignoreBounds=True)
+        self.diverged_line.hide()
         self._clip_sample = pg.PlotDataItem(pen=clip_pen)  # the legend's picture of the line
         self._labels = {
             self.loss_plot: {"left": "loss"},
@@ -118,6 +125,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
                        *self.test_steps.values(), *self.test.values()):
             series.clear()
         self.max_difference = float("nan")
+        self.diverged_line.hide()
         self._config = config
         self._shown = [p for p in LABELS if p in config.compiled_paradigms]
         self._layout_pending = True
@@ -125,14 +133,19 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._timer.stop()
         self.difference.emit(self.max_difference)
 
+    def curve_label(self, paradigm: str) -> str:
+        """The legend's name for a paradigm's loss curve: a pitfall's says it carries the bug."""
+        note = PITFALLS.get(self._config.pitfall)
+        return note.curve if note and note.paradigm == paradigm and note.curve else LABELS[paradigm]
+
     def _apply_layout(self):
         """Legend entries, clipping line and x range for the current run."""
         config = self._config
         ema = config.ema_decay is not None
-        entries = [(self.loss_curves[p], LABELS[p]) for p in self._shown]
+        entries = [(self.loss_curves[p], self.curve_label(p)) for p in self._shown]
         entries += [(ghost, label) for (_, ghost), label in zip(self.pins, self.pin_labels)]
         entries += [(self.loss_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights") for p in self._shown if ema]
-        grad_entries = [(self.grad_curves[p], LABELS[p]) for p in self._shown]
+        grad_entries = [(self.grad_curves[p], self.curve_label(p)) for p in self._shown]
         if config.clip_norm is not None:
             grad_entries.append((self._clip_sample, f"clip at {config.clip_norm:g}"))
         acc_entries = [(self.acc_curves[p], LABELS[p]) for p in self._shown]
@@ -185,6 +198,11 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 self.test[p].extend(m["test_accuracy"][tested])
                 if "ema_test_accuracy" in m:
                     self.test[f"{p}_ema"].extend(m["ema_test_accuracy"][tested])
+        if chunk.diverged_at and not self.diverged_line.isVisible():
+            step = min(chunk.diverged_at.values())
+            self.diverged_line.setValue(step)
+            self.diverged_line.label.setFormat(f"diverged at step {step:,} ")
+            self.diverged_line.show()
         self._request_redraw()
         if "linen" in chunk.metrics and "nnx" in chunk.metrics:
             n = min(len(self.loss["linen"]), len(self.loss["nnx"]))

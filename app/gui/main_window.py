@@ -36,7 +36,7 @@ from app.gui.worker import TrainingWorker, start_worker_thread
 from app.lessons import LESSONS_DIR, LessonError, LessonStep, append_step, built_in_lessons, lesson_title, load_lesson
 from app.training.listings import listing
 from app.training.pitfall_notes import PITFALLS
-from app.training.stability import stability_edge
+from app.training.stability import past_the_edge, stability_edge
 
 
 class MainWindow(QMainWindow):
@@ -400,6 +400,7 @@ class MainWindow(QMainWindow):
         self._steps_per_second = None
         self.banner.hide()
         self.plot.reset(self.config)
+        self.fit.new_run()
         self._show_listings(self.config.task, self.config.pitfall)
         self._show_caption(self.config.pitfall)
         marks = {"ema": self.config.ema_decay is not None, "clip": self.config.clip_norm is not None, "bug": True}
@@ -414,6 +415,7 @@ class MainWindow(QMainWindow):
             self._sweep_view.set_lr(config.lr)
         self.step_label.setText(f"step 0 of {self.config.steps:,}")
         self.loss_label.setText("")
+        self.speed_label.setText("")  # a figure of the last run would be false for this one
         self.requestStart.emit(self.run_id, self.config, self.controls.rate(), False)
 
     def _show_listings(self, task, pitfall):
@@ -428,8 +430,9 @@ class MainWindow(QMainWindow):
         self.digits_view.clear()
 
     def _mark_edge(self, config):
-        edge = stability_edge(config.task, config.optimizer, config.clip_norm is not None)
-        tip = f"Red mark: the stability edge, lr = {edge:.3g}; plain steps diverge past it." if edge else ""
+        clipped = config.clip_norm is not None
+        edge = stability_edge(config.task, config.optimizer, clipped)
+        tip = f"Red mark: the stability edge, lr = {edge:.3g}; a run past it {past_the_edge(clipped, config.optimizer)}." if edge else ""
         self.controls.lr_slider.set_mark(None if edge is None else lr_to_tick(edge), tip)
 
     def sweep(self):
@@ -475,7 +478,8 @@ class MainWindow(QMainWindow):
         if pitfall is None:
             self.caption.hide()
             return
-        self.caption.setText(f"Pitfall {pitfall}: {PITFALLS[pitfall].caption}")
+        adjusted = f"\n\n{self.controls.adjustment}" if self.controls.adjustment else ""
+        self.caption.setText(f"Pitfall {pitfall}: {PITFALLS[pitfall].caption}{adjusted}")
         self.caption.show()
 
     @Slot(int, object)
@@ -523,13 +527,16 @@ class MainWindow(QMainWindow):
         if self.config.task == "digits":
             self.digits_view.show_predictions(chunk.weights)
         else:
-            self.fit.show_weights(chunk.weights)
+            self.fit.show_weights(chunk.weights, chunk.diverged_at)
         self.compile_label.setText("")
         steps = chunk.end - chunk.start
         if chunk.seconds > 0 and steps >= 16 and not chunk.compiled:
             rate = steps / chunk.seconds
             self._steps_per_second = rate if self._steps_per_second is None else 0.7 * self._steps_per_second + 0.3 * rate
-        self.step_label.setText(f"step {chunk.end:,} of {chunk.total_steps:,}")
+        if len(chunk.diverged_at) == len(self.config.compiled_paradigms):  # the run stopped there
+            self.step_label.setText(f"diverged at step {max(chunk.diverged_at.values()):,} of {chunk.total_steps:,}")
+        else:
+            self.step_label.setText(f"step {chunk.end:,} of {chunk.total_steps:,}")
         losses = [f"{LABELS[p]} {m['loss'][-1]:.5g}" for p, m in chunk.metrics.items() if len(m["loss"])]
         tested = [f"{LABELS[p]} {self.plot.test[p].values[-1]:.1%}" for p in self.config.paradigms if len(self.plot.test[p])]
         if losses:

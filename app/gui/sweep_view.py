@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout
 
 from app.gui.style import LABELS, PENS, WRONG
 from app.gui.theme import Look, style_legend, style_plot_item
+from app.training.stability import past_the_edge
 
 
 class SweepView(QDialog):
@@ -94,15 +95,12 @@ class SweepView(QDialog):
         if sweep.edge is not None:
             edge_note = (
                 "Past the dashed line, each step overshoots along the loss's steepest direction by more "
-                "than it corrects: the loss grows and the run diverges."
+                f"than it corrects: the run {past_the_edge(config.clip_norm is not None, config.optimizer)}."
             )
         elif config.task != "line":
             edge_note = "The stability edge is computed for the line fit only."
         else:
-            edge_note = (
-                "No edge is drawn: Adam rescales every step and clipping caps its length, so neither "
-                "has the 2/λmax edge of plain and momentum SGD."
-            )
+            edge_note = "No edge is drawn: Adam rescales every step, so it has no 2/λmax edge at these rates."
         running = "" if done >= 1.0 else f"{sweep.done} of {len(sweep.lrs)} learning rates done. "
         self.note.setText(f"{running}The black line is the current learning rate. {edge_note}")
 

@@ -92,6 +92,8 @@ class RunConfig:
             _check_choice("pitfall", self.pitfall, tuple(PITFALLS))
             if self.task != "line" or self.ema_decay is not None:
                 raise ValueError("pitfall runs on the line fit task with parameter EMA off")
+            if self.pitfall == "clip-update-misuse" and self.clip_norm is None:
+                raise ValueError("pitfall clip-update-misuse runs beside clipping done right: turn clipping on")
             broken = PITFALLS[self.pitfall].paradigm
             if broken not in self.paradigms:
                 raise ValueError(f"pitfall {self.pitfall} breaks the {broken} step: run {broken} or both, not {self.paradigm}")

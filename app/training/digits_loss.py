@@ -7,7 +7,7 @@ CLASSES = 10
 
 
 def smooth_labels(labels, smoothing):
-    """(1 - smoothing) one-hot + smoothing / 10: 0.9 and 0.01 for 0.1."""
+    """(1 - smoothing) one-hot + smoothing / 10: 0.91 and 0.01 for 0.1."""
     one_hot = jax.nn.one_hot(labels, CLASSES)
     return one_hot * (1 - smoothing) + smoothing / CLASSES
 

@@ -29,6 +29,12 @@ class Listing:
     title: str
     text: str
     feature_lines: dict[str, frozenset[int]]
+    """Per feature, the lines that implement it: marked when the feature is on."""
+    idle_lines: dict[str, frozenset[int]]
+    """Per feature, the lines that do not run while it is off (functions named after it, the
+    bodies of `if`s on it): dimmed when the feature is off."""
+    origins: tuple[tuple[str, int] | None, ...]
+    """Per line, the (module, line number) it was read from; None for the blank joins."""
 
 
 def module_source(module: str) -> str:
@@ -40,6 +46,12 @@ def definitions_source(module: str, name: str | None = None) -> str:
     """The exact text of a module's top-level classes and functions (or of the one named),
     from the first one's first line to the last one's last line: the code, without the
     module docstring and imports."""
+    source, first = _definitions(module, name)
+    return source
+
+
+def _definitions(module: str, name: str | None) -> tuple[str, int]:
+    """`definitions_source` and the file's line number of its first line."""
     source = module_source(module)
     nodes = [
         n
@@ -48,7 +60,7 @@ def definitions_source(module: str, name: str | None = None) -> str:
     ]
     first = min([nodes[0].lineno] + [d.lineno for d in nodes[0].decorator_list])
     lines = source.splitlines(keepends=True)
-    return "".join(lines[first - 1 : nodes[-1].end_lineno])
+    return "".join(lines[first - 1 : nodes[-1].end_lineno]), first
 
 
 HELPERS = {
@@ -75,26 +87,42 @@ def listing(paradigm: str, task: str = "line", pitfall: str | None = None) -> Li
     note = PITFALLS.get(pitfall)
     if note and note.paradigm == paradigm:
         shown.insert(0, (PITFALL_MODULE, note.function))
-    parts = [definitions_source(m, name) for m, name in shown]
+    read = [_definitions(m, name) for m, name in shown]
+    parts = [part for part, _ in read]
     text = "\n\n".join(parts)
+    origins = []
+    for (m, _), (part, first) in zip(shown, read):
+        if origins:
+            origins += [None, None]  # the two blank lines between two parts
+        origins.extend((m, first + i) for i in range(len(part.splitlines())))
     title = "  +  ".join(f"{name + ' from ' if name else ''}{m.replace('.', '/')}.py" for m, name in shown)
     # The faulty function's own lines are not the EMA or clipping of the correct step.
     first = len(parts[0].splitlines()) + 2 if shown[0][0] == PITFALL_MODULE else 0
-    features = {f: frozenset(i for i in _lines_of(text, pattern) if i >= first) for f, pattern in FEATURE_NAMES.items()}
-    features["bug"] = frozenset(i for i, line in enumerate(text.splitlines()) if BUG_MARK in line)
-    return Listing(title, text, features)
+    features, idle = {}, {}
+    for f, pattern in FEATURE_NAMES.items():
+        named, unused = _lines_of(text, pattern)
+        features[f] = frozenset(i for i in named if i >= first)
+        idle[f] = frozenset(i for i in unused if i >= first)
+    features["bug"] = idle["bug"] = frozenset(i for i, line in enumerate(text.splitlines()) if BUG_MARK in line)
+    return Listing(title, text, features, idle, tuple(origins))
 
 
-def _lines_of(text: str, pattern: re.Pattern) -> frozenset[int]:
-    """Lines that name the feature in code, plus whole functions and `if` blocks about it."""
-    lines = set()
+def _lines_of(text: str, pattern: re.Pattern) -> tuple[frozenset[int], frozenset[int]]:
+    """The lines about a feature, and those of them that do not run while it is off.
+
+    About it: lines that name it in code, whole functions named after it, `if` blocks on it.
+    Not run while it is off: those functions and the bodies of those `if`s (their tests run).
+    """
+    named, idle = set(), set()
     for tok in tokenize.generate_tokens(io.StringIO(text).readline):
         if tok.type == tokenize.NAME and pattern.search(tok.string):
-            lines.add(tok.start[0] - 1)
+            named.add(tok.start[0] - 1)
     for node in ast.walk(ast.parse(text)):
-        named = isinstance(node, ast.FunctionDef) and pattern.search(node.name)
-        guarded = isinstance(node, ast.If) and pattern.search(ast.unparse(node.test))
-        if named or guarded:
-            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            lines.update(range(first - 1, node.end_lineno))
-    return frozenset(lines)
+        if isinstance(node, ast.FunctionDef) and pattern.search(node.name):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            named.update(range(first - 1, node.end_lineno))
+            idle.update(range(first - 1, node.end_lineno))
+        elif isinstance(node, ast.If) and pattern.search(ast.unparse(node.test)):
+            named.update(range(node.lineno - 1, node.end_lineno))
+            idle.update(range(node.body[0].lineno - 1, node.end_lineno))
+    return frozenset(named), frozenset(idle)

@@ -10,6 +10,9 @@ class PitfallNote:
     function: str  # its function in app/training/pitfalls.py
     raises: bool  # True: the faulty code fails at once, and the failure is what is shown
     caption: str
+    curve: str = ""  # the legend's name for the faulty paradigm's curve (one that runs)
+    needs: tuple[str, object, str] | None = None
+    """(setting, value, why): what choosing the pitfall turns on so its lesson shows."""
 
 
 PITFALLS = {
@@ -19,6 +22,7 @@ PITFALLS = {
         "returns a new TrainState and the loop throws it away, so every step starts from the "
         "initial weights: the Linen curve stays flat while NNX, which updates in place, learns. "
         "Fix: `state, metrics = train_step(state, x, y)`.",
+        curve="Linen — state never rebound",
     ),
     "optimizer-in-loop": PitfallNote(
         "nnx", "optimizer_in_loop", False,
@@ -27,15 +31,20 @@ PITFALLS = {
         "curve does not change; momentum becomes plain SGD and Adam takes a first, bias-corrected "
         "step of about lr in every direction each time. Fix: build the optimizer once, before "
         "the loop.",
+        curve="NNX — optimizer rebuilt every step",
+        needs=("optimizer", "momentum", "Switched to SGD + momentum: plain SGD keeps no state, so "
+               "rebuilding it changes nothing and the two curves would be the same."),
     ),
     "clip-update-misuse": PitfallNote(
         "linen", "clip_update_misuse", True,
         "Linen: `grads = optax.clip_by_global_norm(1.0).update(grads, state)` is wrong twice: "
         "`update` returns a pair (updates, new clip state), and it wants the clip's own state, "
-        "not the TrainState. The pair then reaches apply_gradients and optax fails on the tree "
-        "structure, as shown. Fix: chain the clip into the transform, "
+        "not the TrainState. The pair then reaches apply_gradients, and the state's own transform "
+        "fails on it (not every leaf of the pair is a gradient), as shown. Fix: chain the clip into the transform, "
         "`optax.chain(optax.clip_by_global_norm(1.0), tx)`, as make_tx does; NNX runs that way "
         "beside it.",
+        needs=("clip_norm", 1.0, "Clipping is on with this pitfall: NNX runs the correct "
+               "optax.chain(clip, tx) beside the faulty Linen call."),
     ),
     "missing-wrt": PitfallNote(
         "nnx", "missing_wrt", True,
@@ -49,5 +58,6 @@ PITFALLS = {
         "nnx.value_and_grad differentiates with respect to the argument it passes in, which the "
         "loss never touches: every gradient is exactly 0, nothing raises, and the NNX curve "
         "stays flat. Fix: `def loss_fn(model, x, y)` and use that model.",
+        curve="NNX — loss ignores its model argument",
     ),
 }

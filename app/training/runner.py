@@ -23,7 +23,9 @@ class Chunk:
 
     `metrics[paradigm][name]` are float arrays. A paradigm whose loss went non-finite stops
     there: its arrays end with the first non-finite step, which `diverged_at` names.
-    `weights[paradigm]` holds the model's `kernel` and `bias` after the chunk's last step.
+    `weights[paradigm]` holds what the model view shows after the chunk's last step (the line
+    fit's `kernel` and `bias`, the digits' predicted labels); for a paradigm that diverged in
+    this chunk, the weights its diverging step started from, the last it had.
     """
 
     start: int
@@ -62,7 +64,6 @@ def warm_up(config: RunConfig) -> float:
 
 def pitfall_error(config: RunConfig) -> str:
     """Run a pitfall whose code fails at once, for real, on this config; return what it raised."""
-    import optax
     from flax import nnx
 
     from app.training import linen_step, pitfalls, tasks
@@ -76,7 +77,7 @@ def pitfall_error(config: RunConfig) -> str:
             pitfalls.missing_wrt(model, tx)
         else:
             params = {"kernel": model.kernel[...], "bias": model.bias[...]}
-            pitfalls.clip_update_misuse(linen_step.create_state(params, y.shape[-1], optax.sgd(config.lr)), x, y)
+            pitfalls.clip_update_misuse(linen_step.create_state(params, y.shape[-1], tx), x, y)
     except Exception as error:  # noqa: BLE001 - the error is the lesson
         return f"{type(error).__name__}: {error}"
     return "it ran without an error"
@@ -109,6 +110,7 @@ class Run:
         prog = self._program
         want = min(self.config.steps - self.step, chunk_steps(prog.seconds_per_step), max_steps or CAPACITY)
         compiled = prog.traces["chunk"] > 0
+        start = self._carry
         t0 = time.perf_counter()
         self._carry, metrics, weights = prog.chunk(self._carry, want)
         seconds = time.perf_counter() - t0
@@ -122,6 +124,9 @@ class Run:
             if bad.size:
                 self.diverged_at[paradigm] = self.step + int(bad[0])
                 metrics[paradigm] = {k: v[: bad[0] + 1] for k, v in m.items()}
+                # The chunk's weights are past the divergence: the view gets those the diverging
+                # step started from, re-run from the chunk's start (inputs are never donated).
+                weights[paradigm] = prog.chunk(start, int(bad[0]))[2][paradigm]
         chunk = Chunk(
             self.step, self.step + want, metrics, weights, dict(self.diverged_at), self.config.steps, seconds, not compiled
         )

@@ -4,8 +4,10 @@ Numpy only (the window marks the edge on its slider before JAX loads). For mean 
 error on the batch, the loss is quadratic in [kernel, bias] with Hessian (2/N) Aᵀ A,
 A = [x 1], for each output. Gradient descent multiplies the error along the Hessian's top
 eigenvector by (1 - lr λ_max) every step, so it converges only for lr < 2 / λ_max.
-Heavy-ball momentum β moves the edge to 2 (1 + β) / λ_max. Adam rescales every step and
-clipping caps its length, so neither has such an edge.
+Heavy-ball momentum β moves the edge to 2 (1 + β) / λ_max. Adam rescales every step, so it
+has no such edge at these rates. Clipping keeps a run past the edge finite but does not make
+it converge: near the minimum the gradient is small, clipping is idle, and the same edge
+applies, so a clipped run past it bounces around the minimum and never settles.
 """
 
 import functools
@@ -25,9 +27,25 @@ def hessian_max_eigenvalue() -> float:
     return float(np.linalg.eigvalsh(2.0 / len(a) * a.T @ a).max())
 
 
-def stability_edge(task: str, optimizer: str, clipped: bool) -> float | None:
-    """The largest stable learning rate, or None where no such edge applies."""
-    if task != "line" or clipped or optimizer == "adam":
+def stability_edge(task: str, optimizer: str, clipped: bool = False) -> float | None:
+    """The largest learning rate that converges, or None where no such edge applies.
+
+    `clipped` does not move the edge; it changes what happens past it (`past_the_edge`).
+    """
+    if task != "line" or optimizer == "adam":
         return None
     edge = 2.0 / hessian_max_eigenvalue()
     return edge * (1 + MOMENTUM) if optimizer == "momentum" else edge
+
+
+def past_the_edge(clipped: bool, optimizer: str = "sgd") -> str:
+    """What a run past the edge does, unclipped or clipped."""
+    if not clipped:
+        return "diverges: the loss grows to inf"
+    caught = (
+        "; with momentum, runs just below the edge (from about 0.95 of it here) can be caught "
+        "bouncing too, as clipping lets a swing build up that never dies down"
+        if optimizer == "momentum"
+        else ""
+    )
+    return f"bounces around the minimum and never settles (clipping keeps it finite){caught}"

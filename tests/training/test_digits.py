@@ -120,3 +120,12 @@ def test_chunks_carry_the_grid_predictions():
         predictions = chunk.weights[p]["predictions"]
         assert predictions.shape == (32,) and predictions.dtype.kind == "i"
         assert set(predictions) <= set(range(10))
+
+
+def test_label_smoothing_says_the_targets_it_makes():
+    from app.training.digits_loss import smooth_labels
+
+    targets = np.asarray(smooth_labels(np.array([3]), 0.1))[0]
+    right, other = f"{targets[3]:.2g}", f"{targets[0]:.2g}"
+    assert (right, other) == ("0.91", "0.01")
+    assert f"{right} and {other}" in smooth_labels.__doc__

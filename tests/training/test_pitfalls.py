@@ -36,7 +36,7 @@ def test_a_rebuilt_optimizer_changes_stateful_optimizers_only(optimizer):
 
 def test_the_tutorials_clip_call_raises_and_the_chain_runs_beside_it():
     result = runner.run(LINE.with_changes(pitfall="clip-update-misuse", clip_norm=1.0))
-    assert result.errors["linen"].startswith("ValueError: pytree structure error")
+    assert result.errors["linen"].startswith("AttributeError: ")  # the chain's clip meets the clip state
     assert "linen" not in result.metrics and len(result.metrics["nnx"]["loss"]) == 200
 
 
@@ -71,3 +71,29 @@ def test_the_listing_shows_the_faulty_function_with_its_bug_line_marked(name):
 def test_pitfalls_need_the_line_fit_without_ema(changes):
     with pytest.raises(ValueError, match="pitfall"):
         RunConfig(**({"pitfall": "forgotten-rebind"} | changes))
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_the_clip_pitfall_shows_the_error_its_listed_code_raises(optimizer):
+    import jax
+    from flax import nnx
+
+    from app.training import linen_step, tasks
+    from app.training.optimizers import make_tx
+
+    config = LINE.with_changes(pitfall="clip-update-misuse", clip_norm=1.0, optimizer=optimizer)
+    shown = runner.run(config).errors["linen"]
+    x, y = tasks.line_fit_batch()
+    model = nnx.Linear(1, 1, rngs=nnx.Rngs(config.seed))
+    params = {"kernel": model.kernel[...], "bias": model.bias[...]}
+    state = linen_step.create_state(params, 1, make_tx(optimizer, config.lr, config.clip_norm))
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - whatever the listed code raises
+        jax.block_until_ready(pitfalls.clip_update_misuse(state, x, y))
+    assert shown == f"{type(raised.value).__name__}: {raised.value}"
+    result = runner.run(config)
+    assert result.metrics["nnx"]["grad_norm"].max() > config.clip_norm  # the clip had work to do
+
+
+def test_the_clip_pitfall_needs_clipping_on():
+    with pytest.raises(ValueError, match="turn clipping on"):
+        RunConfig(pitfall="clip-update-misuse")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from app.training import programs, runner
+from app.training import programs, runner, tasks
 from app.training.config import RunConfig
 
 
@@ -121,3 +121,19 @@ def test_a_run_advances_one_step_at_a_time():
 def test_values_float32_cannot_carry_are_refused(field, value):
     with pytest.raises(ValueError, match=field):
         RunConfig(**{field: value})
+
+
+def test_a_diverged_chunk_carries_the_weights_its_diverging_step_started_from():
+    config = RunConfig(lr=5.0, steps=1000, paradigm="nnx")
+    chunks = list(runner.stream(config, max_chunk_steps=256))
+    k = chunks[-1].diverged_at["nnx"]
+    w = chunks[-1].weights["nnx"]
+    kernel, bias = float(w["kernel"][0, 0]), float(w["bias"][0])
+    assert np.isfinite(kernel) and np.isfinite(bias)
+    x, y = tasks.line_fit_batch()
+    loss = np.mean((x.astype(np.float64) * kernel + bias - y) ** 2)
+    recorded = chunks[-1].metrics["nnx"]["loss"]
+    assert not np.isfinite(recorded[-1]) and len(recorded) == k - chunks[-1].start + 1
+    assert not np.isfinite(np.float32(loss)) or loss > 1e30  # the weights of the step whose loss blew up
+    previous = runner.run(config.with_changes(steps=k)).metrics["nnx"]["loss"][-1]
+    assert np.isfinite(previous) and previous < loss

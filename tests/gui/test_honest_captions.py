@@ -1,0 +1,92 @@
+"""What the window says is true for the run it shows: pitfalls, legends, tooltips, divergence."""
+
+import numpy as np
+import pytest
+
+from app.training.config import RunConfig
+from app.training.digits_loss import smooth_labels
+from app.training.pitfall_notes import PITFALLS
+from tests.gui.conftest import wait_for_run
+
+
+def _pick_pitfall(window, qtbot, name):
+    combo = window.controls.pitfall_combo
+    combo.setCurrentIndex(combo.findData(name))
+    wait_for_run(qtbot, window)
+
+
+def test_the_clip_pitfall_turns_clipping_on_and_says_so(window, qtbot):
+    _pick_pitfall(window, qtbot, "clip-update-misuse")
+    assert window.controls.clip_check.isChecked() and window.config.clip_norm == 1.0
+    assert "Clipping is on with this pitfall" in window.caption.text()
+    assert "raised" in window.caption.text()  # the faulty Linen call's own error is shown
+    assert np.isfinite(window.plot.loss["nnx"].values).all()
+
+
+def test_the_optimizer_pitfall_switches_sgd_to_momentum_and_says_why(window, qtbot):
+    assert window.config.optimizer == "sgd"
+    _pick_pitfall(window, qtbot, "optimizer-in-loop")
+    assert window.config.optimizer == "momentum"
+    assert window.controls.optimizer_combo.currentData() == "momentum"
+    assert "Switched to SGD + momentum" in window.caption.text()
+    linen, nnx = window.plot.loss["linen"].values, window.plot.loss["nnx"].values
+    assert np.max(np.abs(linen - nnx)) > 1e-3  # the reset now shows
+
+
+def test_a_pitfall_keeps_a_setting_the_user_chose(window, qtbot):
+    window.controls.optimizer_combo.setCurrentIndex(window.controls.optimizer_combo.findData("adam"))
+    wait_for_run(qtbot, window)
+    _pick_pitfall(window, qtbot, "optimizer-in-loop")
+    assert window.config.optimizer == "adam" and "Switched" not in window.caption.text()
+
+
+@pytest.mark.parametrize("name", [n for n, note in PITFALLS.items() if note.curve])
+def test_the_legend_names_the_curve_that_carries_the_bug(window, qtbot, name):
+    _pick_pitfall(window, qtbot, name)
+    window.plot.redraw()
+    labels = [label.text for _, label in window.plot.legend.items]
+    note = PITFALLS[name]
+    assert note.curve in labels
+    assert note.curve in [label.text for _, label in window.plot.grad_legend.items]
+    other = "NNX" if note.paradigm == "linen" else "Linen"
+    assert other in labels
+
+
+def test_tooltips_say_what_the_run_does(window):
+    controls = window.controls
+    targets = np.asarray(smooth_labels(np.array([0]), 0.1))[0]
+    assert f"{targets[0]:.2g} for the right class and {targets[1]:.2g}" in controls.smoothing_check.toolTip()
+    assert "minibatch" in controls.seed_spin.toolTip() and "dropout" in controls.seed_spin.toolTip()
+    assert "new minibatch every step" in controls.steps_spin.toolTip()
+
+
+def test_a_diverged_run_shows_its_own_last_line_and_marks_the_step(window, qtbot):
+    window.controls.lr_spin.setValue(5.0)
+    wait_for_run(qtbot, window)
+    k = int(min(window.plot.steps[p].values[-1] for p in ("linen", "nnx"))) + 1  # the first non-finite step
+    assert window.plot.diverged_line.isVisible() and window.plot.diverged_line.value() == k
+    assert f"diverged at step {k:,}" in window.plot.diverged_line.label.format
+    note = window.fit.note.toPlainText()
+    assert f"NNX diverged at step {k:,}" in note and "nan" not in note and "inf" not in note
+    xs, ys = window.fit.lines["nnx"].getData()
+    assert np.all(np.isfinite(ys)) and np.max(np.abs(ys)) > 10  # this run's last weights, far off
+    assert window.step_label.text() == f"diverged at step {k:,} of 1,000"
+    window.controls.lr_spin.setValue(0.1)
+    wait_for_run(qtbot, window)
+    assert not window.plot.diverged_line.isVisible() and window.fit.note.toPlainText() == ""
+
+
+def test_clipped_sgd_keeps_the_edge_mark_and_says_it_bounces(window, qtbot):
+    window.controls.clip_check.setChecked(True)
+    wait_for_run(qtbot, window)
+    assert window.controls.lr_slider.mark is not None
+    assert "bounces" in window.controls.lr_slider.toolTip()
+    assert window.config == RunConfig(clip_norm=1.0)
+
+
+def test_the_speed_shown_is_this_runs(window, qtbot):
+    assert window.speed_label.text().endswith("steps/s")  # the default run, flat out
+    window.controls.pace_combo.setCurrentIndex(window.controls.pace_combo.findData("animate"))
+    window.controls.steps_spin.setValue(10)
+    wait_for_run(qtbot, window)
+    assert window.speed_label.text() == ""  # too few steps a chunk to measure: no stale figure

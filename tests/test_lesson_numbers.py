@@ -1,0 +1,73 @@
+"""Every number a lesson caption states is what a real run of its settings shows."""
+
+import re
+
+import numpy as np
+import pytest
+
+from app.lessons import load_lesson
+from app.training import runner
+from app.training.stability import stability_edge
+
+
+def _numbers(caption: str) -> list[float]:
+    return [float(n) for n in re.findall(r"(?<![\w.])\d+\.\d+|(?<![\w.])\d+(?![\w.])", caption)]
+
+
+def test_the_seed_recipe_loss_falls_every_step():
+    step = load_lesson("01-the-seed-recipe").steps[0]
+    assert "0.1" in step.caption and "64" in step.caption and step.preset.config.lr == 0.1
+    loss = runner.run(step.preset.config).metrics["nnx"]["loss"]
+    settled = np.flatnonzero(np.diff(loss) >= 0)[0]  # the first step that did not lower the loss
+    assert "about step 130" in step.caption and 120 <= settled <= 140
+    assert "after about step 50" in step.caption and loss[50] - loss.min() < 0.005 * (loss[0] - loss.min())
+    assert np.all(np.diff(loss[: settled + 1]) < 0) and loss[settled:].max() < loss.min() * (1 + 1e-5)
+
+
+def test_the_stability_edge_numbers():
+    below, above, momentum = load_lesson("02-the-stability-edge").steps
+    assert f"≈ {stability_edge('line', 'sgd'):.3f}" in below.caption
+    assert f"≈ {stability_edge('line', 'momentum'):.2f}" in momentum.caption
+    assert not runner.run(below.preset.config).diverged_at
+    assert runner.run(above.preset.config).diverged_at
+    assert not runner.run(momentum.preset.config).diverged_at
+
+
+def test_clipping_lesson_numbers():
+    unclipped, clipped = load_lesson("03-clipping").steps
+    diverged = runner.run(unclipped.preset.config).diverged_at
+    assert "about 60 steps" in unclipped.caption and all(45 <= k <= 75 for k in diverged.values())
+    m = runner.run(clipped.preset.config).metrics["nnx"]
+    loss = m["loss"]
+    assert "from step 50 on every gradient is still longer than 0.1" in clipped.caption
+    assert m["grad_norm"][50:].min() > clipped.preset.config.clip_norm == 0.1
+    minimum = runner.run(clipped.preset.config.with_changes(lr=0.5, clip_norm=None)).metrics["nnx"]["loss"][-1]
+    numbers = _numbers(clipped.caption.split("bouncing between")[1])
+    low, high, ratio, stated_minimum = numbers[0], numbers[1], numbers[2], numbers[3]
+    tail = loss[-200:]
+    assert tail.min() == pytest.approx(low, rel=0.02) and tail.max() == pytest.approx(high, rel=0.02)
+    assert loss[-1] / minimum == pytest.approx(ratio, abs=0.05) and minimum == pytest.approx(stated_minimum, rel=0.02)
+
+
+def test_ema_lesson_wobble_numbers():
+    noisy = load_lesson("04-ema-on-noisy-digits").steps[0]
+    m = runner.run(noisy.preset.config).metrics
+    bands, jumps = [], []
+    for p in ("linen", "nnx"):
+        tested = m[p]["test_accuracy"][np.isfinite(m[p]["test_accuracy"])][10:]  # after step 500
+        bands.append(100 * (tested.max() - tested.min()))
+        jumps.append(100 * np.abs(np.diff(tested)).max())
+    assert "a band 7 to 8 points wide" in noisy.caption and all(6.5 <= b <= 8.5 for b in bands)
+    assert "by up to 6 points" in noisy.caption and all(5 <= j <= 6.5 for j in jumps)
+
+
+def test_momentum_reset_lesson_numbers():
+    _, momentum, adam = load_lesson("06-momentum-reset").steps
+    m = runner.run(momentum.preset.config).metrics
+    assert "more slowly" in momentum.caption and m["nnx"]["loss"][20] > m["linen"]["loss"][20]
+    m = runner.run(adam.preset.config).metrics
+    linen, nnx = m["linen"]["loss"], m["nnx"]["loss"]
+    assert "falls faster at first" in adam.caption and nnx[20] < linen[20]
+    low, high, minimum = _numbers(adam.caption.split("bouncing between")[1])
+    assert nnx[-100:].min() == pytest.approx(low, abs=5e-5) and nnx[-100:].max() == pytest.approx(high, abs=5e-5)
+    assert linen[-1] == pytest.approx(minimum, abs=5e-5)
