@@ -178,3 +178,10 @@ def test_sweep_with_csv_writes_the_sweeps_rows(tmp_path, capsys):
     rows = list(csv.reader(path.open()))
     assert rows[0] == ["lr", "final_loss"] and len(rows) == 21
     assert [",".join(r) for r in rows] == printed[:21]
+
+
+def test_a_clipped_sweep_still_prints_the_edge(capsys):
+    assert main(["--headless", "--sweep", "8", "--steps", "100", "--clip", "1.0"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "stability_edge=0.996134"
+    assert main(["--headless", "--sweep", "8", "--steps", "100", "--optimizer", "adam", "--clip", "1.0"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "stability_edge=none"
