@@ -3,13 +3,12 @@
 import argparse
 import csv
 import functools
-import math
 import sys
 
 import numpy as np
 
-from app.training.config import DROPOUT_RATES, OPTIMIZERS, PARADIGMS, TASKS, RunConfig
-from app.training.pitfall_notes import PITFALLS
+from app.model.settings import RUN_FIELDS, Settings
+from app.training.config import RunConfig
 
 PROG = "train-step-lab"
 
@@ -21,36 +20,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{PROG}: error: {message}\n")
 
 
-RUN_FLAGS = {
-    "task": "task", "paradigm": "paradigm", "seed": "seed", "lr": "lr", "steps": "steps",
-    "optimizer": "optimizer", "ema": "ema_decay", "clip": "clip_norm", "pitfall": "pitfall",
-    "batch_size": "batch_size", "dropout": "dropout", "label_smoothing": "label_smoothing", "l2": "l2",
-}
-"""Each flag that sets the run, and the RunConfig field it sets."""
-DIGITS_FLAGS = ("batch_size", "dropout", "label_smoothing", "l2")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    """Run flags default to None: a flag that was given is told apart from one that was not."""
+    """One flag per run setting, from the settings' field table. Run flags default to None: a
+    flag that was given is told apart from one that was not."""
     parser = _Parser(prog=PROG, description="One training step, in Flax Linen and Flax NNX, run live.")
     parser.add_argument("--headless", action="store_true", help="run without the window and print a summary")
-    parser.add_argument("--task", choices=TASKS)
-    parser.add_argument("--paradigm", choices=PARADIGMS)
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--lr", type=float, help="learning rate")
-    parser.add_argument("--steps", type=int)
-    parser.add_argument("--optimizer", choices=OPTIMIZERS)
-    parser.add_argument("--ema", type=float, metavar="DECAY", help="parameter EMA with this decay")
-    parser.add_argument("--clip", type=float, metavar="MAX_NORM", help="clip gradients to this global norm")
+    digits = parser.add_argument_group("digits task")
+    for f in RUN_FIELDS:
+        group = digits if f.digits_only else parser
+        if f.name == "label_smoothing":
+            group.add_argument(f"--{f.flag}", dest=f.name, action=argparse.BooleanOptionalAction, help=f.help)
+            continue
+        kind = type(f.choices[0]) if f.choices else type(f.window_range[0])
+        group.add_argument(f"--{f.flag}", dest=f.name, type=kind, choices=f.choices, help=f.help)
     parser.add_argument(
         "--sweep", type=int, metavar="N", help="print the final loss of N log-spaced learning rates (1e-4 to 10) as CSV"
     )
-    parser.add_argument("--pitfall", choices=tuple(PITFALLS), help="run a classic mistake beside the correct step")
-    digits = parser.add_argument_group("digits task")
-    digits.add_argument("--batch-size", type=int)
-    digits.add_argument("--dropout", type=float, choices=DROPOUT_RATES)
-    digits.add_argument("--l2", type=float, help="L2 weight on 1/2 the sum of squared parameters")
-    digits.add_argument("--label-smoothing", action=argparse.BooleanOptionalAction)
     parser.add_argument("--csv", metavar="PATH", help="write every step's metrics (or the sweep's rows) to this CSV file")
     parser.add_argument("--lesson", metavar="LESSON", help="open a lesson (a JSON file, or a built-in lesson's name)")
     parser.add_argument("--screenshot", metavar="PATH", help="open the window, run the settings, save a PNG, exit")
@@ -59,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def given_run_flags(args) -> dict:
     """The RunConfig fields the command line set."""
-    return {field: getattr(args, flag) for flag, field in RUN_FLAGS.items() if getattr(args, flag) is not None}
+    return {f.name: getattr(args, f.name) for f in RUN_FIELDS if getattr(args, f.name) is not None}
 
 
 def config_from_args(args) -> RunConfig:
@@ -82,7 +67,7 @@ def check_combination(args) -> None:
         if args.lesson is not None and given:
             raise ValueError("--lesson sets the run itself: leave out the run's flags")
     if given.get("task", "line") == "line":
-        digits_only = [f"--{flag.replace('_', '-')}" for flag in DIGITS_FLAGS if flag in given]
+        digits_only = [f"--{f.flag}" for f in RUN_FIELDS if f.digits_only and f.name in given]
         if digits_only:
             raise ValueError(f"{digits_only[0]} sets the digits task: add --task digits")
 
@@ -139,32 +124,6 @@ def summary_lines(result) -> list[str]:
     return lines
 
 
-CSV_COLUMNS = ["loss", "grad_norm", "ema_loss"]
-DIGITS_CSV_COLUMNS = ["loss", "grad_norm", "accuracy", "test_accuracy", "ema_test_accuracy"]
-
-
-def write_csv(result, file) -> None:
-    """One row per paradigm per step: paradigm,step,loss,grad_norm,ema_loss (empty when EMA is
-    off); the digits task has no EMA loss (its EMA weights are judged by test accuracy) and
-    writes loss,grad_norm,accuracy,test_accuracy,ema_test_accuracy (empty between tests)."""
-    columns = DIGITS_CSV_COLUMNS if result.config.task == "digits" else CSV_COLUMNS
-    writer = csv.writer(file)
-    writer.writerow(["paradigm", "step", *columns])
-    for paradigm, m in result.metrics.items():
-        for i in range(len(m["loss"])):
-            writer.writerow([paradigm, i, *(_cell(m, name, i) for name in columns)])
-
-
-def _cell(metrics, name, i) -> str:
-    """A number as Python writes it; empty where the metric is off or was not measured."""
-    if name not in metrics:
-        return ""
-    value = float(metrics[name][i])
-    if math.isnan(value) and name in ("test_accuracy", "ema_test_accuracy"):
-        return ""
-    return repr(value) if math.isfinite(value) else str(value)
-
-
 def sweep_rows(config, points) -> tuple[list[list[str]], str]:
     """The sweep's `lr,final_loss` rows and its `stability_edge=` line (`none` where no edge applies)."""
     from app.training.sweep import sweep
@@ -191,7 +150,7 @@ def headless(args) -> int:
     else:
         result = runner.run(config)
         print("\n".join(summary_lines(result)))
-        save = functools.partial(write_csv, result)
+        save = result.to_csv
     if args.csv:
         try:
             with open(args.csv, "w", newline="") as file:
@@ -208,19 +167,16 @@ def main(argv=None) -> int:
         check_combination(args)
         if args.headless:
             return headless(args)
-        preset = None
+        settings = None
         if args.lesson:
             from app.lessons import load_lesson
 
             load_lesson(args.lesson)  # a bad file is refused here, with its problem, before any window
         elif given_run_flags(args):
-            from app.lessons import Preset
-
-            preset = Preset(config_from_args(args))
-            preset.config.check_window_ranges()  # the window's controls could not show it otherwise
+            settings = Settings(config_from_args(args))  # refused outside what the controls offer
         from app.gui.app import run_app
 
-        return run_app(args, preset)
+        return run_app(args, settings)
     except (ValueError, OSError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2

@@ -5,24 +5,21 @@ A lesson is a JSON file:
     {"title": "...", "steps": [{"title": "...", "caption": "...",
                                "settings": {"lr": 0.5, "optimizer": "momentum", ...}}]}
 
-`settings` holds RunConfig fields (anything left out takes its default) plus `pace`
-("instant" or "animate") and `rate` (steps per second when animating). Loading checks every
+`settings` holds the fields of `app.model.settings.FIELDS`: the run's (anything left out takes
+its default), `pace` ("instant" or "animate"), `rate` (steps per second when animating), and
+how it is shown (`log_y`, `smoothing`, `stop_at`). Loading checks every
 step, so a bad file is refused whole with a message naming the file, the step and the problem.
 """
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.data_files import resource
-from app.training.config import RunConfig
+from app.model.settings import Settings
 
-PACES = ("instant", "animate")
 MAX_FILE_BYTES = 1_000_000
-DEFAULT_RATE = 60
-MAX_RATE = 500
 LESSONS_DIR = resource("lessons")
-CONFIG_FIELDS = tuple(f.name for f in fields(RunConfig))
 
 
 class LessonError(ValueError):
@@ -30,24 +27,10 @@ class LessonError(ValueError):
 
 
 @dataclass(frozen=True)
-class Preset:
-    """Everything a lesson step sets: the run, and how fast it plays."""
-
-    config: RunConfig
-    pace: str = "instant"
-    rate: int = DEFAULT_RATE
-
-    def to_json(self) -> dict:
-        defaults = asdict(RunConfig())
-        settings = {k: v for k, v in asdict(self.config).items() if v != defaults[k] or k in ("task", "lr", "steps")}
-        return settings | {"pace": self.pace, "rate": self.rate}
-
-
-@dataclass(frozen=True)
 class LessonStep:
     title: str
     caption: str
-    preset: Preset
+    settings: Settings
 
 
 @dataclass(frozen=True)
@@ -55,24 +38,6 @@ class Lesson:
     title: str
     steps: tuple[LessonStep, ...]
     path: Path | None = None
-
-
-def preset_from_json(settings: dict) -> Preset:
-    """A Preset from a step's `settings`; ValueError names the first bad entry."""
-    if not isinstance(settings, dict):
-        raise ValueError("settings must be an object of names and values")
-    unknown = sorted(set(settings) - set(CONFIG_FIELDS) - {"pace", "rate"})
-    if unknown:
-        raise ValueError(f"unknown setting {unknown[0]!r}")
-    pace = settings.get("pace", "instant")
-    if pace not in PACES:
-        raise ValueError(f"pace must be one of {', '.join(PACES)}, not {pace!r}")
-    rate = settings.get("rate", DEFAULT_RATE)
-    if not isinstance(rate, int) or isinstance(rate, bool) or not 1 <= rate <= MAX_RATE:
-        raise ValueError(f"rate must be a whole number of steps per second from 1 to {MAX_RATE}, not {rate!r}")
-    config = RunConfig(**{k: v for k, v in settings.items() if k in CONFIG_FIELDS})
-    config.check_window_ranges()  # the window shows these settings: refused, never clamped
-    return Preset(config, pace, rate)
 
 
 def find_lesson(name) -> Path:
@@ -117,7 +82,7 @@ def load_lesson(path) -> Lesson:
             for key in ("title", "caption"):
                 if not isinstance(raw.get(key), str) or not raw[key].strip():
                     raise ValueError(f"needs a {key!r} (text)")
-            steps.append(LessonStep(raw["title"], raw["caption"], preset_from_json(raw.get("settings", {}))))
+            steps.append(LessonStep(raw["title"], raw["caption"], Settings.from_json(raw.get("settings", {}))))
         except (ValueError, TypeError, OverflowError) as error:
             raise LessonError(f"{path}: step {number}: {error}") from None
     return Lesson(data["title"], tuple(steps), path)
@@ -131,7 +96,7 @@ def append_step(path, step: LessonStep) -> Lesson:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     else:
         data = {"title": path.stem.replace("-", " ").replace("_", " ").capitalize(), "steps": []}
-    data["steps"].append({"title": step.title, "caption": step.caption, "settings": step.preset.to_json()})
+    data["steps"].append({"title": step.title, "caption": step.caption, "settings": step.settings.to_json()})
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return load_lesson(path)
 

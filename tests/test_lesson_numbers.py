@@ -16,8 +16,8 @@ def _numbers(caption: str) -> list[float]:
 
 def test_the_seed_recipe_loss_falls_every_step():
     step = load_lesson("01-the-seed-recipe").steps[0]
-    assert "0.1" in step.caption and "64" in step.caption and step.preset.config.lr == 0.1
-    loss = runner.run(step.preset.config).metrics["nnx"]["loss"]
+    assert "0.1" in step.caption and "64" in step.caption and step.settings.run.lr == 0.1
+    loss = runner.run(step.settings.run).metrics["nnx"]["loss"]
     settled = np.flatnonzero(np.diff(loss) >= 0)[0]  # the first step that did not lower the loss
     assert "about step 130" in step.caption and 120 <= settled <= 140
     assert "after about step 50" in step.caption and loss[50] - loss.min() < 0.005 * (loss[0] - loss.min())
@@ -28,20 +28,20 @@ def test_the_stability_edge_numbers():
     below, above, momentum = load_lesson("02-the-stability-edge").steps
     assert f"≈ {stability_edge('line', 'sgd'):.3f}" in below.caption
     assert f"≈ {stability_edge('line', 'momentum'):.2f}" in momentum.caption
-    assert not runner.run(below.preset.config).diverged_at
-    assert runner.run(above.preset.config).diverged_at
-    assert not runner.run(momentum.preset.config).diverged_at
+    assert not runner.run(below.settings.run).diverged_at
+    assert runner.run(above.settings.run).diverged_at
+    assert not runner.run(momentum.settings.run).diverged_at
 
 
 def test_clipping_lesson_numbers():
     unclipped, clipped = load_lesson("03-clipping").steps
-    diverged = runner.run(unclipped.preset.config).diverged_at
+    diverged = runner.run(unclipped.settings.run).diverged_at
     assert "about 60 steps" in unclipped.caption and all(45 <= k <= 75 for k in diverged.values())
-    m = runner.run(clipped.preset.config).metrics["nnx"]
+    m = runner.run(clipped.settings.run).metrics["nnx"]
     loss = m["loss"]
     assert "from step 50 on every gradient is still longer than 0.1" in clipped.caption
-    assert m["grad_norm"][50:].min() > clipped.preset.config.clip_norm == 0.1
-    minimum = runner.run(clipped.preset.config.with_changes(lr=0.5, clip_norm=None)).metrics["nnx"]["loss"][-1]
+    assert m["grad_norm"][50:].min() > clipped.settings.run.clip_norm == 0.1
+    minimum = runner.run(clipped.settings.run.with_changes(lr=0.5, clip_norm=None)).metrics["nnx"]["loss"][-1]
     numbers = _numbers(clipped.caption.split("bouncing between")[1])
     low, high, ratio, stated_minimum = numbers[0], numbers[1], numbers[2], numbers[3]
     tail = loss[-200:]
@@ -51,7 +51,7 @@ def test_clipping_lesson_numbers():
 
 def test_ema_lesson_wobble_numbers():
     noisy = load_lesson("04-ema-on-noisy-digits").steps[0]
-    m = runner.run(noisy.preset.config).metrics
+    m = runner.run(noisy.settings.run).metrics
     bands, jumps = [], []
     for p in ("linen", "nnx"):
         tested = m[p]["test_accuracy"][np.isfinite(m[p]["test_accuracy"])][10:]  # after step 500
@@ -63,9 +63,9 @@ def test_ema_lesson_wobble_numbers():
 
 def test_momentum_reset_lesson_numbers():
     _, momentum, adam = load_lesson("06-momentum-reset").steps
-    m = runner.run(momentum.preset.config).metrics
+    m = runner.run(momentum.settings.run).metrics
     assert "more slowly" in momentum.caption and m["nnx"]["loss"][20] > m["linen"]["loss"][20]
-    m = runner.run(adam.preset.config).metrics
+    m = runner.run(adam.settings.run).metrics
     linen, nnx = m["linen"]["loss"], m["nnx"]["loss"]
     assert "falls faster at first" in adam.caption and nnx[20] < linen[20]
     low, high, minimum = _numbers(adam.caption.split("bouncing between")[1])

@@ -6,7 +6,8 @@ import re
 import numpy as np
 import pytest
 
-from app.lessons import LessonError, LessonStep, Preset, append_step, built_in_lessons, load_lesson
+from app.lessons import LessonError, LessonStep, append_step, built_in_lessons, load_lesson
+from app.model.settings import Settings
 from app.training import runner
 from app.training.config import RunConfig
 
@@ -21,20 +22,20 @@ def test_every_built_in_lesson_loads_and_runs_through(path):
     assert lesson.title and lesson.steps
     for step in lesson.steps:
         assert len(re.findall(r"[.!?:](?=\s+[A-Z`]|\s*$)", step.caption)) in (2, 3), step.title
-        result = runner.run(step.preset.config)
-        for p in step.preset.config.paradigms:
+        result = runner.run(step.settings.run)
+        for p in step.settings.run.paradigms:
             assert p in result.errors or len(result.metrics[p]["loss"]) >= 1
 
 
 def test_the_stability_edge_lesson_shows_what_it_says():
     steps = load_lesson(next(p for p in built_in_lessons() if "edge" in p.stem)).steps
-    below, above, momentum = (runner.run(s.preset.config) for s in steps)
+    below, above, momentum = (runner.run(s.settings.run) for s in steps)
     assert not below.diverged_at and above.diverged_at and not momentum.diverged_at
 
 
 def test_the_ema_lesson_shows_a_steadier_ema_accuracy():
     step = load_lesson(next(p for p in built_in_lessons() if "ema" in p.stem)).steps[1]
-    m = runner.run(step.preset.config.with_changes(paradigm="nnx")).metrics["nnx"]
+    m = runner.run(step.settings.run.with_changes(paradigm="nnx")).metrics["nnx"]
     raw = m["test_accuracy"][np.isfinite(m["test_accuracy"])][10:]
     ema = m["ema_test_accuracy"][np.isfinite(m["ema_test_accuracy"])][10:]
     assert ema.std() < raw.std() and ema.mean() > raw.mean()
@@ -83,12 +84,12 @@ def test_missing_file_is_a_lesson_error(tmp_path):
 
 def test_saved_steps_append_and_round_trip(tmp_path):
     path = tmp_path / "my-class.json"
-    first = Preset(RunConfig(lr=0.5, optimizer="momentum", clip_norm=2.0), "animate", 30)
-    second = Preset(RunConfig(task="digits", ema_decay=0.99, batch_size=32))
+    first = Settings(RunConfig(lr=0.5, optimizer="momentum", clip_norm=2.0), "animate", 30, log_y=True)
+    second = Settings(RunConfig(task="digits", ema_decay=0.99, batch_size=32), smoothing=20, stop_at=0.5)
     append_step(path, LessonStep("One", "The first.", first))
     lesson = append_step(path, LessonStep("Two", "The second.", second))
     assert lesson.title == "My class" and [s.title for s in lesson.steps] == ["One", "Two"]
-    assert lesson.steps[0].preset == first and lesson.steps[1].preset == second
+    assert lesson.steps[0].settings == first and lesson.steps[1].settings == second
     assert json.loads(path.read_text())["steps"][0]["settings"]["pace"] == "animate"
 
 
@@ -102,7 +103,7 @@ def test_a_lesson_over_a_megabyte_is_refused_unread(tmp_path):
 def test_a_lesson_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + _one_step({"lr": 0.5}).encode())
-    assert load_lesson(path).steps[0].preset.config.lr == 0.5
+    assert load_lesson(path).steps[0].settings.run.lr == 0.5
 
 
 def test_a_built_in_lesson_opens_by_its_name():

@@ -19,22 +19,22 @@ def make_application() -> QApplication:
     return app
 
 
-def open_window(lesson=None, preset=None, remember=True):
-    """The window, set to a lesson's first step, the command line's settings (`preset`), or what
+def open_window(lesson=None, settings=None, remember=True):
+    """The window, set to a lesson's first step, the command line's `settings`, or what
     it remembers; its first run starts when it is shown."""
     from app.gui.main_window import MainWindow
 
     window = MainWindow(remember=remember)
     if lesson:
         window.open_lesson(lesson)
-    elif preset is not None:
-        window.controls.set_preset(preset)
+    elif settings is not None:
+        window.controls.set_settings(settings)
     return window
 
 
-def run_app(args, preset=None) -> int:
+def run_app(args, settings=None) -> int:
     app = make_application()
-    window = open_window(args.lesson, preset, remember=not args.screenshot)  # a screenshot shows no remembered settings
+    window = open_window(args.lesson, settings, remember=not args.screenshot)  # a screenshot shows no remembered settings
     window.show()
     if args.screenshot:
         window.runFinished.connect(lambda _: QTimer.singleShot(0, lambda: save_and_quit(window, args.screenshot)))

@@ -1,6 +1,7 @@
 """The control panel: every setting of a run, each with a tooltip, read back as a RunConfig."""
 
 import math
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
@@ -20,13 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.marked_slider import MarkedSlider
-from app.lessons import DEFAULT_RATE, MAX_RATE, Preset
-from app.training.config import DROPOUT_RATES, WINDOW_RANGES, RunConfig
+from app.model.settings import DEFAULT_RATE, FIELDS, MAX_RATE, MAX_SMOOTHING, Settings
+from app.training.config import DROPOUT_RATES, RunConfig
 from app.training.pitfall_notes import PITFALLS
 
-LR_MIN, LR_MAX = WINDOW_RANGES["lr"]
+LR_MIN, LR_MAX = FIELDS["lr"].window_range
 LR_TICKS = 1000
-MAX_SMOOTHING = 500
 DEFAULTS = RunConfig()
 DEFAULT_EMA_DECAY = 0.99
 DEFAULT_CLIP_NORM = 1.0
@@ -34,9 +34,9 @@ OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam
 PARADIGM_NAMES = {"both": "Linen and NNX", "linen": "Linen", "nnx": "NNX"}
 SPIN_FIELDS = {
     "seedSpin": "seed", "lrSpin": "lr", "stepsSpin": "steps", "emaDecaySpin": "ema_decay",
-    "clipNormSpin": "clip_norm", "batchSpin": "batch_size", "l2Spin": "l2",
+    "clipNormSpin": "clip_norm", "batchSpin": "batch_size", "l2Spin": "l2", "rateSpin": "rate", "stopAtSpin": "stop_at",
 }
-"""Which RunConfig field each spin box sets: its range is that field's WINDOW_RANGES entry."""
+"""Which setting each spin box sets: its range is that field's window range."""
 
 
 def lr_to_tick(lr: float) -> int:
@@ -73,13 +73,12 @@ class SignificantSpinBox(QDoubleSpinBox):
         return QValidator.Acceptable, text, pos
 
 
-def _spin(cls, name, tip, value, decimals=None, step=None, low=None, high=None):
-    """A spin box over the window's range of the setting `name` names (or `low`..`high`)."""
+def _spin(cls, name, tip, value, decimals=None, step=None):
+    """A spin box over the window's range of the setting it sets."""
     box = cls()
     box.setObjectName(name)
     box.setToolTip(tip)
-    field = SPIN_FIELDS.get(name)
-    box.setRange(*(WINDOW_RANGES[field] if field else (low, high)))
+    box.setRange(*FIELDS[SPIN_FIELDS[name]].window_range)
     if decimals is not None:
         box.setDecimals(decimals)
     if step is not None:
@@ -106,58 +105,58 @@ class Controls(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.task_combo = QComboBox(objectName="taskCombo", toolTip="Which problem the step trains on: a straight line through 64 noisy points, or 8x8 handwritten digits.")
+        self.task_combo = QComboBox(objectName="taskCombo", toolTip=FIELDS["task"].help)
         self.task_combo.addItem("Line fit (64 points)", "line")
         self.task_combo.addItem("Digits (8×8, 10 classes)", "digits")
-        self.paradigm_combo = QComboBox(objectName="paradigmCombo", toolTip="Which version of the same step to run and plot: Flax Linen, Flax NNX, or both side by side.")
+        self.paradigm_combo = QComboBox(objectName="paradigmCombo", toolTip=FIELDS["paradigm"].help)
         for key, name in PARADIGM_NAMES.items():
             self.paradigm_combo.addItem(name, key)
-        self.seed_spin = _spin(QSpinBox, "seedSpin", "The random seed: it draws the model's initial weights (the same for Linen and NNX) and, for digits, also each step's minibatch and dropout keys.", DEFAULTS.seed)
+        self.seed_spin = _spin(QSpinBox, "seedSpin", FIELDS["seed"].help, DEFAULTS.seed)
         self.lr_slider = MarkedSlider(Qt.Horizontal, objectName="lrSlider", toolTip="Learning rate on a log scale: how far each update moves the weights along the gradient.")
         self.lr_slider.setRange(0, LR_TICKS)
         self.lr_slider.setValue(lr_to_tick(DEFAULTS.lr))
-        self.lr_spin = _spin(SignificantSpinBox, "lrSpin", "Learning rate: how far each update moves the weights along the gradient.", DEFAULTS.lr, decimals=7)
+        self.lr_spin = _spin(SignificantSpinBox, "lrSpin", FIELDS["lr"].help, DEFAULTS.lr, decimals=7)
         self.lr_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
-        self.steps_spin = _spin(QSpinBox, "stepsSpin", "How many training steps to run: the line fit uses its same 64 points every step; digits draws a new minibatch every step.", DEFAULTS.steps)
+        self.steps_spin = _spin(QSpinBox, "stepsSpin", FIELDS["steps"].help, DEFAULTS.steps)
         self.steps_spin.setGroupSeparatorShown(True)
-        self.optimizer_combo = QComboBox(objectName="optimizerCombo", toolTip="The update rule: plain SGD, SGD with momentum 0.9, or Adam.")
+        self.optimizer_combo = QComboBox(objectName="optimizerCombo", toolTip=FIELDS["optimizer"].help)
         for key, name in OPTIMIZER_NAMES.items():
             self.optimizer_combo.addItem(name, key)
         self.ema_check = QCheckBox("Parameter EMA", objectName="emaCheck", toolTip="Keep a trailing average of the weights after every step: the line fit plots its loss too; digits measures its test accuracy.")
-        self.ema_spin = _spin(QDoubleSpinBox, "emaDecaySpin", "EMA decay: each step the averaged weights keep this share and take the rest from the new weights.", DEFAULT_EMA_DECAY, decimals=4, step=0.001)
+        self.ema_spin = _spin(QDoubleSpinBox, "emaDecaySpin", FIELDS["ema_decay"].help, DEFAULT_EMA_DECAY, decimals=4, step=0.001)
         self.clip_check = QCheckBox("Clip gradients", objectName="clipCheck", toolTip="Rescale the gradient before the update whenever its global norm exceeds the max norm.")
-        self.clip_spin = _spin(QDoubleSpinBox, "clipNormSpin", "Max norm: gradients longer than this are shrunk to this length before the update.", DEFAULT_CLIP_NORM, decimals=2)
+        self.clip_spin = _spin(QDoubleSpinBox, "clipNormSpin", FIELDS["clip_norm"].help, DEFAULT_CLIP_NORM, decimals=2)
         self.clip_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
         self.adjustment = None  # what the controls last changed by themselves, and why
-        self.pitfall_combo = QComboBox(objectName="pitfallCombo", toolTip="Run a classic mistake for real in one paradigm while the other runs the correct step (line fit, EMA off).")
+        self.pitfall_combo = QComboBox(objectName="pitfallCombo", toolTip=FIELDS["pitfall"].help)
         self.pitfall_combo.addItem("None", None)
         for name, note in PITFALLS.items():
             self.pitfall_combo.addItem(f"{name} ({'Linen' if note.paradigm == 'linen' else 'NNX'})", name)
-        self.batch_spin = _spin(QSpinBox, "batchSpin", "How many training images each step averages its gradient over (drawn afresh every step).", DEFAULTS.batch_size)
-        self.dropout_combo = QComboBox(objectName="dropoutCombo", toolTip="The share of hidden units dropout zeroes at random in each training step (never when testing).")
+        self.batch_spin = _spin(QSpinBox, "batchSpin", FIELDS["batch_size"].help, DEFAULTS.batch_size)
+        self.dropout_combo = QComboBox(objectName="dropoutCombo", toolTip=FIELDS["dropout"].help)
         for rate in DROPOUT_RATES:
             self.dropout_combo.addItem(f"{rate:g}", rate)
         self.dropout_combo.setCurrentIndex(self.dropout_combo.findData(DEFAULTS.dropout))
-        self.smoothing_check = QCheckBox("Label smoothing", objectName="smoothingCheck", toolTip="Train towards 0.91 for the right class and 0.01 for the others (0.9 of a one-hot plus 0.1/10 for every class) instead of a hard 1 and 0.", checked=DEFAULTS.label_smoothing)
-        self.l2_spin = _spin(SignificantSpinBox, "l2Spin", "L2 weight: how strongly the loss pulls every parameter towards zero (times 1/2 the sum of squares).", DEFAULTS.l2, decimals=7)
+        self.smoothing_check = QCheckBox("Label smoothing", objectName="smoothingCheck", toolTip=FIELDS["label_smoothing"].help, checked=DEFAULTS.label_smoothing)
+        self.l2_spin = _spin(SignificantSpinBox, "l2Spin", FIELDS["l2"].help, DEFAULTS.l2, decimals=7)
         self.l2_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
-        self.pace_combo = QComboBox(objectName="paceCombo", toolTip="Instant runs every step at full speed; Animate plays the steps at a pace a class can follow.")
+        self.pace_combo = QComboBox(objectName="paceCombo", toolTip=FIELDS["pace"].help)
         self.pace_combo.addItem("Instant", None)
         self.pace_combo.addItem("Animate", "animate")
-        self.rate_slider = QSlider(Qt.Horizontal, objectName="rateSlider", toolTip="Animation speed in steps per second.")
+        self.rate_slider = QSlider(Qt.Horizontal, objectName="rateSlider", toolTip=FIELDS["rate"].help)
         self.rate_slider.setRange(1, MAX_RATE)
         self.rate_slider.setValue(DEFAULT_RATE)
-        self.rate_spin = _spin(QSpinBox, "rateSpin", "Animation speed in steps per second.", DEFAULT_RATE, low=1, high=MAX_RATE)
+        self.rate_spin = _spin(QSpinBox, "rateSpin", FIELDS["rate"].help, DEFAULT_RATE)
         self.rate_spin.setSuffix(" steps/s")
-        self.smoothing_slider = QSlider(Qt.Horizontal, objectName="smoothingSlider", toolTip="Draw each loss curve as the mean of its last N steps, the raw curve faded beneath (display only: training is unchanged).")
+        self.smoothing_slider = QSlider(Qt.Horizontal, objectName="smoothingSlider", toolTip=FIELDS["smoothing"].help)
         self.smoothing_slider.setRange(1, MAX_SMOOTHING)
         self.smoothing_label = QLabel("off", objectName="smoothingLabel")
-        self.stop_at_check = QCheckBox("Stop at loss ≤", objectName="stopAtCheck", toolTip="Stop the run by itself as soon as the loss reaches the target.")
-        self.stop_at_spin = _spin(SignificantSpinBox, "stopAtSpin", "The loss at which the run stops by itself.", 0.01, decimals=8, low=1e-8, high=1e6)
+        self.stop_at_check = QCheckBox("Stop at loss ≤", objectName="stopAtCheck", toolTip=FIELDS["stop_at"].help)
+        self.stop_at_spin = _spin(SignificantSpinBox, "stopAtSpin", FIELDS["stop_at"].help, 0.01, decimals=8)
         self.stop_at_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
-        self.log_check = QCheckBox("Log-scale y", objectName="logCheck", toolTip="Show loss and gradient norm on a logarithmic axis, so slow late progress stays visible.")
+        self.log_check = QCheckBox("Log-scale y", objectName="logCheck", toolTip=FIELDS["log_y"].help)
 
         self.run_button = QPushButton("Run", objectName="runButton", toolTip="Run the current settings again from step 0.")
         self.stop_button = QPushButton("Stop", objectName="stopButton", toolTip="Stop the run where it is; the curve so far stays.")
@@ -166,7 +165,7 @@ class Controls(QWidget):
         self.sweep_button = QPushButton("Sweep learning rate", objectName="sweepButton", toolTip="Run these settings at 64 learning rates from 1e-4 to 10 at once and plot the final loss of each.")
         self.pin_button = QPushButton("Pin", objectName="pinButton", toolTip="Keep the current loss curve on the plot as a faded ghost to compare the next runs with.")
         self.clear_pins_button = QPushButton("Clear pins", objectName="clearPinsButton", toolTip="Remove every pinned ghost curve.")
-        self.reset_button = QPushButton("Reset to defaults", objectName="resetButton", toolTip="Put every setting back to its default and re-run.")
+        self.reset_button = QPushButton("Reset to defaults", objectName="resetButton", toolTip="Put the run's settings back to their defaults and re-run; pace and display stay (View ▸ Reset Everything resets those too).")
 
         self._layout()
         self._connect()
@@ -298,10 +297,6 @@ class Controls(QWidget):
         self.smoothing_label.setText("off" if steps <= 1 else f"{steps} steps")
         self.smoothingChanged.emit(steps)
 
-    def stop_at(self) -> float | None:
-        """The loss at which to stop by itself, or None."""
-        return self.stop_at_spin.value() if self.stop_at_check.isChecked() else None
-
     def _pause_toggled(self, paused):
         self.pause_button.setText("Resume" if paused else "Pause")
         self.pauseToggled.emit(paused)
@@ -324,10 +319,6 @@ class Controls(QWidget):
         self.rate_spin.setEnabled(animate)
         self.rate_slider.setEnabled(animate)
 
-    def rate(self) -> float:
-        """Steps per second when animating; 0 for Instant (flat out)."""
-        return float(self.rate_spin.value()) if self.pace_combo.currentData() else 0.0
-
     def pitfall(self) -> str | None:
         """The chosen pitfall; none outside the line fit, where pitfalls run."""
         return self.pitfall_combo.currentData() if self.task_combo.currentData() == "line" else None
@@ -349,13 +340,21 @@ class Controls(QWidget):
             pitfall=self.pitfall(),
         )
 
-    def preset(self) -> Preset:
-        """The current settings as a lesson step would hold them."""
-        return Preset(self.config(), "animate" if self.pace_combo.currentData() else "instant", self.rate_spin.value())
+    def settings(self) -> Settings:
+        """Everything the panel sets: the run, its pace, and how it is shown."""
+        return Settings(
+            self.config(),
+            "animate" if self.pace_combo.currentData() else "instant",
+            self.rate_spin.value(),
+            self.smoothing_slider.value(),
+            self.stop_at_spin.value() if self.stop_at_check.isChecked() else None,
+            self.log_check.isChecked(),
+        )
 
-    def set_preset(self, preset: Preset):
-        """Show a preset's settings, then one `changed` (a setting left off keeps its spin value)."""
-        config = preset.config
+    def set_settings(self, settings: Settings):
+        """Show `settings`, then one `changed` (EMA decay and max norm keep their spin values
+        while their feature is off)."""
+        config = settings.run
         self.blockSignals(True)
         for combo, value in (
             (self.task_combo, config.task),
@@ -363,30 +362,35 @@ class Controls(QWidget):
             (self.optimizer_combo, config.optimizer),
             (self.pitfall_combo, config.pitfall),
             (self.dropout_combo, config.dropout),
-            (self.pace_combo, "animate" if preset.pace == "animate" else None),
+            (self.pace_combo, "animate" if settings.pace == "animate" else None),
         ):
             combo.setCurrentIndex(combo.findData(value))
-        self.seed_spin.setValue(config.seed)
-        self.lr_spin.setValue(config.lr)
-        self.steps_spin.setValue(config.steps)
-        self.ema_check.setChecked(config.ema_decay is not None)
-        self.ema_spin.setValue(config.ema_decay or self.ema_spin.value())
-        self.clip_check.setChecked(config.clip_norm is not None)
-        self.clip_spin.setValue(config.clip_norm or self.clip_spin.value())
-        self.batch_spin.setValue(config.batch_size)
-        self.smoothing_check.setChecked(config.label_smoothing)
-        self.l2_spin.setValue(config.l2)
-        self.rate_spin.setValue(preset.rate)
+        for spin, value in (
+            (self.seed_spin, config.seed), (self.lr_spin, config.lr), (self.steps_spin, config.steps),
+            (self.ema_spin, config.ema_decay or self.ema_spin.value()),
+            (self.clip_spin, config.clip_norm or self.clip_spin.value()),
+            (self.batch_spin, config.batch_size), (self.l2_spin, config.l2), (self.rate_spin, settings.rate),
+            (self.stop_at_spin, settings.stop_at or self.stop_at_spin.value()),
+        ):
+            spin.setValue(value)
+        for check, on in (
+            (self.ema_check, config.ema_decay is not None), (self.clip_check, config.clip_norm is not None),
+            (self.smoothing_check, config.label_smoothing), (self.stop_at_check, settings.stop_at is not None),
+            (self.log_check, settings.log_y),
+        ):
+            check.setChecked(on)
+        self.smoothing_slider.setValue(settings.smoothing)
         self.blockSignals(False)
         self._sync_enabled()
+        self.logToggled.emit(settings.log_y)
+        self.smoothingChanged.emit(settings.smoothing)
+        self.paceChanged.emit()
         self._changed()
 
     def reset(self):
-        """Every setting back to its default, then one `changed`."""
+        """The run's settings back to their defaults (pace and display stay), then one `changed`."""
         self.blockSignals(True)
         self.ema_spin.setValue(DEFAULT_EMA_DECAY)
         self.clip_spin.setValue(DEFAULT_CLIP_NORM)
-        self.log_check.setChecked(False)
         self.blockSignals(False)
-        self.logToggled.emit(False)
-        self.set_preset(Preset(DEFAULTS))
+        self.set_settings(replace(self.settings(), run=RunConfig()))

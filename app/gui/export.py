@@ -1,19 +1,16 @@
-"""Exports: the plot as PNG (pyqtgraph's exporter) or SVG, the run as the headless CSV.
+"""Exports of the plot: PNG (pyqtgraph's exporter) or SVG (the run's CSV is RunRecord.to_csv).
 
 SVG goes through Qt's own QSvgGenerator: pyqtgraph's SVGExporter cannot parse the path data
 current Qt writes (pyqtgraph issue #3485) and fails with a ValueError.
 """
 
 from pathlib import Path
-from types import SimpleNamespace
 
-import numpy as np
 import pyqtgraph.exporters as exporters
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 
-from app.cli import write_csv
 
 
 def export_plot(plot, path) -> None:
@@ -39,11 +36,3 @@ def _write_svg(widget, path: Path) -> None:
     painter = QPainter(generator)
     widget.render(painter)
     painter.end()
-
-
-def export_csv(config, received: dict, path) -> int:
-    """Write the run's metrics so far with the headless CSV columns; returns the rows written."""
-    metrics = {p: {k: np.concatenate(parts) for k, parts in m.items()} for p, m in received.items() if m}
-    with open(path, "w", newline="") as file:
-        write_csv(SimpleNamespace(config=config, metrics=metrics), file)
-    return sum(len(m["loss"]) for m in metrics.values())

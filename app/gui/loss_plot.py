@@ -1,4 +1,5 @@
-"""Loss and gradient-norm curves against step, streamed: buffers grow, redraws are rate-limited."""
+"""Loss, test-accuracy and gradient-norm curves of a RunRecord against step: redraws are
+rate-limited, and only the points worth drawing are handed to pyqtgraph."""
 
 import time
 
@@ -6,10 +7,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 
-from app.gui.series import Series, trailing_mean, visible_peaks
-from app.training.pitfall_notes import PITFALLS
 from app.gui.style import LABELS, PENS, WRONG
 from app.gui.theme import Look, style_legend, style_plot_item
+from app.model.series import trailing_mean, visible_peaks
+from app.model.settings import pin_labels
+from app.training.pitfall_notes import PITFALLS
 
 REDRAW_MS = 16
 REDRAW_SHARE = 0.25
@@ -18,12 +20,6 @@ LEFT_AXIS_WIDTH = 96
 LINEN_WIDTH = 6  # Linen is drawn wide under NNX, so the two stay visible where they coincide
 MAX_PINS = 8
 PIN_COLOURS = ("#999999", "#CC79A7", "#009E73", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#E69F00")
-PIN_FIELDS = {
-    "task": "{}", "paradigm": "{}", "seed": "seed {}", "lr": "lr {:g}", "steps": "{:,} steps", "optimizer": "{}",
-    "ema_decay": "EMA {}", "clip_norm": "clip {}", "batch_size": "batch {}", "dropout": "dropout {:g}",
-    "label_smoothing": "smoothing {}", "l2": "L2 {:g}", "pitfall": "pitfall {}",
-}
-"""How a pin's label names each setting that differs between the pins and the current run."""
 CURVES = ("linen", "nnx", "linen_ema", "nnx_ema")
 CURVE_PENS = {
     "linen": pg.mkPen(PENS["linen"], width=LINEN_WIDTH),
@@ -39,7 +35,6 @@ class LossPlot(pg.GraphicsLayoutWidget):
     NNX and their EMA weights."""
 
     readout = Signal(str)  # hover text: the step under the mouse and the values there
-    difference = Signal(float)  # the largest |Linen - NNX| loss so far (nan with one paradigm)
     drawn = Signal()  # the curves on screen now hold every point received
 
     def __init__(self, parent=None):
@@ -93,12 +88,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 # paint time of pyqtgraph's three levels.
                 plot.getAxis(side).setStyle(maxTickLevel=1)
         self.apply_look(Look())
-        self.steps = {p: Series() for p in LABELS}
-        self.loss = {c: Series() for c in CURVES}
-        self.grad = {p: Series() for p in LABELS}
-        self.test_steps = {p: Series() for p in LABELS}
-        self.test = {c: Series() for c in CURVES}  # test accuracy, measured every few steps
-        self.max_difference = float("nan")
+        self.record = None  # the RunRecord drawn
         self._config = None
         self._shown = []
         self._layout_pending = False
@@ -115,23 +105,20 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.pins = []  # (config, curve item), oldest first
         self.pin_labels = []
 
-    def reset(self, config):
-        """Forget the curves for a new run of `config`.
+    def reset(self, record):
+        """Draw a new run's `record` from now on.
 
         What is on screen changes with the new run's first chunk, in the same paint: the
         old curves stay up meanwhile instead of flashing an empty plot.
         """
-        for series in (*self.steps.values(), *self.loss.values(), *self.grad.values(),
-                       *self.test_steps.values(), *self.test.values()):
-            series.clear()
-        self.max_difference = float("nan")
+        config = record.config
+        self.record = record
         self.diverged_line.hide()
         self._config = config
         self._shown = [p for p in LABELS if p in config.compiled_paradigms]
         self._layout_pending = True
         self._last_draw = 0.0  # a new run's first chunk is drawn at once
         self._timer.stop()
-        self.difference.emit(self.max_difference)
 
     def curve_label(self, paradigm: str) -> str:
         """The legend's name for a paradigm's loss curve: a pitfall's says it carries the bug."""
@@ -183,34 +170,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._acc_shown = on
 
     def append(self, chunk):
-        """Add a chunk's steps to the curves and ask for a redraw."""
-        for p, m in chunk.metrics.items():
-            loss = m["loss"]
-            keep = np.isfinite(loss)  # a diverged step ends the curve; its inf is not drawn
-            self.steps[p].extend(np.arange(chunk.start, chunk.start + len(loss))[keep])
-            self.loss[p].extend(loss[keep])
-            self.grad[p].extend(m["grad_norm"][keep])
-            if "ema_loss" in m:
-                self.loss[f"{p}_ema"].extend(m["ema_loss"][keep])
-            if "test_accuracy" in m:
-                tested = np.isfinite(m["test_accuracy"])
-                self.test_steps[p].extend(np.arange(chunk.start, chunk.start + len(loss))[tested])
-                self.test[p].extend(m["test_accuracy"][tested])
-                if "ema_test_accuracy" in m:
-                    self.test[f"{p}_ema"].extend(m["ema_test_accuracy"][tested])
+        """The record has a new chunk: mark a divergence, and ask for a redraw."""
         if chunk.diverged_at and not self.diverged_line.isVisible():
             step = min(chunk.diverged_at.values())
             self.diverged_line.setValue(step)
             self.diverged_line.label.setFormat(f"diverged at step {step:,} ")
             self.diverged_line.show()
         self._request_redraw()
-        if "linen" in chunk.metrics and "nnx" in chunk.metrics:
-            n = min(len(self.loss["linen"]), len(self.loss["nnx"]))
-            a, b = self.loss["linen"].values[:n], self.loss["nnx"].values[:n]
-            done = 0 if np.isnan(self.max_difference) else self.max_difference
-            tail = slice(max(n - (chunk.end - chunk.start), 0), n)
-            self.max_difference = max(done, float(np.max(np.abs(a[tail] - b[tail]), initial=0.0)))
-            self.difference.emit(self.max_difference)
 
     def apply_look(self, look: Look):
         """Background, axes, labels and legends in the theme, text at the zoom."""
@@ -228,8 +194,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
 
     def pin(self, config):
         """Keep the loss curve of `config`'s run (NNX's, or Linen's alone) as a faded ghost."""
-        p = "nnx" if len(self.loss["nnx"]) else "linen"
-        x, y = self.steps[p].values.copy(), self.loss[p].values.copy()
+        p = "nnx" if self.record.steps_done("nnx") else "linen"
+        x, y = (a.copy() for a in self.record.curve(p))
         if len(self.pins) == MAX_PINS:
             _, oldest = self.pins.pop(0)
             self.loss_plot.removeItem(oldest)
@@ -258,12 +224,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
 
     def label_pins(self, current):
         """Name each pin by the settings that differ among the pins and the current run."""
-        configs = [c for c, _ in self.pins] + [current]
-        differing = [f for f in PIN_FIELDS if len({getattr(c, f) for c in configs}) > 1]
-        self.pin_labels = [
-            "pin: " + (", ".join(PIN_FIELDS[f].format(getattr(c, f)) for f in differing) or "same settings")
-            for c, _ in self.pins
-        ]
+        labels = pin_labels([c for c, _ in self.pins] + [current])
+        self.pin_labels = [f"pin: {label}" for label in labels[:-1]]
         self._layout_pending = True  # the legend shows them with the next draw
 
     @property
@@ -313,25 +275,24 @@ class LossPlot(pg.GraphicsLayoutWidget):
         started = time.perf_counter()
         x_min, x_max = self.loss_plot.vb.viewRange()[0]
         width = max(self.loss_plot.vb.width(), 100)
+        record = self.record
         for p in LABELS:
-            x = self.steps[p].values
-            # Non-finite points never enter the buffers, so pyqtgraph's own scan is skipped.
-            for curve, steps, series, name in (
-                (self.loss_curves[p], x, self.loss[p], p),
-                (self.grad_curves[p], x, self.grad[p], None),
-                (self.loss_curves[f"{p}_ema"], x, self.loss[f"{p}_ema"], f"{p}_ema"),
-                (self.acc_curves[p], self.test_steps[p].values, self.test[p], None),
-                (self.acc_curves[f"{p}_ema"], self.test_steps[p].values, self.test[f"{p}_ema"], None),
+            # Curves end at their last finite step, so pyqtgraph's own scan is skipped.
+            for curve, (steps, y), name in (
+                (self.loss_curves[p], record.curve(p), p),
+                (self.grad_curves[p], record.curve(p, "grad_norm"), None),
+                (self.loss_curves[f"{p}_ema"], record.curve(p, "ema_loss"), f"{p}_ema"),
+                (self.acc_curves[p], record.tests(p), None),
+                (self.acc_curves[f"{p}_ema"], record.tests(p, "ema_test_accuracy"), None),
             ):
-                y = series.values
                 if name and self.smoothing > 1:
                     y = trailing_mean(y, self.smoothing)
-                curve.setData(*visible_peaks(steps[: len(y)], y, x_min, x_max, int(4 * width)), skipFiniteCheck=True)
+                curve.setData(*visible_peaks(steps, y, x_min, x_max, int(4 * width)), skipFiniteCheck=True)
                 if name:
                     self._drawn_steps[name] = len(y)
-            raw = self.loss[p].values if self.smoothing > 1 else x[:0]
+            x, raw = record.curve(p) if self.smoothing > 1 else (np.empty(0), np.empty(0))
             self.raw_curves[p].setVisible(self.smoothing > 1)
-            self.raw_curves[p].setData(*visible_peaks(x[: len(raw)], raw, x_min, x_max, int(4 * width)), skipFiniteCheck=True)
+            self.raw_curves[p].setData(*visible_peaks(x, raw, x_min, x_max, int(4 * width)), skipFiniteCheck=True)
         # Settle the y ranges as the paint would, twice: the first pass moves the views,
         # which re-bounds their curves and would otherwise ask for a second paint.
         for plot in (self.loss_plot, self.acc_plot, self.grad_plot) * 2:
@@ -348,12 +309,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
         step = int(round(self.loss_plot.vb.mapSceneToView(position).x()))
         parts = []
         for p in self._shown:
-            xs = self.steps[p].values
+            xs, loss = self.record.curve(p)
             i = int(np.searchsorted(xs, step))
             if i < len(xs) and xs[i] == step:
-                text = f"{LABELS[p]} loss {self.loss[p].values[i]:.6g}, grad {self.grad[p].values[i]:.4g}"
-                if len(self.loss[f"{p}_ema"]) > i:
-                    text += f", EMA loss {self.loss[f'{p}_ema'].values[i]:.6g}"
+                text = f"{LABELS[p]} loss {loss[i]:.6g}, grad {self.record.curve(p, 'grad_norm')[1][i]:.4g}"
+                ema = self.record.curve(p, "ema_loss")[1]
+                if len(ema) > i:
+                    text += f", EMA loss {ema[i]:.6g}"
                 parts.append(text)
         if parts:
             self.readout.emit(f"step {step:,}:  " + "   ".join(parts))

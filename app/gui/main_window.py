@@ -33,6 +33,8 @@ from app.gui.loss_plot import LossPlot
 from app.gui.theme import Look, apply_to_application, zoomed
 from app.gui.style import BANNER_ERROR, BANNER_INFO, BANNER_WARNING, LABELS, message_label
 from app.gui.worker import TrainingWorker, start_worker_thread
+from app.model.run_record import RunRecord
+from app.model.settings import Settings
 from app.lessons import LESSONS_DIR, LessonError, LessonStep, append_step, built_in_lessons, lesson_title, load_lesson
 from app.training.listings import listing
 from app.training.pitfall_notes import PITFALLS
@@ -84,7 +86,7 @@ class MainWindow(QMainWindow):
         self.look = Look()
         self.lesson = None
         self.lesson_index = 0
-        self.received = {}  # the current run's metrics, chunk by chunk, for the CSV export
+        self.record = None  # the current run's RunRecord: what every view draws
         self._remember = remember
         self._shut_down = False
 
@@ -136,14 +138,13 @@ class MainWindow(QMainWindow):
         self.controls.stopClicked.connect(self.stop)
         self.controls.pauseToggled.connect(self.requestPause)
         self.controls.stepClicked.connect(self._single_step)
-        self.controls.paceChanged.connect(lambda: self.requestRate.emit(self.controls.rate()))
+        self.controls.paceChanged.connect(lambda: self.requestRate.emit(self.controls.settings().steps_per_second))
         self.controls.logToggled.connect(self.plot.set_log_y)
         self.controls.sweepClicked.connect(self.sweep)
         self.controls.pinClicked.connect(self.pin)
         self.controls.clearPinsClicked.connect(self.plot.clear_pins)
         self.controls.smoothingChanged.connect(self.plot.set_smoothing)
         self.plot.readout.connect(self.readout.setText)
-        self.plot.difference.connect(self._show_difference)
         self._build_menus()
         if remember:
             unreadable = remembered.restore(self)
@@ -216,14 +217,13 @@ class MainWindow(QMainWindow):
         self.set_look(Look(zoomed(self.look.zoom, direction), self.look.theme))
 
     def reset_everything(self):
-        """Forget what was remembered: default look, size and settings, then re-run."""
+        """Forget what was remembered: default look, size, run and display settings, then re-run."""
         remembered.forget()
         self.set_look(Look())
         if self.isFullScreen():
             self.showNormal()
         self.resize(1840, 1000)
-        self.controls.smoothing_slider.setValue(1)
-        self.controls.reset()
+        self.controls.set_settings(Settings())
 
     def _dark_toggled(self, dark):
         self.set_look(Look(self.look.zoom, "dark" if dark else "light"))
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
             return
         self.lesson_index = index
         self.lesson_bar.show_step(self.lesson, index)
-        self.controls.set_preset(self.lesson.steps[index].preset)
+        self.controls.set_settings(self.lesson.steps[index].settings)
 
     def close_lesson(self):
         self.lesson = None
@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
 
     def save_step(self, path, title: str, caption: str):
         """Append the current settings to a lesson file as a step."""
-        return append_step(path, LessonStep(title, caption, self.controls.preset()))
+        return append_step(path, LessonStep(title, caption, self.controls.settings()))
 
     def _open_lesson_dialog(self):
         path, _ = QFileDialog.getOpenFileName(self, "Open Lesson", str(LESSONS_DIR), "Lessons (*.json)")
@@ -293,9 +293,8 @@ class MainWindow(QMainWindow):
         export_plot(self.plot, path)
 
     def export_csv(self, path) -> int:
-        from app.gui.export import export_csv
-
-        return export_csv(self.config, self.received, path)
+        with open(path, "w", newline="") as file:
+            return self.record.to_csv(file)
 
     @property
     def sweep_view(self):
@@ -395,12 +394,13 @@ class MainWindow(QMainWindow):
             return
         self.config = config
         self._cancel_sweep("Stopped: the settings changed. Press Sweep again for the new settings.")
-        self.received = {p: {} for p in config.compiled_paradigms}
+        self.record = RunRecord(config)
         self.run_id += 1
         self._steps_per_second = None
         self.banner.hide()
-        self.plot.reset(self.config)
+        self.plot.reset(self.record)
         self.fit.new_run()
+        self.difference.setText("")
         self._show_listings(self.config.task, self.config.pitfall)
         self._show_caption(self.config.pitfall)
         marks = {"ema": self.config.ema_decay is not None, "clip": self.config.clip_norm is not None, "bug": True}
@@ -416,7 +416,7 @@ class MainWindow(QMainWindow):
         self.step_label.setText(f"step 0 of {self.config.steps:,}")
         self.loss_label.setText("")
         self.speed_label.setText("")  # a figure of the last run would be false for this one
-        self.requestStart.emit(self.run_id, self.config, self.controls.rate(), False)
+        self.requestStart.emit(self.run_id, self.config, self.controls.settings().steps_per_second, False)
 
     def _show_listings(self, task, pitfall):
         """The task's model view and the listings of the real step source (a pitfall's too)."""
@@ -520,10 +520,10 @@ class MainWindow(QMainWindow):
     def _show_chunk(self, run_id, chunk):
         if run_id != self.run_id:
             return  # a chunk of a run that was replaced: never drawn
+        self.record.append(chunk)
         self.plot.append(chunk)
-        for p, m in chunk.metrics.items():
-            for name, values in m.items():
-                self.received[p].setdefault(name, []).append(values)
+        gap = self.record.max_gap
+        self.difference.setText("" if math.isnan(gap) else f"max |Linen − NNX| loss: {gap:.3g}")
         if self.config.task == "digits":
             self.digits_view.show_predictions(chunk.weights)
         else:
@@ -538,7 +538,7 @@ class MainWindow(QMainWindow):
         else:
             self.step_label.setText(f"step {chunk.end:,} of {chunk.total_steps:,}")
         losses = [f"{LABELS[p]} {m['loss'][-1]:.5g}" for p, m in chunk.metrics.items() if len(m["loss"])]
-        tested = [f"{LABELS[p]} {self.plot.test[p].values[-1]:.1%}" for p in self.config.paradigms if len(self.plot.test[p])]
+        tested = [f"{LABELS[p]} {self.record.tests(p)[1][-1]:.1%}" for p in self.record.paradigms if len(self.record.tests(p)[1])]
         if losses:
             self.loss_label.setText("loss: " + ", ".join(losses) + ("   test accuracy: " + ", ".join(tested) if tested else ""))
         if self._steps_per_second:
@@ -563,22 +563,15 @@ class MainWindow(QMainWindow):
 
     def _stop_at_target(self):
         """Stop by itself once a loss reaches the target, and say at which step."""
-        target = self.controls.stop_at()
+        target = self.controls.settings().stop_at
         if target is None or self.finished_run == self.run_id:
             return
-        reached = {}
-        for p in self.config.compiled_paradigms:
-            hits = np.flatnonzero(self.plot.loss[p].values <= target)
-            if len(hits):
-                reached[p] = int(self.plot.steps[p].values[hits[0]])
+        reached = self.record.first_step_at_or_below(target)
         if reached:
             self.requestStop.emit()
             self.finished_run = self.run_id
             which = " and ".join(f"{LABELS[p]} at step {k:,}" for p, k in sorted(reached.items()))
             self._show_banner(BANNER_INFO, f"Stopped: the loss reached {target:g} ({which}).")
-
-    def _show_difference(self, value):
-        self.difference.setText("" if math.isnan(value) else f"max |Linen − NNX| loss: {value:.3g}")
 
     @Slot(int)
     def _finished(self, run_id):

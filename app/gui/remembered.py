@@ -9,9 +9,8 @@ import math
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from app.gui.controls import MAX_SMOOTHING
 from app.gui.theme import THEMES, ZOOM_STEPS, Look
-from app.lessons import preset_from_json
+from app.model.settings import Settings
 
 
 def save(window) -> None:
@@ -19,9 +18,7 @@ def save(window) -> None:
     settings.setValue("window/geometry", window.saveGeometry())
     settings.setValue("look/theme", window.look.theme)
     settings.setValue("look/zoom", window.look.zoom)
-    settings.setValue("run/preset", json.dumps(window.controls.preset().to_json()))
-    settings.setValue("display/log", window.controls.log_check.isChecked())
-    settings.setValue("display/smoothing", window.controls.smoothing_slider.value())
+    settings.setValue("settings", json.dumps(window.controls.settings().to_json()))
     settings.sync()
 
 
@@ -47,15 +44,9 @@ def restore(window) -> list[str]:
     look = Look(zoom or window.look.zoom, theme or window.look.theme)
     if look != window.look:
         window.set_look(look)
-    preset = read("run/preset", lambda v: preset_from_json(json.loads(_text(v))))
-    if preset is not None:
-        window.controls.set_preset(preset)
-    log = read("display/log", lambda v: _choice(v, (True, False, "true", "false")) in (True, "true"))
-    if log is not None:
-        window.controls.log_check.setChecked(log)
-    smoothing = read("display/smoothing", lambda v: _whole(v, 1, MAX_SMOOTHING))
-    if smoothing is not None:
-        window.controls.smoothing_slider.setValue(smoothing)
+    remembered = read("settings", lambda v: Settings.from_json(json.loads(_text(v))))
+    if remembered is not None:
+        window.controls.set_settings(remembered)
     return unreadable
 
 
@@ -80,13 +71,6 @@ def _finite(value) -> float:
     if not math.isfinite(number):
         raise ValueError("not finite")
     return number
-
-
-def _whole(value, low: int, high: int) -> int:
-    number = _finite(value)
-    if number != int(number) or not low <= number <= high:
-        raise ValueError("out of range")
-    return int(number)
 
 
 def _choice(value, choices):

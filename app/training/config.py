@@ -19,19 +19,6 @@ DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.5)
 REAL_MIN, REAL_MAX = 1e-30, 1e6
 """Learning rates and max norms the float32 step can use: past these they under- or overflow."""
 
-WINDOW_RANGES = {
-    "seed": (0, MAX_SEED),
-    "lr": (1e-4, 10.0),
-    "steps": (1, MAX_STEPS),
-    "ema_decay": (0.9, 0.9999),
-    "clip_norm": (0.01, 100.0),
-    "batch_size": (1, MAX_BATCH),
-    "l2": (0.0, 0.1),
-}
-"""What the window's controls offer. A lesson, a remembered setting or a flag for the window
-outside these is refused rather than clamped: the run would not be the one asked for."""
-
-
 @dataclass(frozen=True)
 class Structure:
     """What decides the compiled program. Runs that differ only in values share one compile."""
@@ -116,13 +103,6 @@ class RunConfig:
         """The paradigms that run steps: a pitfall that raises at once leaves its paradigm out."""
         note = PITFALLS.get(self.pitfall)
         return tuple(p for p in self.paradigms if not (note and note.raises and p == note.paradigm))
-
-    def check_window_ranges(self) -> None:
-        """ValueError naming the first setting outside what the window's controls offer."""
-        for name, (low, high) in WINDOW_RANGES.items():
-            value = getattr(self, name)
-            if value is not None and not low <= value <= high:
-                raise ValueError(f"{name} {value!r} is outside the window's range, {low:g} to {high:g}")
 
     def with_changes(self, **changes) -> "RunConfig":
         """A validated copy with some fields changed."""

@@ -3,10 +3,11 @@
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from app.model.run_record import RunRecord
 from app.training.config import RunConfig
 from app.training.pitfall_notes import PITFALLS
 from app.training.programs import CAPACITY, program
@@ -151,30 +152,11 @@ def _chunks(run, should_stop, max_chunk_steps=None):
         yield run.advance(max_chunk_steps)
 
 
-@dataclass
-class RunResult:
-    """A whole run gathered from its chunks: what the headless mode prints and saves."""
-
-    config: RunConfig
-    metrics: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
-    diverged_at: dict[str, int] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    seconds: float = 0.0
-    compile_seconds: float = 0.0
-
-
-def run(config: RunConfig, should_stop: Callable[[], bool] = lambda: False) -> RunResult:
-    """Run to the end and gather every chunk."""
-    parts: dict[str, dict[str, list]] = {p: {} for p in config.paradigms}
-    result = RunResult(config, compile_seconds=warm_up(config))
+def run(config: RunConfig, should_stop: Callable[[], bool] = lambda: False) -> RunRecord:
+    """Run to the end (or until `should_stop()`) and gather every chunk into a RunRecord."""
+    record = RunRecord(config, compile_seconds=warm_up(config))
     active = Run(config)
-    result.errors = active.errors
-    t0 = time.perf_counter()
+    record.errors = dict(active.errors)
     for chunk in _chunks(active, should_stop):
-        for p, m in chunk.metrics.items():
-            for k, v in m.items():
-                parts[p].setdefault(k, []).append(v)
-        result.diverged_at = chunk.diverged_at
-    result.seconds = time.perf_counter() - t0
-    result.metrics = {p: {k: np.concatenate(v) for k, v in m.items()} for p, m in parts.items() if m}
-    return result
+        record.append(chunk)
+    return record

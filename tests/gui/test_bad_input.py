@@ -5,7 +5,8 @@ from PySide6.QtCore import QSettings, Qt
 
 from app.gui import MainWindow
 from app.gui.app import open_window
-from app.lessons import Preset, built_in_lessons, load_lesson
+from app.lessons import built_in_lessons, load_lesson
+from app.model.settings import Settings
 from app.training.config import RunConfig
 from tests.gui.conftest import shown_window, wait_for_run
 
@@ -13,9 +14,7 @@ GARBAGE = {
     "window/geometry": "not a geometry",
     "look/zoom": "nan",
     "look/theme": ["a", "list"],
-    "run/preset": "[" * 100_000 + "]" * 100_000,
-    "display/smoothing": "1e400",
-    "display/log": "maybe",
+    "settings": "[" * 100_000 + "]" * 100_000,
 }
 
 
@@ -24,13 +23,16 @@ GARBAGE = {
     [
         *GARBAGE.items(),
         ("look/zoom", "1e400"),
-        ("run/preset", '{"seed": 1' + "0" * 5000 + "}"),
-        ("run/preset", '{"seed": 1' + "0" * 400 + "}"),
-        ("run/preset", '{"lr": 50}'),
-        ("run/preset", '{"lr": NaN}'),
-        ("run/preset", "[1, 2]"),
-        ("display/smoothing", str(10**400)),
-        ("display/smoothing", "-3"),
+        ("settings", '{"seed": 1' + "0" * 5000 + "}"),
+        ("settings", '{"seed": 1' + "0" * 400 + "}"),
+        ("settings", '{"lr": 50}'),
+        ("settings", '{"lr": NaN}'),
+        ("settings", "[1, 2]"),
+        ("settings", '{"smoothing": 1e400}'),
+        ("settings", '{"smoothing": ' + str(10**400) + "}"),
+        ("settings", '{"smoothing": -3}'),
+        ("settings", '{"log_y": "maybe"}'),
+        ("settings", '{"stop_at": Infinity}'),
     ],
 )
 def test_an_unreadable_remembered_value_is_skipped_and_said_once(qtbot, key, value):
@@ -59,7 +61,7 @@ def test_all_garbage_at_once_still_starts_with_the_defaults(qtbot):
 def test_good_remembered_values_still_come_back(qtbot):
     settings = QSettings()
     settings.setValue("look/zoom", 1.3)
-    settings.setValue("run/preset", '{"lr": 0.5, "optimizer": "momentum"}')
+    settings.setValue("settings", '{"lr": 0.5, "optimizer": "momentum"}')
     settings.setValue("look/theme", "dark")
     settings.sync()
     win = shown_window(qtbot, MainWindow())
@@ -87,7 +89,7 @@ def test_the_file_menu_lists_the_built_in_lessons_and_opens_them(window, qtbot):
     actions[1].trigger()
     wait_for_run(qtbot, window)
     assert window.lesson.path == built_in_lessons()[1]
-    assert window.config == window.lesson.steps[0].preset.config
+    assert window.config == window.lesson.steps[0].settings.run
 
 
 def test_a_built_in_lesson_opens_by_name(window, qtbot):
@@ -113,6 +115,6 @@ def test_lesson_text_is_plain_and_never_widens_the_window(window, qtbot, tmp_pat
 
 def test_the_command_lines_settings_open_in_the_window(qtbot):
     config = RunConfig(lr=0.5, optimizer="momentum", steps=300, clip_norm=2.0)
-    win = shown_window(qtbot, open_window(preset=Preset(config)))
+    win = shown_window(qtbot, open_window(settings=Settings(config)))
     assert win.config == config
     win.shutdown()

@@ -20,7 +20,7 @@ def test_the_clip_pitfall_turns_clipping_on_and_says_so(window, qtbot):
     assert window.controls.clip_check.isChecked() and window.config.clip_norm == 1.0
     assert "Clipping is on with this pitfall" in window.caption.text()
     assert "raised" in window.caption.text()  # the faulty Linen call's own error is shown
-    assert np.isfinite(window.plot.loss["nnx"].values).all()
+    assert np.isfinite(window.record.curve("nnx")[1]).all()
 
 
 def test_the_optimizer_pitfall_switches_sgd_to_momentum_and_says_why(window, qtbot):
@@ -29,7 +29,7 @@ def test_the_optimizer_pitfall_switches_sgd_to_momentum_and_says_why(window, qtb
     assert window.config.optimizer == "momentum"
     assert window.controls.optimizer_combo.currentData() == "momentum"
     assert "Switched to SGD + momentum" in window.caption.text()
-    linen, nnx = window.plot.loss["linen"].values, window.plot.loss["nnx"].values
+    linen, nnx = window.record.curve("linen")[1], window.record.curve("nnx")[1]
     assert np.max(np.abs(linen - nnx)) > 1e-3  # the reset now shows
 
 
@@ -63,7 +63,7 @@ def test_tooltips_say_what_the_run_does(window):
 def test_a_diverged_run_shows_its_own_last_line_and_marks_the_step(window, qtbot):
     window.controls.lr_spin.setValue(5.0)
     wait_for_run(qtbot, window)
-    k = int(min(window.plot.steps[p].values[-1] for p in ("linen", "nnx"))) + 1  # the first non-finite step
+    k = int(min(window.record.curve(p)[0][-1] for p in ("linen", "nnx"))) + 1  # the first non-finite step
     assert window.plot.diverged_line.isVisible() and window.plot.diverged_line.value() == k
     assert f"diverged at step {k:,}" in window.plot.diverged_line.label.format
     note = window.fit.note.toPlainText()

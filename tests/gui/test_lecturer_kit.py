@@ -19,15 +19,15 @@ def test_a_lesson_steps_through_its_presets_with_page_keys(window, qtbot):
     lesson = load_lesson(path)
     assert window.open_lesson(path)
     wait_for_run(qtbot, window)
-    assert window.config == lesson.steps[0].preset.config
+    assert window.config == lesson.steps[0].settings.run
     assert window.lesson_bar.isVisible() and lesson.steps[0].caption in window.lesson_bar.caption.text()
     qtbot.keyClick(window, Qt.Key_PageDown)
     wait_for_run(qtbot, window)
-    assert window.config == lesson.steps[1].preset.config and window.banner.isVisible()  # it diverges
+    assert window.config == lesson.steps[1].settings.run and window.banner.isVisible()  # it diverges
     assert "step 2 of 3" in window.lesson_bar.heading.text()
     qtbot.keyClick(window, Qt.Key_PageUp)
     wait_for_run(qtbot, window)
-    assert window.config == lesson.steps[0].preset.config and not window.banner.isVisible()
+    assert window.config == lesson.steps[0].settings.run and not window.banner.isVisible()
 
 
 def test_a_malformed_lesson_is_refused_and_nothing_changes(window, qtbot, tmp_path):
@@ -45,7 +45,7 @@ def test_saving_settings_as_a_lesson_step_appends_them(window, qtbot, tmp_path):
     path = tmp_path / "class.json"
     window.save_step(path, "Faster", "A larger learning rate. It converges sooner.")
     lesson = window.save_step(path, "Same again", "Twice. Still the same.")
-    assert [s.preset.config.lr for s in lesson.steps] == [0.4, 0.4]
+    assert [s.settings.run.lr for s in lesson.steps] == [0.4, 0.4]
 
 
 def test_zoom_changes_every_text_together(window, qtbot):
@@ -80,13 +80,13 @@ def test_dark_theme_reaches_the_plots_and_listings(window):
 def test_keyboard_run_pause_step_stop_and_pin(window, qtbot):
     window.controls.rate_spin.setValue(100)
     window.controls.pace_combo.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) >= 3, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) >= 3, timeout=RUN_TIMEOUT_MS)
     window.setFocus()
     with qtbot.waitSignal(window.runPaused, timeout=RUN_TIMEOUT_MS):
         qtbot.keyClick(window, Qt.Key_Space)
-    held = len(window.plot.loss["nnx"])
+    held = len(window.record.curve("nnx")[1])
     qtbot.keyClick(window, Qt.Key_S)
-    qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) == held + 1, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) == held + 1, timeout=RUN_TIMEOUT_MS)
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         qtbot.keyClick(window, Qt.Key_Escape)
     qtbot.keyClick(window, Qt.Key_P)
@@ -112,7 +112,7 @@ def test_exports_write_files_that_parse(window, qtbot, tmp_path):
     rows = list(csv.DictReader((tmp_path / "run.csv").open()))
     assert list(rows[0]) == ["paradigm", "step", "loss", "grad_norm", "ema_loss"] and len(rows) == 2000
     nnx = [float(r["loss"]) for r in rows if r["paradigm"] == "nnx"]
-    np.testing.assert_allclose(nnx, window.plot.loss["nnx"].values)
+    np.testing.assert_allclose(nnx, window.record.curve("nnx")[1])
     window.copy_listings()
     copied = QApplication.clipboard().text()
     assert copied.startswith("# Linen") and window.nnx_pane.text() in copied
@@ -120,7 +120,7 @@ def test_exports_write_files_that_parse(window, qtbot, tmp_path):
 
 def test_smoothing_draws_the_mean_over_the_raw_curve(window, qtbot):
     window.controls.smoothing_slider.setValue(50)
-    raw = window.plot.loss["nnx"].values
+    raw = window.record.curve("nnx")[1]
     drawn = window.plot.loss_curves["nnx"].yData
     assert drawn[100] == pytest.approx(raw[51:101].mean(), rel=1e-6)
     np.testing.assert_array_equal(window.plot.raw_curves["nnx"].yData, raw)
@@ -134,11 +134,11 @@ def test_auto_stop_at_a_target_loss(window, qtbot):
     window.controls.stop_at_check.setChecked(True)
     window.controls.steps_spin.setValue(1_000_000)
     qtbot.waitUntil(lambda: window.banner.isVisible() and "reached 0.05" in window.banner.text(), timeout=RUN_TIMEOUT_MS)
-    first = int(np.flatnonzero(window.plot.loss["nnx"].values <= 0.05)[0])
+    first = int(np.flatnonzero(window.record.curve("nnx")[1] <= 0.05)[0])
     assert f"NNX at step {first:,}" in window.banner.text()
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         window.requestStop.emit()
-    assert len(window.plot.loss["nnx"]) < 1_000_000
+    assert len(window.record.curve("nnx")[1]) < 1_000_000
 
 
 def test_settings_survive_a_restart(qtbot, private_settings):

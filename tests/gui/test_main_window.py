@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.training import linen_step, nnx_step, optimizers, runner
+from app.model.settings import Settings
 from app.training.config import RunConfig
 from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
 
@@ -20,9 +21,9 @@ def test_first_run_draws_the_default_curves(window):
     lengths = window.plot.curve_lengths()
     assert lengths["linen"] == lengths["nnx"] == RunConfig().steps
     assert lengths["linen_ema"] == lengths["nnx_ema"] == 0
-    loss = window.plot.loss["nnx"].values
+    loss = window.record.curve("nnx")[1]
     assert loss[-1] < 0.05 * loss[0]
-    assert window.plot.max_difference <= 1e-5 * loss[0]
+    assert window.record.max_gap <= 1e-5 * loss[0]
     assert "step 1,000 of 1,000" in window.step_label.text()
     assert window.backend_label.text() == "JAX backend: cpu"
 
@@ -106,18 +107,18 @@ def test_200_rapid_changes_end_with_the_curve_of_the_last_settings(window, qtbot
     assert not errors and window.config == last
     expected = runner.run(last).metrics
     for p in ("linen", "nnx"):
-        np.testing.assert_allclose(window.plot.loss[p].values, expected[p]["loss"], rtol=1e-6)
+        np.testing.assert_allclose(window.record.curve(p)[1], expected[p]["loss"], rtol=1e-6)
 
 
 def test_stop_keeps_the_curve_so_far(window, qtbot):
     window.controls.steps_spin.setValue(1_000_000)
-    qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) > 0, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) > 0, timeout=RUN_TIMEOUT_MS)
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         qtbot.mouseClick(window.controls.stop_button, Qt.LeftButton)
-    drawn = len(window.plot.loss["nnx"])
+    drawn = len(window.record.curve("nnx")[1])
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         window.requestStop.emit()  # a round trip: anything still in flight has arrived
-    assert 0 < len(window.plot.loss["nnx"]) == drawn < 1_000_000
+    assert 0 < len(window.record.curve("nnx")[1]) == drawn < 1_000_000
     assert window.finished_run != window.run_id
 
 
@@ -125,22 +126,22 @@ def test_pause_step_and_resume_in_animate_mode(window, qtbot):
     controls = window.controls
     controls.rate_spin.setValue(200)
     controls.pace_combo.setCurrentIndex(1)  # Animate
-    qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) >= 5, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) >= 5, timeout=RUN_TIMEOUT_MS)
     with qtbot.waitSignal(window.runPaused, timeout=RUN_TIMEOUT_MS):
         qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
     assert controls.pause_button.text() == "Resume"
-    held = len(window.plot.loss["nnx"])
+    held = len(window.record.curve("nnx")[1])
     for k in (1, 2):
         qtbot.mouseClick(controls.step_button, Qt.LeftButton)
-        qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) == held + k, timeout=RUN_TIMEOUT_MS)
+        qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) == held + k, timeout=RUN_TIMEOUT_MS)
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         window.requestStop.emit()  # round trip while paused: no steps were added
-    assert len(window.plot.loss["nnx"]) == held + 2
+    assert len(window.record.curve("nnx")[1]) == held + 2
     window.rerun()
     qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
     qtbot.mouseClick(controls.pause_button, Qt.LeftButton)  # resume
     assert controls.pause_button.text() == "Pause"
-    qtbot.waitUntil(lambda: len(window.plot.loss["nnx"]) >= 20, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) >= 20, timeout=RUN_TIMEOUT_MS)
 
 
 def test_divergence_shows_a_banner_and_keeps_the_finite_curve(window, qtbot):
@@ -148,7 +149,7 @@ def test_divergence_shows_a_banner_and_keeps_the_finite_curve(window, qtbot):
     wait_for_run(qtbot, window)
     assert window.banner.isVisible() and "step 20" in window.banner.text()
     assert "lower learning rate" in window.banner.text()
-    loss = window.plot.loss["linen"].values
+    loss = window.record.curve("linen")[1]
     assert len(loss) == 20 and np.all(np.isfinite(loss))
     window.controls.lr_spin.setValue(0.1)  # still usable
     wait_for_run(qtbot, window)
@@ -176,11 +177,15 @@ def test_log_scale_and_reset(window, qtbot):
     window.controls.clip_check.setChecked(True)
     wait_for_run(qtbot, window)
     assert window.plot.clip_line.isVisible()
-    qtbot.mouseClick(window.controls.reset_button, Qt.LeftButton)
+    qtbot.mouseClick(window.controls.reset_button, Qt.LeftButton)  # the run's settings only
     wait_for_run(qtbot, window)
     assert window.config == RunConfig()
-    assert not window.plot.loss_plot.getAxis("left").logMode
+    assert window.plot.loss_plot.getAxis("left").logMode and window.controls.settings().log_y
     assert not window.plot.clip_line.isVisible()
+    window.reset_everything()  # the display too
+    wait_for_run(qtbot, window)
+    assert window.controls.settings() == Settings()
+    assert not window.plot.loss_plot.getAxis("left").logMode
 
 
 def test_closing_during_a_run_stops_the_thread(qtbot, qtlog):
@@ -190,7 +195,7 @@ def test_closing_during_a_run_stops_the_thread(qtbot, qtlog):
     qtbot.addWidget(win)
     win.show()
     win.controls.steps_spin.setValue(1_000_000)
-    qtbot.waitUntil(lambda: len(win.plot.loss["nnx"]) > 0, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: win.record is not None and len(win.record.curve("nnx")[1]) > 0, timeout=RUN_TIMEOUT_MS)
     thread = win._thread
     win.close()
     assert thread.isFinished()
@@ -200,13 +205,13 @@ def test_closing_during_a_run_stops_the_thread(qtbot, qtlog):
 def test_hovering_reads_out_the_step_under_the_mouse(window, qtbot):
     from PySide6.QtCore import QPointF
 
-    loss = window.plot.loss["nnx"].values
+    loss = window.record.curve("nnx")[1]
     position = window.plot.loss_plot.vb.mapViewToScene(QPointF(500, float(loss[500])))
     with qtbot.waitSignal(window.plot.readout) as blocker:
         window.plot.scene().sigMouseMoved.emit(position)
     text = blocker.args[0]
     assert text.startswith("step 500:") and f"NNX loss {loss[500]:.6g}" in text
-    assert f"Linen loss {window.plot.loss['linen'].values[500]:.6g}" in text
+    assert f"Linen loss {window.record.curve('linen')[1][500]:.6g}" in text
     assert window.readout.text() == text
 
 
@@ -226,9 +231,9 @@ def test_the_digits_task_has_its_controls_curves_grid_and_listings(window, qtbot
     expected = runner.run(window.config).metrics
     for p in ("linen", "nnx"):
         measured = np.isfinite(expected[p]["test_accuracy"])
-        np.testing.assert_array_equal(window.plot.test_steps[p].values, np.flatnonzero(measured))
-        np.testing.assert_allclose(window.plot.test[p].values, expected[p]["test_accuracy"][measured])
-        assert len(window.plot.test[f"{p}_ema"]) == measured.sum()
+        np.testing.assert_array_equal(window.record.tests(p)[0], np.flatnonzero(measured))
+        np.testing.assert_allclose(window.record.tests(p)[1], expected[p]["test_accuracy"][measured])
+        assert len(window.record.tests(p, "ema_test_accuracy")[1]) == measured.sum()
     assert window.plot.acc_plot.isVisible() and window.model_views.currentWidget() is window.digits_view
     view = window.digits_view
     assert view.predictions is not None and view.wrong() == int(np.sum(view.predictions != view.labels)) < 16
@@ -253,7 +258,7 @@ def test_a_pitfall_shows_its_caption_marked_bug_and_raised_error(window, qtbot):
     wait_for_run(qtbot, window)
     assert window.caption.isVisible() and PITFALLS["forgotten-rebind"].caption in window.caption.text()
     assert not controls.ema_check.isEnabled()
-    linen = window.plot.loss["linen"].values
+    linen = window.record.curve("linen")[1]
     assert len(linen) == 1000 and np.all(linen == linen[0])
     bug = [i for i, line in enumerate(window.linen_pane.text().splitlines()) if "# BUG" in line]
     assert bug and set(bug) <= set(window.linen_pane.marked_lines()["on"])
@@ -271,7 +276,7 @@ def test_a_pitfall_shows_its_caption_marked_bug_and_raised_error(window, qtbot):
 def test_pins_keep_ghost_curves_named_by_what_differs(window, qtbot):
     from app.gui.loss_plot import MAX_PINS
 
-    first = window.plot.loss["nnx"].values.copy()
+    first = window.record.curve("nnx")[1].copy()
     qtbot.mouseClick(window.controls.pin_button, Qt.LeftButton)
     window.controls.lr_spin.setValue(0.03)
     wait_for_run(qtbot, window)

@@ -1,4 +1,5 @@
-"""A growable float buffer: appends are amortised O(1), reads are views, nothing is copied per frame."""
+"""A growable float buffer (appends amortised O(1), reads are views), and the numpy helpers the
+plots draw with: the points of a long curve worth drawing, and a trailing mean."""
 
 import numpy as np
 

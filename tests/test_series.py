@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from app.gui.series import Series, visible_peaks
+from app.model.series import Series, visible_peaks
 
 
 def test_series_grows_past_its_capacity_and_keeps_every_value():
