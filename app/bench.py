@@ -15,7 +15,7 @@ from flax import nnx
 
 from app.training import nnx_step, runner, sweep, tasks, train_step_loss
 from app.training.config import RunConfig
-from app.training.programs import program
+from app.training.compiled import program
 
 
 def seed_recipe(steps):

@@ -1,10 +1,8 @@
 """The control panel: every setting of a run, each with a tooltip, read back as a RunConfig."""
 
-import math
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,74 +18,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.marked_slider import MarkedSlider
+from app.gui.marked_slider import LR_TICKS, MarkedSlider, lr_to_tick, tick_to_lr
+from app.gui.spin_boxes import SignificantSpinBox, setting_spin
 from app.model.settings import DEFAULT_RATE, FIELDS, MAX_RATE, MAX_SMOOTHING, Settings
 from app.training.config import DROPOUT_RATES, RunConfig
 from app.training.pitfall_notes import PITFALLS
+from app.training.stability import past_the_edge, stability_edge
 
-LR_MIN, LR_MAX = FIELDS["lr"].window_range
-LR_TICKS = 1000
 DEFAULTS = RunConfig()
 DEFAULT_EMA_DECAY = 0.99
 DEFAULT_CLIP_NORM = 1.0
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
 PARADIGM_NAMES = {"both": "Linen and NNX", "linen": "Linen", "nnx": "NNX"}
-SPIN_FIELDS = {
-    "seedSpin": "seed", "lrSpin": "lr", "stepsSpin": "steps", "emaDecaySpin": "ema_decay",
-    "clipNormSpin": "clip_norm", "batchSpin": "batch_size", "l2Spin": "l2", "rateSpin": "rate", "stopAtSpin": "stop_at",
-}
-"""Which setting each spin box sets: its range is that field's window range."""
-
-
-def lr_to_tick(lr: float) -> int:
-    """Position of a learning rate on the logarithmic slider."""
-    fraction = (math.log10(lr) - math.log10(LR_MIN)) / (math.log10(LR_MAX) - math.log10(LR_MIN))
-    return round(min(max(fraction, 0.0), 1.0) * LR_TICKS)
-
-
-def tick_to_lr(tick: int) -> float:
-    exponent = math.log10(LR_MIN) + tick / LR_TICKS * (math.log10(LR_MAX) - math.log10(LR_MIN))
-    return float(f"{10**exponent:.3g}")
-
-
-class SignificantSpinBox(QDoubleSpinBox):
-    """A spin box that shows 3 significant digits, so 0.000123 and 7.5 both read naturally."""
-
-    def textFromValue(self, value):
-        return f"{value:.3g}"
-
-    def valueFromText(self, text):
-        return float(text)
-
-    def validate(self, text, pos):
-        """Any number in range is acceptable; nan and inf are refused outright (Qt would map them
-        to the maximum), a partial entry or one out of range cannot be committed."""
-        try:
-            value = float(text)
-        except ValueError:
-            return QValidator.Intermediate, text, pos
-        if not math.isfinite(value):
-            return QValidator.Invalid, text, pos
-        if not self.minimum() <= value <= self.maximum():
-            return QValidator.Intermediate, text, pos
-        return QValidator.Acceptable, text, pos
-
-
-def _spin(cls, name, tip, value, decimals=None, step=None):
-    """A spin box over the window's range of the setting it sets."""
-    box = cls()
-    box.setObjectName(name)
-    box.setToolTip(tip)
-    box.setRange(*FIELDS[SPIN_FIELDS[name]].window_range)
-    if decimals is not None:
-        box.setDecimals(decimals)
-    if step is not None:
-        box.setSingleStep(step)
-    box.setValue(value)
-    box.setKeyboardTracking(False)  # typing "0.05" runs once, not for "0", "0.", "0.0"
-    return box
-
-
 class Controls(QWidget):
     """Emits `changed` whenever a setting of the run changes; `config()` reads them all."""
 
@@ -111,21 +53,21 @@ class Controls(QWidget):
         self.paradigm_combo = QComboBox(objectName="paradigmCombo", toolTip=FIELDS["paradigm"].help)
         for key, name in PARADIGM_NAMES.items():
             self.paradigm_combo.addItem(name, key)
-        self.seed_spin = _spin(QSpinBox, "seedSpin", FIELDS["seed"].help, DEFAULTS.seed)
+        self.seed_spin = setting_spin(QSpinBox, "seedSpin", "seed", DEFAULTS.seed)
         self.lr_slider = MarkedSlider(Qt.Horizontal, objectName="lrSlider", toolTip="Learning rate on a log scale: how far each update moves the weights along the gradient.")
         self.lr_slider.setRange(0, LR_TICKS)
         self.lr_slider.setValue(lr_to_tick(DEFAULTS.lr))
-        self.lr_spin = _spin(SignificantSpinBox, "lrSpin", FIELDS["lr"].help, DEFAULTS.lr, decimals=7)
+        self.lr_spin = setting_spin(SignificantSpinBox, "lrSpin", "lr", DEFAULTS.lr, decimals=7)
         self.lr_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
-        self.steps_spin = _spin(QSpinBox, "stepsSpin", FIELDS["steps"].help, DEFAULTS.steps)
+        self.steps_spin = setting_spin(QSpinBox, "stepsSpin", "steps", DEFAULTS.steps)
         self.steps_spin.setGroupSeparatorShown(True)
         self.optimizer_combo = QComboBox(objectName="optimizerCombo", toolTip=FIELDS["optimizer"].help)
         for key, name in OPTIMIZER_NAMES.items():
             self.optimizer_combo.addItem(name, key)
         self.ema_check = QCheckBox("Parameter EMA", objectName="emaCheck", toolTip="Keep a trailing average of the weights after every step: the line fit plots its loss too; digits measures its test accuracy.")
-        self.ema_spin = _spin(QDoubleSpinBox, "emaDecaySpin", FIELDS["ema_decay"].help, DEFAULT_EMA_DECAY, decimals=4, step=0.001)
+        self.ema_spin = setting_spin(QDoubleSpinBox, "emaDecaySpin", "ema_decay", DEFAULT_EMA_DECAY, decimals=4, step=0.001)
         self.clip_check = QCheckBox("Clip gradients", objectName="clipCheck", toolTip="Rescale the gradient before the update whenever its global norm exceeds the max norm.")
-        self.clip_spin = _spin(QDoubleSpinBox, "clipNormSpin", FIELDS["clip_norm"].help, DEFAULT_CLIP_NORM, decimals=2)
+        self.clip_spin = setting_spin(QDoubleSpinBox, "clipNormSpin", "clip_norm", DEFAULT_CLIP_NORM, decimals=2)
         self.clip_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
         self.adjustment = None  # what the controls last changed by themselves, and why
@@ -133,13 +75,13 @@ class Controls(QWidget):
         self.pitfall_combo.addItem("None", None)
         for name, note in PITFALLS.items():
             self.pitfall_combo.addItem(f"{name} ({'Linen' if note.paradigm == 'linen' else 'NNX'})", name)
-        self.batch_spin = _spin(QSpinBox, "batchSpin", FIELDS["batch_size"].help, DEFAULTS.batch_size)
+        self.batch_spin = setting_spin(QSpinBox, "batchSpin", "batch_size", DEFAULTS.batch_size)
         self.dropout_combo = QComboBox(objectName="dropoutCombo", toolTip=FIELDS["dropout"].help)
         for rate in DROPOUT_RATES:
             self.dropout_combo.addItem(f"{rate:g}", rate)
         self.dropout_combo.setCurrentIndex(self.dropout_combo.findData(DEFAULTS.dropout))
         self.smoothing_check = QCheckBox("Label smoothing", objectName="smoothingCheck", toolTip=FIELDS["label_smoothing"].help, checked=DEFAULTS.label_smoothing)
-        self.l2_spin = _spin(SignificantSpinBox, "l2Spin", FIELDS["l2"].help, DEFAULTS.l2, decimals=7)
+        self.l2_spin = setting_spin(SignificantSpinBox, "l2Spin", "l2", DEFAULTS.l2, decimals=7)
         self.l2_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
         self.pace_combo = QComboBox(objectName="paceCombo", toolTip=FIELDS["pace"].help)
@@ -148,13 +90,13 @@ class Controls(QWidget):
         self.rate_slider = QSlider(Qt.Horizontal, objectName="rateSlider", toolTip=FIELDS["rate"].help)
         self.rate_slider.setRange(1, MAX_RATE)
         self.rate_slider.setValue(DEFAULT_RATE)
-        self.rate_spin = _spin(QSpinBox, "rateSpin", FIELDS["rate"].help, DEFAULT_RATE)
+        self.rate_spin = setting_spin(QSpinBox, "rateSpin", "rate", DEFAULT_RATE)
         self.rate_spin.setSuffix(" steps/s")
         self.smoothing_slider = QSlider(Qt.Horizontal, objectName="smoothingSlider", toolTip=FIELDS["smoothing"].help)
         self.smoothing_slider.setRange(1, MAX_SMOOTHING)
         self.smoothing_label = QLabel("off", objectName="smoothingLabel")
         self.stop_at_check = QCheckBox("Stop at loss ≤", objectName="stopAtCheck", toolTip=FIELDS["stop_at"].help)
-        self.stop_at_spin = _spin(SignificantSpinBox, "stopAtSpin", FIELDS["stop_at"].help, 0.01, decimals=8)
+        self.stop_at_spin = setting_spin(SignificantSpinBox, "stopAtSpin", "stop_at", 0.01, decimals=8)
         self.stop_at_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.log_check = QCheckBox("Log-scale y", objectName="logCheck", toolTip=FIELDS["log_y"].help)
 
@@ -296,6 +238,13 @@ class Controls(QWidget):
     def _smoothing_moved(self, steps):
         self.smoothing_label.setText("off" if steps <= 1 else f"{steps} steps")
         self.smoothingChanged.emit(steps)
+
+    def mark_edge(self, config):
+        """Mark the stability edge of `config` on the learning-rate slider (none if it has none)."""
+        clipped = config.clip_norm is not None
+        edge = stability_edge(config.task, config.optimizer, clipped)
+        tip = f"Red mark: the stability edge, lr = {edge:.3g}; a run past it {past_the_edge(clipped, config.optimizer)}." if edge else ""
+        self.lr_slider.set_mark(None if edge is None else lr_to_tick(edge), tip)
 
     def _pause_toggled(self, paused):
         self.pause_button.setText("Resume" if paused else "Pause")

@@ -1,10 +1,27 @@
-"""A slider that can show one marked position, e.g. the learning rate where training diverges."""
+"""The learning-rate slider: logarithmic ticks, and one marked position (the stability edge)."""
+
+import math
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider
 
 from app.gui.style import WRONG
+from app.model.settings import FIELDS
+
+LR_MIN, LR_MAX = FIELDS["lr"].window_range
+LR_TICKS = 1000
+
+
+def lr_to_tick(lr: float) -> int:
+    """Position of a learning rate on the logarithmic slider."""
+    fraction = (math.log10(lr) - math.log10(LR_MIN)) / (math.log10(LR_MAX) - math.log10(LR_MIN))
+    return round(min(max(fraction, 0.0), 1.0) * LR_TICKS)
+
+
+def tick_to_lr(tick: int) -> float:
+    exponent = math.log10(LR_MIN) + tick / LR_TICKS * (math.log10(LR_MAX) - math.log10(LR_MIN))
+    return float(f"{10**exponent:.3g}")
 
 
 class MarkedSlider(QSlider):

@@ -52,8 +52,8 @@ class TrainingWorker(QObject):
         self._timer.timeout.connect(self._tick)
         self.ready.emit(jax.default_backend())
 
-    @Slot(int, object, float, bool)
-    def start(self, run_id, config, rate, paused):
+    @Slot(int, object, float)
+    def start(self, run_id, config, rate):
         """Replace whatever runs with a new run of `config` at `rate` steps/s (0: flat out)."""
         if run_id < self._run_id:
             return
@@ -61,7 +61,7 @@ class TrainingWorker(QObject):
         self._run = None
         self._sweep = None  # a sweep of the old settings is no longer wanted
         self._rate = rate
-        self._paused = paused
+        self._paused = False  # a new run starts running
         try:
             if self._runner.needs_compile(config):
                 self.compiling.emit(run_id)

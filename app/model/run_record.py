@@ -49,7 +49,7 @@ class RunRecord:
                 for name in TESTED:
                     if name in m:
                         where.setdefault(name, Series()).extend(m[name][tested])
-        self.shown.update(chunk.weights)
+        self.shown.update(chunk.shown)
         self.diverged_at = dict(chunk.diverged_at)
         if not chunk.compiled:
             self.seconds += chunk.seconds

@@ -6,7 +6,7 @@ Imports no JAX: the window builds configs before JAX is loaded.
 import math
 from dataclasses import dataclass, replace
 
-from app.training.pitfall_notes import PITFALLS
+from app.training.pitfall_notes import PITFALLS, pitfall_problem
 
 TASKS = ("line", "digits")
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -77,13 +77,9 @@ class RunConfig:
             raise ValueError(f"l2 (weight decay) must be a number from 0 to 1, not {self.l2!r}")
         if self.pitfall is not None:
             _check_choice("pitfall", self.pitfall, tuple(PITFALLS))
-            if self.task != "line" or self.ema_decay is not None:
-                raise ValueError("pitfall runs on the line fit task with parameter EMA off")
-            if self.pitfall == "clip-update-misuse" and self.clip_norm is None:
-                raise ValueError("pitfall clip-update-misuse runs beside clipping done right: turn clipping on")
-            broken = PITFALLS[self.pitfall].paradigm
-            if broken not in self.paradigms:
-                raise ValueError(f"pitfall {self.pitfall} breaks the {broken} step: run {broken} or both, not {self.paradigm}")
+            problem = pitfall_problem(self)
+            if problem:
+                raise ValueError(problem)
 
     @property
     def paradigms(self) -> tuple[str, ...]:

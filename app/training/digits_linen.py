@@ -13,7 +13,7 @@ import optax
 from flax import linen as nn
 
 from app.training.digits_loss import CLASSES, l2_penalty, smooth_labels
-from app.training.linen_step import TrainState
+from app.training.linen_step import EMATrainState
 
 HIDDEN = 128
 
@@ -35,7 +35,7 @@ class MLP(nn.Module):
         return nn.Dense(CLASSES)(x)
 
 
-class CustomTrainState(TrainState):
+class CustomTrainState(EMATrainState):
     """The line fit's TrainState (with `ema_params` and `apply_ema`), plus
     BatchNorm statistics and a dropout key."""
 
@@ -72,8 +72,8 @@ def advanced_train_step(state, batch, l2_weight, smoothing):
         )
         targets = smooth_labels(batch["label"], smoothing)
         data_loss = jnp.mean(
-        optax.softmax_cross_entropy(logits, targets), where=batch["mask"]
-    )
+            optax.softmax_cross_entropy(logits, targets), where=batch["mask"]
+        )
         loss = data_loss + l2_weight * l2_penalty(params)
         return loss, (logits, updates["batch_stats"])
 

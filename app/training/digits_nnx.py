@@ -10,6 +10,7 @@ import optax
 from flax import nnx
 
 from app.training.digits_loss import CLASSES, l2_penalty, smooth_labels
+from app.training.nnx_step import Trainee
 
 HIDDEN = 128
 
@@ -33,9 +34,8 @@ def create(rngs, dropout_rate, tx, ema=False):
     """The model and its optimizer; with EMA, a copy whose weights trail."""
     model = MLP(dropout_rate, rngs)
     optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
-    if ema:
-        return model, optimizer, nnx.clone(model)
-    return model, optimizer
+    ema_model = nnx.clone(model) if ema else None
+    return Trainee(model, optimizer, ema_model)
 
 
 def loss_fn(model, batch, l2_weight, smoothing):
@@ -73,7 +73,9 @@ def update_ema(ema_model, model, decay):
     nnx.update(ema_model, new_ema, nnx.state(model, nnx.BatchStat))
 
 
-def train_step_with_ema(model, optimizer, ema_model, batch, l2, smoothing, decay):
+def train_step_with_ema(
+    model, optimizer, ema_model, batch, l2, smoothing, decay
+):
     """The same step, then the EMA weights trail the new weights."""
     metrics = train_step(model, optimizer, batch, l2, smoothing)
     update_ema(ema_model, model, decay)

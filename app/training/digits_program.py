@@ -42,11 +42,11 @@ class DigitsProgram(Program):
         tx = self.tx(hyper)
         key = jax.random.key(hyper["seed"])
         dropout_key = jax.random.fold_in(key, DROPOUT_STREAM)
-        objects = digits_nnx.create(nnx.Rngs(params=key, dropout=dropout_key), s.dropout, tx, s.ema)
+        trainee = digits_nnx.create(nnx.Rngs(params=key, dropout=dropout_key), s.dropout, tx, s.ema)
         linen_state = None
         if "linen" in s.paradigms:
-            linen_state = digits_linen.create_state(linen_variables(objects[0]), s.dropout, tx, dropout_key, s.ema)
-        return (objects if "nnx" in s.paradigms else None), linen_state
+            linen_state = digits_linen.create_state(linen_variables(trainee.model), s.dropout, tx, dropout_key, s.ema)
+        return (trainee if "nnx" in s.paradigms else None), linen_state
 
     def _carry(self, hyper):
         return (*super()._carry(hyper), jnp.zeros((), jnp.int32))
@@ -66,12 +66,12 @@ class DigitsProgram(Program):
         ema = self.structure.ema
         metrics = {}
         if nnx_state is not None:
-            objects = nnx.merge(self._graphdef, nnx_state)
+            t = nnx.merge(self._graphdef, nnx_state)
             if ema:
-                metrics["nnx"] = digits_nnx.train_step_with_ema(*objects, batch, *values, hyper["ema_decay"])
+                metrics["nnx"] = digits_nnx.train_step_with_ema(t.model, t.optimizer, t.ema_model, batch, *values, hyper["ema_decay"])
             else:
-                metrics["nnx"] = digits_nnx.train_step(*objects, batch, *values)
-            nnx_state = nnx.state(objects)
+                metrics["nnx"] = digits_nnx.train_step(t.model, t.optimizer, batch, *values)
+            nnx_state = nnx.state(t)
             metrics["nnx"] |= jax.lax.cond(due, self._nnx_accuracy, self._not_measured, nnx_state, test_x, test_y)
         if leaves:
             state = jax.tree.unflatten(self._treedef, leaves)
@@ -86,10 +86,10 @@ class DigitsProgram(Program):
         return (nnx_state, leaves, hyper, i + 1), metrics
 
     def _nnx_accuracy(self, nnx_state, x, y):
-        objects = nnx.merge(self._graphdef, nnx_state)
-        result = {"test_accuracy": jnp.mean(digits_nnx.predict(objects[0], x) == y)}
+        trainee = nnx.merge(self._graphdef, nnx_state)
+        result = {"test_accuracy": jnp.mean(digits_nnx.predict(trainee.model, x) == y)}
         if self.structure.ema:
-            result["ema_test_accuracy"] = jnp.mean(digits_nnx.predict(objects[2], x) == y)
+            result["ema_test_accuracy"] = jnp.mean(digits_nnx.predict(trainee.ema_model, x) == y)
         return result
 
     def _linen_accuracy(self, leaves, x, y):
@@ -103,13 +103,13 @@ class DigitsProgram(Program):
         names = ("test_accuracy", "ema_test_accuracy") if self.structure.ema else ("test_accuracy",)
         return {name: jnp.float32(jnp.nan) for name in names}
 
-    def _weights(self, carry):
+    def _shown(self, carry):
         """The predicted labels of the first DIGITS_GRID test digits, per paradigm."""
         nnx_state, leaves, _, _ = carry
         images = self.data[2][: tasks.DIGITS_GRID]
         shown = {}
         if nnx_state is not None:
-            shown["nnx"] = {"predictions": digits_nnx.predict(nnx.merge(self._graphdef, nnx_state)[0], images)}
+            shown["nnx"] = {"predictions": digits_nnx.predict(nnx.merge(self._graphdef, nnx_state).model, images)}
         if leaves:
             state = jax.tree.unflatten(self._treedef, leaves)
             shown["linen"] = {"predictions": digits_linen.predict(state, images, state.params)}

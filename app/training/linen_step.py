@@ -14,8 +14,8 @@ from flax import linen as nn
 from flax.training import train_state
 
 
-class TrainState(train_state.TrainState):
-    """The usual TrainState plus a trailing average of the parameters."""
+class EMATrainState(train_state.TrainState):
+    """Flax's TrainState plus a trailing average of the parameters."""
 
     ema_params: Any = None
 
@@ -32,7 +32,7 @@ class TrainState(train_state.TrainState):
 def create_state(params, out_features, tx, ema=False):
     """The model is `nn.Dense`; its parameters live in the state."""
     model = nn.Dense(out_features)
-    return TrainState.create(
+    return EMATrainState.create(
         apply_fn=model.apply,
         params=params,
         tx=tx,

@@ -66,7 +66,7 @@ def _definitions(module: str, name: str | None) -> tuple[str, int]:
 HELPERS = {
     ("line", "linen"): (),
     ("line", "nnx"): (),
-    ("digits", "linen"): (("app.training.linen_step", "TrainState"), ("app.training.digits_loss", None)),
+    ("digits", "linen"): (("app.training.linen_step", "EMATrainState"), ("app.training.digits_loss", None)),
     ("digits", "nnx"): (("app.training.digits_loss", None),),
 }
 """What else a step's listing shows, (module, definition or all), before the optax chain."""

@@ -4,10 +4,20 @@ There is no new state to hand back, so the step returns only its metrics;
 the next call simply sees the updated parameters.
 """
 
+from typing import NamedTuple
+
 import jax
 import jax.numpy as jnp
 import optax
 from flax import nnx
+
+
+class Trainee(NamedTuple):
+    """What a run trains: the model, its optimizer, and the EMA copy (None without EMA)."""
+
+    model: nnx.Module
+    optimizer: nnx.Optimizer
+    ema_model: nnx.Module | None = None
 
 
 def create(rngs, in_features, out_features, tx, ema=False):
@@ -17,9 +27,8 @@ def create(rngs, in_features, out_features, tx, ema=False):
     """
     model = nnx.Linear(in_features, out_features, rngs=rngs)
     optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
-    if ema:
-        return model, optimizer, nnx.clone(model)
-    return model, optimizer
+    ema_model = nnx.clone(model) if ema else None
+    return Trainee(model, optimizer, ema_model)
 
 
 def loss_fn(model, x, y):

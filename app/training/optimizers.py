@@ -20,7 +20,9 @@ def make_tx(kind, learning_rate, max_norm=None):
     elif kind == "adam":
         tx = optax.inject_hyperparams(optax.adam)(learning_rate=learning_rate)
     else:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, not {kind!r}")
+        raise ValueError(
+            f"optimizer must be one of {OPTIMIZERS}, not {kind!r}"
+        )
     if max_norm is not None:
         # Clipping is a link in the chain: it rescales the gradients
         # before the optimizer sees them.

@@ -61,3 +61,18 @@ PITFALLS = {
         curve="NNX — loss ignores its model argument",
     ),
 }
+
+
+def pitfall_problem(config) -> str | None:
+    """Why `config` cannot run its pitfall, or None: pitfalls run on the line fit with EMA off,
+    beside the paradigm they break, and the clip pitfall beside clipping done right."""
+    name = config.pitfall
+    if config.task != "line" or config.ema_decay is not None:
+        return "pitfall runs on the line fit task with parameter EMA off"
+    needs = PITFALLS[name].needs
+    if needs and needs[0] == "clip_norm" and config.clip_norm is None:
+        return f"pitfall {name} runs beside clipping done right: turn clipping on"
+    broken = PITFALLS[name].paradigm
+    if broken not in config.paradigms:
+        return f"pitfall {name} breaks the {broken} step: run {broken} or both, not {config.paradigm}"
+    return None

@@ -15,7 +15,7 @@ from app.training.nnx_step import train_step as nnx_train_step
 
 def forgotten_rebind(state, x, y):
     """Linen: one turn of a training loop that never rebinds `state`."""
-    _, metrics = train_step(state, x, y)  # BUG: `state, metrics = ...` was meant
+    _, metrics = train_step(state, x, y)  # BUG: `state` is not rebound
     return state, metrics
 
 

@@ -7,7 +7,6 @@ run of one structure, whatever its values or step count, reuses one compiled pro
 The carry crosses the jit boundary as a flat list of arrays: the cheapest call to dispatch.
 """
 
-import functools
 from collections import Counter
 
 import jax
@@ -15,9 +14,10 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from app.training import linen_step, nnx_step, pitfalls, tasks
+from app.training import linen_step, nnx_step, tasks
 from app.training.config import RunConfig, Structure
 from app.training.optimizers import make_tx
+from app.training.pitfall_adapters import ADAPTERS
 from app.training.pitfall_notes import PITFALLS
 
 CAPACITY = 32768
@@ -35,10 +35,8 @@ class Program:
         example = self.hyperparameters(RunConfig(task=structure.task, ema_decay=0.9, clip_norm=1.0))
         self._graphdef, _, self._treedef, _ = self._split(nnx.eval_shape(lambda: self._build(example)))
         self._carry_treedef = jax.tree.structure(jax.eval_shape(self._carry, example))
-        self._steps = {"nnx": nnx_step.train_step, "linen": linen_step.train_step}
-        if structure.pitfall in ("forgotten-rebind", "outer-scope-model"):
-            note = PITFALLS[structure.pitfall]
-            self._steps[note.paradigm] = getattr(pitfalls, note.function)
+        adapter = ADAPTERS.get(structure.pitfall)
+        self._pitfall_step = {PITFALLS[structure.pitfall].paradigm: adapter.step} if adapter and adapter.step else {}
         self._init = jax.jit(self._init_fn)
         self._chunk = jax.jit(self._chunk_fn)
         self.seconds_per_step = None
@@ -65,16 +63,16 @@ class Program:
     def chunk(self, carry, steps: int):
         """Run `steps` steps (at most CAPACITY) from `carry`.
 
-        Returns (carry, metrics, weights): `metrics[paradigm][name]` holds `steps` values and
-        `weights[paradigm]` what the model view shows after the last step (the line's `kernel`
+        Returns (carry, metrics, shown): `metrics[paradigm][name]` holds `steps` values and
+        `shown[paradigm]` what the model view shows after the last step (the line's `kernel`
         and `bias`), all numpy, read from the device in one transfer.
         """
-        carry, table, weights = self._chunk(carry, *self.data, np.int32(steps))
-        table, weights = jax.device_get((table, weights))
+        carry, table, shown = self._chunk(carry, *self.data, np.int32(steps))
+        table, shown = jax.device_get((table, shown))
         metrics = {p: {} for p in self.structure.paradigms}
         for column, (p, k) in enumerate(self._columns()):
             metrics[p][k] = table[:steps, column]
-        return carry, metrics, weights
+        return carry, metrics, shown
 
     def unflatten(self, carry_leaves):
         """The structured carry `step` takes, from the flat leaves `init` and `chunk` pass around."""
@@ -84,15 +82,13 @@ class Program:
         s = self.structure
         tx = self.tx(hyper)
         x, y = self.data
-        objects = nnx_step.create(nnx.Rngs(jax.random.key(hyper["seed"])), x.shape[-1], y.shape[-1], tx, s.ema)
-        model = objects[0]
-        nnx_objects = objects if "nnx" in s.paradigms else None
+        trainee = nnx_step.create(nnx.Rngs(jax.random.key(hyper["seed"])), x.shape[-1], y.shape[-1], tx, s.ema)
         linen_state = None
         if "linen" in s.paradigms:
             # One seed drives both: Linen starts from the NNX model's initial weights.
-            params = {"kernel": model.kernel[...], "bias": model.bias[...]}
+            params = {"kernel": trainee.model.kernel[...], "bias": trainee.model.bias[...]}
             linen_state = linen_step.create_state(params, y.shape[-1], tx, ema=s.ema)
-        return nnx_objects, linen_state
+        return (trainee if "nnx" in s.paradigms else None), linen_state
 
     def tx(self, hyper):
         """The structure's optax transform with this run's values."""
@@ -100,8 +96,8 @@ class Program:
 
     @staticmethod
     def _split(built):
-        nnx_objects, linen_state = built
-        graphdef, nnx_state = nnx.split(nnx_objects) if nnx_objects is not None else (None, None)
+        trainee, linen_state = built
+        graphdef, nnx_state = nnx.split(trainee) if trainee is not None else (None, None)
         leaves, treedef = jax.tree.flatten(linen_state)
         return graphdef, nnx_state, treedef, leaves
 
@@ -122,20 +118,22 @@ class Program:
         nnx_state, leaves, hyper = carry
         metrics = {}
         if nnx_state is not None:
-            objects = nnx.merge(self._graphdef, nnx_state)
+            t = nnx.merge(self._graphdef, nnx_state)
             if self.structure.ema:
-                metrics["nnx"] = nnx_step.train_step_with_ema(*objects, x, y, hyper["ema_decay"])
-            elif self.structure.pitfall == "optimizer-in-loop":
-                metrics["nnx"] = pitfalls.optimizer_in_loop(objects[0], self.tx(hyper), x, y)
+                metrics["nnx"] = nnx_step.train_step_with_ema(t.model, t.optimizer, t.ema_model, x, y, hyper["ema_decay"])
+            elif "nnx" in self._pitfall_step:
+                t, metrics["nnx"] = self._pitfall_step["nnx"](t, x, y, self.tx(hyper))
             else:
-                metrics["nnx"] = self._steps["nnx"](*objects, x, y)
-            nnx_state = nnx.state(objects)
+                metrics["nnx"] = nnx_step.train_step(t.model, t.optimizer, x, y)
+            nnx_state = nnx.state(t)
         if leaves:
             state = jax.tree.unflatten(self._treedef, leaves)
             if self.structure.ema:
                 state, metrics["linen"] = linen_step.train_step_with_ema(state, x, y, hyper["ema_decay"])
+            elif "linen" in self._pitfall_step:
+                state, metrics["linen"] = self._pitfall_step["linen"](state, x, y, self.tx(hyper))
             else:
-                state, metrics["linen"] = self._steps["linen"](state, x, y)
+                state, metrics["linen"] = linen_step.train_step(state, x, y)
             leaves = jax.tree.leaves(state)
         return (nnx_state, leaves, hyper), metrics
 
@@ -154,27 +152,18 @@ class Program:
             return carry, jax.lax.dynamic_update_slice(table, row[None].astype(table.dtype), (i, 0))
 
         carry, table = jax.lax.fori_loop(0, steps, body, (self.unflatten(carry_leaves), table))
-        return jax.tree.leaves(carry), table, self._weights(carry)
+        return jax.tree.leaves(carry), table, self._shown(carry)
 
     def _columns(self):
         return [(p, k) for p in self.structure.paradigms for k in self.metric_names]
 
-    def _weights(self, carry):
+    def _shown(self, carry):
+        """The line's weights after the chunk, per paradigm: what the fit view draws."""
         nnx_state, leaves, _ = carry
         weights = {}
         if nnx_state is not None:
-            model = nnx_state[0]
+            model = nnx_state["model"]
             weights["nnx"] = {"kernel": model["kernel"][...], "bias": model["bias"][...]}
         if leaves:
             weights["linen"] = dict(jax.tree.unflatten(self._treedef, leaves).params)
         return weights
-
-
-@functools.cache
-def program(structure: Structure) -> Program:
-    """The one Program of a structure, built on first use and kept."""
-    if structure.task == "digits":
-        from app.training.digits_program import DigitsProgram
-
-        return DigitsProgram(structure)
-    return Program(structure)

@@ -9,8 +9,10 @@ import numpy as np
 
 from app.model.run_record import RunRecord
 from app.training.config import RunConfig
+from app.training.pitfall_adapters import ADAPTERS
 from app.training.pitfall_notes import PITFALLS
-from app.training.programs import CAPACITY, program
+from app.training.compiled import program
+from app.training.programs import CAPACITY
 
 FRAME_SECONDS = 1 / 60
 """How much work one chunk aims at when running flat out: the GUI stays fed at 60 Hz."""
@@ -24,15 +26,16 @@ class Chunk:
 
     `metrics[paradigm][name]` are float arrays. A paradigm whose loss went non-finite stops
     there: its arrays end with the first non-finite step, which `diverged_at` names.
-    `weights[paradigm]` holds what the model view shows after the chunk's last step (the line
-    fit's `kernel` and `bias`, the digits' predicted labels); for a paradigm that diverged in
-    this chunk, the weights its diverging step started from, the last it had.
+    `shown[paradigm]` holds what the model view shows after the chunk's last step: the line
+    fit's weights `{"kernel", "bias"}`, or the digits' `{"predictions"}` for the first test
+    digits. For a paradigm that diverged in this chunk, the line fit's weights are those its
+    diverging step started from, the last finite ones it had.
     """
 
     start: int
     end: int
     metrics: dict[str, dict[str, np.ndarray]]
-    weights: dict[str, dict[str, np.ndarray]]
+    shown: dict[str, dict[str, np.ndarray]]
     diverged_at: dict[str, int]
     total_steps: int
     seconds: float
@@ -63,27 +66,6 @@ def warm_up(config: RunConfig) -> float:
     return time.perf_counter() - t0
 
 
-def pitfall_error(config: RunConfig) -> str:
-    """Run a pitfall whose code fails at once, for real, on this config; return what it raised."""
-    from flax import nnx
-
-    from app.training import linen_step, pitfalls, tasks
-    from app.training.optimizers import make_tx
-
-    x, y = tasks.line_fit_batch()
-    model = nnx.Linear(x.shape[-1], y.shape[-1], rngs=nnx.Rngs(config.seed))
-    tx = make_tx(config.optimizer, config.lr, config.clip_norm)
-    try:
-        if config.pitfall == "missing-wrt":
-            pitfalls.missing_wrt(model, tx)
-        else:
-            params = {"kernel": model.kernel[...], "bias": model.bias[...]}
-            pitfalls.clip_update_misuse(linen_step.create_state(params, y.shape[-1], tx), x, y)
-    except Exception as error:  # noqa: BLE001 - the error is the lesson
-        return f"{type(error).__name__}: {error}"
-    return "it ran without an error"
-
-
 class Run:
     """One run in progress on the device, advanced a chunk at a time by whoever paces it.
 
@@ -95,7 +77,7 @@ class Run:
         self.errors: dict[str, str] = {}
         note = PITFALLS.get(config.pitfall)
         if note and note.raises and note.paradigm in config.paradigms:
-            self.errors[note.paradigm] = pitfall_error(config)
+            self.errors[note.paradigm] = ADAPTERS[config.pitfall].fails(config)
         self._program = program(config.structure) if config.compiled_paradigms else None
         self._carry = self._program.init(config) if self._program else None
         self.step = 0
@@ -113,7 +95,7 @@ class Run:
         compiled = prog.traces["chunk"] > 0
         start = self._carry
         t0 = time.perf_counter()
-        self._carry, metrics, weights = prog.chunk(self._carry, want)
+        self._carry, metrics, shown = prog.chunk(self._carry, want)
         seconds = time.perf_counter() - t0
         if compiled and want >= 64:
             prog.seconds_per_step = seconds / want
@@ -127,9 +109,9 @@ class Run:
                 metrics[paradigm] = {k: v[: bad[0] + 1] for k, v in m.items()}
                 # The chunk's weights are past the divergence: the view gets those the diverging
                 # step started from, re-run from the chunk's start (inputs are never donated).
-                weights[paradigm] = prog.chunk(start, int(bad[0]))[2][paradigm]
+                shown[paradigm] = prog.chunk(start, int(bad[0]))[2][paradigm]
         chunk = Chunk(
-            self.step, self.step + want, metrics, weights, dict(self.diverged_at), self.config.steps, seconds, not compiled
+            self.step, self.step + want, metrics, shown, dict(self.diverged_at), self.config.steps, seconds, not compiled
         )
         self.step += want
         return chunk

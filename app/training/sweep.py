@@ -17,7 +17,8 @@ import numpy as np
 
 from app.training.config import RunConfig
 from app.training.pitfall_notes import PITFALLS
-from app.training.programs import CAPACITY, program
+from app.training.compiled import program
+from app.training.programs import CAPACITY
 from app.training.stability import stability_edge
 
 SWEEP_POINTS = 64

@@ -70,7 +70,7 @@ def test_a_diverged_run_shows_its_own_last_line_and_marks_the_step(window, qtbot
     assert f"NNX diverged at step {k:,}" in note and "nan" not in note and "inf" not in note
     xs, ys = window.fit.lines["nnx"].getData()
     assert np.all(np.isfinite(ys)) and np.max(np.abs(ys)) > 10  # this run's last weights, far off
-    assert window.step_label.text() == f"diverged at step {k:,} of 1,000"
+    assert window.status.step_label.text() == f"diverged at step {k:,} of 1,000"
     window.controls.lr_spin.setValue(0.1)
     wait_for_run(qtbot, window)
     assert not window.plot.diverged_line.isVisible() and window.fit.note.toPlainText() == ""
@@ -85,8 +85,8 @@ def test_clipped_sgd_keeps_the_edge_mark_and_says_it_bounces(window, qtbot):
 
 
 def test_the_speed_shown_is_this_runs(window, qtbot):
-    assert window.speed_label.text().endswith("steps/s")  # the default run, flat out
+    assert window.status.speed_label.text().endswith("steps/s")  # the default run, flat out
     window.controls.pace_combo.setCurrentIndex(window.controls.pace_combo.findData("animate"))
     window.controls.steps_spin.setValue(10)
     wait_for_run(qtbot, window)
-    assert window.speed_label.text() == ""  # too few steps a chunk to measure: no stale figure
+    assert window.status.speed_label.text() == ""  # too few steps a chunk to measure: no stale figure

@@ -10,6 +10,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from app.gui import MainWindow
+from app.gui.actions import shortcut_rows
 from app.lessons import built_in_lessons, load_lesson
 from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
 
@@ -69,11 +70,11 @@ def test_zoom_changes_every_text_together(window, qtbot):
 
 
 def test_dark_theme_reaches_the_plots_and_listings(window):
-    window.dark_action.trigger()
+    window.actions["Dark Theme"].trigger()
     assert window.look.dark
     assert window.plot.backgroundBrush().color().name() == "#1e1e1e"
     assert QApplication.palette().base().color().name() == "#1e1e1e"
-    window.dark_action.trigger()
+    window.actions["Dark Theme"].trigger()
     assert window.plot.backgroundBrush().color().name() == "#ffffff"
 
 
@@ -94,7 +95,7 @@ def test_keyboard_run_pause_step_stop_and_pin(window, qtbot):
     run = window.run_id
     qtbot.keyClick(window, Qt.Key_R)
     assert window.run_id == run + 1
-    assert {keys for keys, _ in window.SHORTCUTS} >= {"R", "Space", "S", "Esc", "P"}
+    assert {keys for keys, _ in shortcut_rows()} >= {"R", "Space", "S", "Esc", "P"}
 
 
 def test_exports_write_files_that_parse(window, qtbot, tmp_path):
@@ -137,7 +138,7 @@ def test_auto_stop_at_a_target_loss(window, qtbot):
     first = int(np.flatnonzero(window.record.curve("nnx")[1] <= 0.05)[0])
     assert f"NNX at step {first:,}" in window.banner.text()
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
-        window.requestStop.emit()
+        window.stop()
     assert len(window.record.curve("nnx")[1]) < 1_000_000
 
 
@@ -150,7 +151,7 @@ def test_settings_survive_a_restart(qtbot, private_settings):
     first.controls.optimizer_combo.setCurrentIndex(2)
     first.controls.log_check.setChecked(True)
     first.zoom(+1)
-    first.dark_action.trigger()
+    first.actions["Dark Theme"].trigger()
     wait_for_run(qtbot, first)
     first.close()
     second = MainWindow()
@@ -165,3 +166,22 @@ def test_settings_survive_a_restart(qtbot, private_settings):
     qtbot.addWidget(third)
     assert not third.look.dark and third.controls.config().lr == type(config)().lr
     third.shutdown()
+
+
+def test_bare_keys_leave_a_focused_control_its_keys(window, qtbot):
+    check = window.controls.log_check
+    check.setFocus()
+    qtbot.keyClick(check, Qt.Key_Space)  # toggles the checkbox, does not pause the run
+    assert check.isChecked() and not window.controls.pause_button.isChecked()
+    spin = window.controls.seed_spin
+    spin.setFocus()
+    run = window.run_id
+    qtbot.keyClick(spin.lineEdit(), Qt.Key_R)  # a letter in a box is not Run
+    assert window.run_id == run
+    page = window.controls.steps_spin
+    assert window.open_lesson("02-the-stability-edge")
+    wait_for_run(qtbot, window)
+    page.setFocus()
+    qtbot.keyClick(page, Qt.Key_PageDown)  # the clicker moves the lesson wherever the focus is
+    wait_for_run(qtbot, window)
+    assert window.lessons.index == 1 and window.config.lr == 1.2

@@ -24,8 +24,8 @@ def test_first_run_draws_the_default_curves(window):
     loss = window.record.curve("nnx")[1]
     assert loss[-1] < 0.05 * loss[0]
     assert window.record.max_gap <= 1e-5 * loss[0]
-    assert "step 1,000 of 1,000" in window.step_label.text()
-    assert window.backend_label.text() == "JAX backend: cpu"
+    assert "step 1,000 of 1,000" in window.status.step_label.text()
+    assert window.status.backend_label.text() == "JAX backend: cpu"
 
 
 def test_every_named_control_exists_with_a_tooltip(window):
@@ -41,7 +41,7 @@ def test_listings_are_the_source_the_runner_executes(window):
     linen, nnx_ = window.linen_pane.text(), window.nnx_pane.text()
     for fn in (linen_step.train_step, linen_step.train_step_with_ema, linen_step.loss_fn, linen_step.create_state):
         assert inspect.getsource(fn) in linen
-    assert inspect.getsource(linen_step.TrainState) in linen
+    assert inspect.getsource(linen_step.EMATrainState) in linen
     for fn in (nnx_step.train_step, nnx_step.train_step_with_ema, nnx_step.update_ema, nnx_step.loss_fn, nnx_step.create):
         assert inspect.getsource(fn) in nnx_
     for text in (linen, nnx_):
@@ -117,7 +117,7 @@ def test_stop_keeps_the_curve_so_far(window, qtbot):
         qtbot.mouseClick(window.controls.stop_button, Qt.LeftButton)
     drawn = len(window.record.curve("nnx")[1])
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
-        window.requestStop.emit()  # a round trip: anything still in flight has arrived
+        window.stop()  # a round trip: anything still in flight has arrived
     assert 0 < len(window.record.curve("nnx")[1]) == drawn < 1_000_000
     assert window.finished_run != window.run_id
 
@@ -135,7 +135,7 @@ def test_pause_step_and_resume_in_animate_mode(window, qtbot):
         qtbot.mouseClick(controls.step_button, Qt.LeftButton)
         qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) == held + k, timeout=RUN_TIMEOUT_MS)
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
-        window.requestStop.emit()  # round trip while paused: no steps were added
+        window.stop()  # round trip while paused: no steps were added
     assert len(window.record.curve("nnx")[1]) == held + 2
     window.rerun()
     qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
@@ -196,7 +196,7 @@ def test_closing_during_a_run_stops_the_thread(qtbot, qtlog):
     win.show()
     win.controls.steps_spin.setValue(1_000_000)
     qtbot.waitUntil(lambda: win.record is not None and len(win.record.curve("nnx")[1]) > 0, timeout=RUN_TIMEOUT_MS)
-    thread = win._thread
+    thread = win.runs.thread
     win.close()
     assert thread.isFinished()
     assert not any("Destroyed while thread" in m.message for m in qtlog.records)
@@ -239,7 +239,7 @@ def test_the_digits_task_has_its_controls_curves_grid_and_listings(window, qtbot
     assert view.predictions is not None and view.wrong() == int(np.sum(view.predictions != view.labels)) < 16
     assert inspect.getsource(digits_linen.advanced_train_step) in window.linen_pane.text()
     assert inspect.getsource(digits_nnx.train_step) in window.nnx_pane.text()
-    assert "test accuracy" in window.loss_label.text()
+    assert "test accuracy" in window.status.loss_label.text()
     controls.batch_spin.setValue(32)  # a digits value: the run repeats with it
     wait_for_run(qtbot, window)
     assert window.config.batch_size == 32
@@ -295,7 +295,7 @@ def test_pins_keep_ghost_curves_named_by_what_differs(window, qtbot):
 
 
 def test_the_sweep_shows_final_losses_and_the_stability_edge(window, qtbot):
-    from app.gui.controls import lr_to_tick
+    from app.gui.marked_slider import lr_to_tick
     from app.training.stability import stability_edge
 
     edge = stability_edge("line", "sgd", False)

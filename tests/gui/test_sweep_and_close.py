@@ -19,12 +19,12 @@ def _start_digits_sweep(window, qtbot):
 def test_a_digits_sweep_fills_in_while_the_run_still_steps(window, qtbot):
     view = _start_digits_sweep(window, qtbot)
     assert view.progress.isVisible() and 0 < view.progress.value() < 1000
-    before = window.step_label.text()
+    before = window.status.step_label.text()
     qtbot.mouseClick(window.controls.run_button, Qt.LeftButton)  # a new run cancels the sweep...
     assert "Stopped" in view.note.text() and not view.progress.isVisible()
     frozen = view.progress.value()
     wait_for_run(qtbot, window)  # ...and runs to its end; pieces sent before it are drawn by now
-    assert window.step_label.text() == before  # the same run again, to its last step
+    assert window.status.step_label.text() == before  # the same run again, to its last step
     assert view.progress.value() == frozen  # no piece of the cancelled sweep was drawn
 
 
@@ -39,9 +39,9 @@ def test_stop_cancels_a_sweep_and_keeps_its_points(window, qtbot):
 def test_closing_during_a_digits_sweep_ends_the_thread(qtbot):
     win = shown_window(qtbot, MainWindow())
     _start_digits_sweep(win, qtbot)
-    thread = win._thread
+    thread = win.runs.thread
     win.close()  # would abort the whole test process if the running thread were dropped
-    assert not win.isVisible() and thread.isFinished() and win._thread is None
+    assert not win.isVisible() and thread.isFinished() and win.runs.thread is None
 
 
 def test_a_line_sweep_is_the_same_as_the_headless_one(window, qtbot):

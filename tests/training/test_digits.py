@@ -7,7 +7,7 @@ import optax
 import pytest
 from flax import nnx
 
-from app.training import digits_linen, digits_nnx, programs, runner, tasks
+from app.training import compiled, digits_linen, digits_nnx, runner, tasks
 from app.training.config import MAX_BATCH, RunConfig
 from app.training.digits_program import BATCH_STREAM, EVAL_EVERY, linen_variables
 
@@ -29,7 +29,7 @@ def test_the_split_is_fixed_and_complete():
 
 def _numpy_first_loss(config):
     """Step 0's loss written out in float64 numpy from the initial weights and the batch."""
-    prog = programs.program(config.structure)
+    prog = compiled.program(config.structure)
     nnx_state = prog.unflatten(prog.init(config))[0]
     model = nnx.merge(prog._graphdef, nnx_state)[0]
     p = linen_variables(model)["params"]
@@ -85,7 +85,7 @@ def test_dropout_is_deterministic_per_seed_and_changes_the_run():
 
 def test_values_never_recompile():
     base = DIGITS.with_changes(paradigm="nnx", ema_decay=0.99, clip_norm=1.0, steps=20)
-    prog = programs.program(base.structure)
+    prog = compiled.program(base.structure)
     before = prog.traces.copy()
     runner.run(base)
     rng = np.random.default_rng(1)
@@ -117,7 +117,7 @@ def test_the_linen_step_splits_a_new_dropout_key_every_step():
 def test_chunks_carry_the_grid_predictions():
     chunk = next(runner.stream(DIGITS.with_changes(steps=10)))
     for p in ("linen", "nnx"):
-        predictions = chunk.weights[p]["predictions"]
+        predictions = chunk.shown[p]["predictions"]
         assert predictions.shape == (32,) and predictions.dtype.kind == "i"
         assert set(predictions) <= set(range(10))
 

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from app.training import digits_program, programs, runner  # noqa: F401 - imported before tracing
+from app.training import compiled, runner  # the step modules are imported before tracing
 from app.training.config import RunConfig
 from app.training.listings import listing, module_source
 
-TRAINING = Path(programs.__file__).parent
+TRAINING = Path(compiled.__file__).parent
 
 
 def executed_lines(config: RunConfig) -> set[tuple[str, int]]:
@@ -19,7 +19,7 @@ def executed_lines(config: RunConfig) -> set[tuple[str, int]]:
     the modules are imported before, so their import is not counted as the run.
     A function's `def` line counts as executed when the function is called.
     """
-    programs.program.cache_clear()
+    compiled.program.cache_clear()
     hits = set()
 
     def module_of(code):
@@ -41,7 +41,7 @@ def executed_lines(config: RunConfig) -> set[tuple[str, int]]:
         runner.run(config)
     finally:
         sys.settrace(None)
-        programs.program.cache_clear()
+        compiled.program.cache_clear()
     return hits
 
 

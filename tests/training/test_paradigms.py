@@ -56,3 +56,22 @@ def test_ema_loss_trails_the_raw_loss():
     result = runner.run(RunConfig(seed=2, lr=0.1, steps=300, ema_decay=0.99)).metrics["linen"]
     assert result["ema_loss"][0] == pytest.approx(result["loss"][0])  # the EMA starts at the params
     assert np.all(result["ema_loss"][5:100] > result["loss"][5:100])  # and lags behind them
+
+
+def test_the_step_modules_students_read_are_ruff_formatted():
+    """They are the listings: formatted as ruff formats them, at PEP 8's 79 columns."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from app.training.listings import HELPERS, STEP_MODULES, TX_MODULE
+
+    modules = {m for task in STEP_MODULES.values() for m in task.values()}
+    modules |= {m for helpers in HELPERS.values() for m, _ in helpers} | {TX_MODULE, "app.training.pitfalls"}
+    root = Path(__file__).resolve().parents[2]
+    files = [str(root.joinpath(*m.split(".")).with_suffix(".py")) for m in sorted(modules)]
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--line-length", "79", *files],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from app.training import programs, runner, tasks
+from app.training import compiled, programs, runner, tasks
 from app.training.config import RunConfig
 
 
 def test_values_never_recompile_only_structures_do():
-    programs.program.cache_clear()
+    compiled.program.cache_clear()
     structures = [RunConfig(), RunConfig(optimizer="adam", ema_decay=0.9, clip_norm=1.0, paradigm="nnx")]
     rng = np.random.default_rng(0)
     for base in structures:
@@ -21,7 +21,7 @@ def test_values_never_recompile_only_structures_do():
             result = runner.run(config)
             assert all(len(m["loss"]) == config.steps for m in result.metrics.values())
     for base in structures:
-        assert programs.program(base.structure).traces == {"init": 1, "chunk": 1}
+        assert compiled.program(base.structure).traces == {"init": 1, "chunk": 1}
 
 
 def test_same_config_same_numbers():
@@ -103,7 +103,7 @@ def test_chunk_weights_reach_the_least_squares_line():
     (slope, intercept), *_ = np.linalg.lstsq(design, y[:, 0], rcond=None)
     *_, last = runner.stream(RunConfig(lr=0.5, steps=3000))
     for paradigm in ("linen", "nnx"):
-        w = last.weights[paradigm]
+        w = last.shown[paradigm]
         assert w["kernel"].shape == (1, 1) and w["bias"].shape == (1,)
         np.testing.assert_allclose([w["kernel"][0, 0], w["bias"][0]], [slope, intercept], rtol=1e-4)
 
@@ -127,7 +127,7 @@ def test_a_diverged_chunk_carries_the_weights_its_diverging_step_started_from():
     config = RunConfig(lr=5.0, steps=1000, paradigm="nnx")
     chunks = list(runner.stream(config, max_chunk_steps=256))
     k = chunks[-1].diverged_at["nnx"]
-    w = chunks[-1].weights["nnx"]
+    w = chunks[-1].shown["nnx"]
     kernel, bias = float(w["kernel"][0, 0]), float(w["bias"][0])
     assert np.isfinite(kernel) and np.isfinite(bias)
     x, y = tasks.line_fit_batch()

@@ -1,0 +1,47 @@
+"""Spin boxes for settings: ranged and explained by the settings' field table; the decimal ones
+show three significant digits and refuse nan and inf."""
+
+import math
+
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QDoubleSpinBox
+
+from app.model.settings import FIELDS
+
+
+class SignificantSpinBox(QDoubleSpinBox):
+    """A spin box that shows 3 significant digits, so 0.000123 and 7.5 both read naturally."""
+
+    def textFromValue(self, value):
+        return f"{value:.3g}"
+
+    def valueFromText(self, text):
+        return float(text)
+
+    def validate(self, text, pos):
+        """Any number in range is acceptable; nan and inf are refused outright (Qt would map them
+        to the maximum), a partial entry or one out of range cannot be committed."""
+        try:
+            value = float(text)
+        except ValueError:
+            return QValidator.Intermediate, text, pos
+        if not math.isfinite(value):
+            return QValidator.Invalid, text, pos
+        if not self.minimum() <= value <= self.maximum():
+            return QValidator.Intermediate, text, pos
+        return QValidator.Acceptable, text, pos
+
+
+def setting_spin(cls, name: str, field: str, value, decimals=None, step=None):
+    """A spin box (objectName `name`) for the setting `field`: its window range and its help."""
+    box = cls()
+    box.setObjectName(name)
+    box.setToolTip(FIELDS[field].help)
+    box.setRange(*FIELDS[field].window_range)
+    if decimals is not None:
+        box.setDecimals(decimals)
+    if step is not None:
+        box.setSingleStep(step)
+    box.setValue(value)
+    box.setKeyboardTracking(False)  # typing "0.05" runs once, not for "0", "0.", "0.0"
+    return box
