@@ -10,17 +10,12 @@ import math
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
-    QScrollArea,
-    QSplitter,
     QStackedWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
-from app.gui import remembered
+from app.gui import layout, remembered
 from app.gui.actions import BARE_KEYS, build_commands
 from app.gui.controls import Controls
 from app.gui.digits_view import DigitsView
@@ -74,7 +69,7 @@ class MainWindow(QMainWindow):
         self.difference.setToolTip("The largest gap between the Linen and NNX loss at the same step: they run the same math.")
         self.status = StatusBar()
         self.setStatusBar(self.status)
-        self._build_layout()
+        self._scroll = layout.assemble(self)
 
         self.runs = RunController(self)
         self.sweeps = SweepController(self.runs, self)
@@ -113,38 +108,6 @@ class MainWindow(QMainWindow):
         runs.raised.connect(self._on_run_raised)
         self.lessons.settingsChosen.connect(self.controls.set_settings)
         self.lessons.failed.connect(self.show_error)
-
-    def _build_layout(self):
-        self._scroll = scroll = QScrollArea(widgetResizable=True)
-        scroll.setWidget(self.controls)
-        scroll.setMinimumWidth(self.controls.sizeHint().width() + 24)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        readouts = QHBoxLayout()
-        readouts.addWidget(self.readout, 1)
-        readouts.addWidget(self.difference)
-        plots = QSplitter(Qt.Horizontal)
-        plots.addWidget(self.plot)
-        plots.addWidget(self.model_views)
-        plots.setStretchFactor(0, 3)
-        plots.setStretchFactor(1, 1)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.lesson_bar, self.banner, self.caption):
-            top_layout.addWidget(widget)
-        self.banner.hide()
-        self.caption.hide()
-        top_layout.addLayout(readouts)
-        top_layout.addWidget(plots, 1)
-        right = QSplitter(Qt.Vertical)
-        right.addWidget(top)
-        right.addWidget(self.listings)
-        right.setSizes([540, 460])
-        centre = QSplitter(Qt.Horizontal)
-        centre.addWidget(scroll)
-        centre.addWidget(right)
-        centre.setStretchFactor(1, 1)
-        self.setCentralWidget(centre)
 
     # The run: start, chunks, end.
     @property
