@@ -39,6 +39,8 @@ def _until_drawn(window, steps, timeout=600.0):
 
     watch = PaintWatch()
     viewport.installEventFilter(watch)
+    if _curves_complete(window, steps):
+        viewport.update()  # drawn before the watch began: one more paint ends the wait
     QTimer.singleShot(int(timeout * 1000), loop.quit)
     loop.exec()
     viewport.removeEventFilter(watch)
