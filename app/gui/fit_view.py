@@ -27,19 +27,15 @@ class FitView(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self._diverged = {}  # paradigm: what the note says of its divergence
-        self.note = pg.TextItem(color=WRONG, anchor=(0, 0))
-        self.addItem(self.note, ignoreBounds=True)
-        self.note.setPos(X_ENDS[0] + 0.05, float(y.max()) + 0.45)
+        self.note = None  # added at a divergence only: a text item costs every redraw
+        self._note_at = (X_ENDS[0] + 0.05, float(y.max()) + 0.45)
         self.setMinimumWidth(320)
         self.apply_look(Look())
         self.setToolTip(" ".join(f"{LABELS[p]}: {'orange' if p == 'linen' else 'blue dashed'} line." for p in LABELS))
 
     def apply_look(self, look: Look):
         self.setBackground(look.background)
-        backdrop = pg.mkColor(look.background)
-        backdrop.setAlpha(220)
-        self.note.fill = pg.mkBrush(backdrop)  # the note stays readable over the points
-        self.note.update()
+        self._look = look
         self.setTitle("the batch and the model's line", size=f"{look.pt()}pt", color=look.muted)
         style_plot_item(self.getPlotItem(), look, {}, BASE_POINT_SIZE - 2)
 
@@ -48,7 +44,21 @@ class FitView(pg.PlotWidget):
         which would remove every item). The lines stay until its first weights replace them (no flash);
         those are always finite, as a diverged chunk carries its last finite weights."""
         self._diverged = {}
-        self.note.setText("")
+        if self.note is not None:
+            self.removeItem(self.note)
+            self.note = None
+
+    def note_text(self) -> str:
+        return self.note.toPlainText() if self.note is not None else ""
+
+    def _show_note(self, text: str):
+        if self.note is None:
+            backdrop = pg.mkColor(self._look.background)
+            backdrop.setAlpha(220)  # the note stays readable over the points
+            self.note = pg.TextItem(color=WRONG, anchor=(0, 0), fill=pg.mkBrush(backdrop))
+            self.addItem(self.note, ignoreBounds=True)
+            self.note.setPos(*self._note_at)
+        self.note.setText(text)
 
     def show_weights(self, weights: dict, diverged_at: dict | None = None):
         """Draw each paradigm's line from its `kernel` (1, 1) and `bias` (1,); hide the others.
@@ -64,7 +74,7 @@ class FitView(pg.PlotWidget):
                 said = {}  # the same words for both paradigms are said once, naming both
                 for p in sorted(self._diverged):
                     said.setdefault(self._diverged[p], []).append(LABELS[p])
-                self.note.setText("\n".join(f"{' and '.join(names)} {text}" for text, names in said.items()))
+                self._show_note("\n".join(f"{' and '.join(names)} {text}" for text, names in said.items()))
         for paradigm, line in self.lines.items():
             w = weights.get(paradigm)
             line.setVisible(w is not None)

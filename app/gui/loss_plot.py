@@ -65,12 +65,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         clip_pen = pg.mkPen(PENS["clip"], width=2.5, style=Qt.DashLine)
         self.clip_line = pg.InfiniteLine(angle=0, pen=clip_pen)
         self.grad_plot.addItem(self.clip_line, ignoreBounds=True)
-        self.diverged_line = pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(WRONG, width=2, style=Qt.DashLine), label="",
-            labelOpts={"position": 0.85, "color": WRONG, "anchors": [(1, 0.5), (1, 0.5)]},
-        )
-        self.loss_plot.addItem(self.diverged_line, ignoreBounds=True)
-        self.diverged_line.hide()
+        self.diverged_line = None  # added at a divergence only: a labelled line costs every redraw
         self._clip_sample = pg.PlotDataItem(pen=clip_pen)  # the legend's picture of the line
         self._labels = {
             self.loss_plot: {"left": "loss"},
@@ -113,7 +108,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
         """
         config = record.config
         self.record = record
-        self.diverged_line.hide()
+        if self.diverged_line is not None:
+            self.loss_plot.removeItem(self.diverged_line)
+            self.diverged_line = None
         self._config = config
         self._shown = [p for p in LABELS if p in config.compiled_paradigms]
         self._layout_pending = True
@@ -171,11 +168,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
 
     def append(self, chunk):
         """The record has a new chunk: mark a divergence, and ask for a redraw."""
-        if chunk.diverged_at and not self.diverged_line.isVisible():
+        if chunk.diverged_at and self.diverged_line is None:
             step = min(chunk.diverged_at.values())
-            self.diverged_line.setValue(step)
-            self.diverged_line.label.setFormat(f"diverged at step {step:,} ")
-            self.diverged_line.show()
+            self.diverged_line = pg.InfiniteLine(
+                step, angle=90, pen=pg.mkPen(WRONG, width=2, style=Qt.DashLine), label=f"diverged at step {step:,} ",
+                labelOpts={"position": 0.85, "color": WRONG, "anchors": [(1, 0.5), (1, 0.5)]},
+            )
+            self.loss_plot.addItem(self.diverged_line, ignoreBounds=True)
         self._request_redraw()
 
     def apply_look(self, look: Look):
