@@ -46,8 +46,11 @@ class _Asker(QObject):
         self.loop.quit()
 
     def wait_for(self, flag: str, timeout: float = 300.0):
+        deadline = time.perf_counter() + timeout
         QTimer.singleShot(int(timeout * 1000), self.loop.quit)
         while not getattr(self, flag):
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"the worker never said {flag}")
             self.loop.exec()
 
 

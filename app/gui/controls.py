@@ -57,7 +57,7 @@ class Controls(QWidget):
         self.lr_slider = MarkedSlider(Qt.Horizontal, objectName="lrSlider", toolTip="Learning rate on a log scale: how far each update moves the weights along the gradient.")
         self.lr_slider.setRange(0, LR_TICKS)
         self.lr_slider.setValue(lr_to_tick(DEFAULTS.lr))
-        self.lr_spin = setting_spin(SignificantSpinBox, "lrSpin", "lr", DEFAULTS.lr, decimals=7)
+        self.lr_spin = setting_spin(SignificantSpinBox, "lrSpin", "lr", DEFAULTS.lr)
         self.lr_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.steps_spin = setting_spin(QSpinBox, "stepsSpin", "steps", DEFAULTS.steps)
         self.steps_spin.setGroupSeparatorShown(True)
@@ -65,12 +65,13 @@ class Controls(QWidget):
         for key, name in OPTIMIZER_NAMES.items():
             self.optimizer_combo.addItem(name, key)
         self.ema_check = QCheckBox("Parameter EMA", objectName="emaCheck", toolTip="Keep a trailing average of the weights after every step: the line fit plots its loss too; digits measures its test accuracy.")
-        self.ema_spin = setting_spin(QDoubleSpinBox, "emaDecaySpin", "ema_decay", DEFAULT_EMA_DECAY, decimals=4, step=0.001)
+        self.ema_spin = setting_spin(QDoubleSpinBox, "emaDecaySpin", "ema_decay", DEFAULT_EMA_DECAY, step=0.001)
         self.clip_check = QCheckBox("Clip gradients", objectName="clipCheck", toolTip="Rescale the gradient before the update whenever its global norm exceeds the max norm.")
-        self.clip_spin = setting_spin(QDoubleSpinBox, "clipNormSpin", "clip_norm", DEFAULT_CLIP_NORM, decimals=2)
+        self.clip_spin = setting_spin(QDoubleSpinBox, "clipNormSpin", "clip_norm", DEFAULT_CLIP_NORM)
         self.clip_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
         self.adjustment = None  # what the controls last changed by themselves, and why
+        self._setting_whole = False  # set_settings is showing a whole Settings
         self.pitfall_combo = QComboBox(objectName="pitfallCombo", toolTip=FIELDS["pitfall"].help)
         self.pitfall_combo.addItem("None", None)
         for name, note in PITFALLS.items():
@@ -81,7 +82,7 @@ class Controls(QWidget):
             self.dropout_combo.addItem(f"{rate:g}", rate)
         self.dropout_combo.setCurrentIndex(self.dropout_combo.findData(DEFAULTS.dropout))
         self.smoothing_check = QCheckBox("Label smoothing", objectName="smoothingCheck", toolTip=FIELDS["label_smoothing"].help, checked=DEFAULTS.label_smoothing)
-        self.l2_spin = setting_spin(SignificantSpinBox, "l2Spin", "l2", DEFAULTS.l2, decimals=7)
+        self.l2_spin = setting_spin(SignificantSpinBox, "l2Spin", "l2", DEFAULTS.l2)
         self.l2_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
         self.pace_combo = QComboBox(objectName="paceCombo", toolTip=FIELDS["pace"].help)
@@ -96,7 +97,7 @@ class Controls(QWidget):
         self.smoothing_slider.setRange(1, MAX_SMOOTHING)
         self.smoothing_label = QLabel("off", objectName="smoothingLabel")
         self.stop_at_check = QCheckBox("Stop at loss ≤", objectName="stopAtCheck", toolTip=FIELDS["stop_at"].help)
-        self.stop_at_spin = setting_spin(SignificantSpinBox, "stopAtSpin", "stop_at", 0.01, decimals=8)
+        self.stop_at_spin = setting_spin(SignificantSpinBox, "stopAtSpin", "stop_at", 0.01)
         self.stop_at_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.log_check = QCheckBox("Log-scale y", objectName="logCheck", toolTip=FIELDS["log_y"].help)
 
@@ -104,7 +105,7 @@ class Controls(QWidget):
         self.stop_button = QPushButton("Stop", objectName="stopButton", toolTip="Stop the run where it is; the curve so far stays.")
         self.pause_button = QPushButton("Pause", objectName="pauseButton", checkable=True, toolTip="Hold the run between steps; press again to resume.")
         self.step_button = QPushButton("Step", objectName="stepButton", toolTip="Hold the run and advance it by exactly one training step.")
-        self.sweep_button = QPushButton("Sweep learning rate", objectName="sweepButton", toolTip="Run these settings at 64 learning rates from 1e-4 to 10 at once and plot the final loss of each.")
+        self.sweep_button = QPushButton("Sweep learning rate", objectName="sweepButton", toolTip="Run these settings at 64 learning rates from 1e-4 to 10, 16 at a time beside the run, and plot the final loss of each as it comes.")
         self.pin_button = QPushButton("Pin", objectName="pinButton", toolTip="Keep the current loss curve on the plot as a faded ghost to compare the next runs with.")
         self.clear_pins_button = QPushButton("Clear pins", objectName="clearPinsButton", toolTip="Remove every pinned ghost curve.")
         self.reset_button = QPushButton("Reset to defaults", objectName="resetButton", toolTip="Put the run's settings back to their defaults and re-run; pace and display stay (View ▸ Reset Everything resets those too).")
@@ -202,7 +203,10 @@ class Controls(QWidget):
         self.changed.emit()
 
     def _pitfall_picked(self, _index):
-        """A pitfall that needs a setting to show its lesson gets it, visibly, if it is at its default."""
+        """A pitfall the user picks that needs a setting to show its lesson gets it, visibly, if it
+        is at its default (settings set whole, by a lesson say, are shown as they are)."""
+        if self._setting_whole:
+            return
         note = PITFALLS.get(self.pitfall())
         adjustment = None
         at_default = {
@@ -238,6 +242,10 @@ class Controls(QWidget):
     def _smoothing_moved(self, steps):
         self.smoothing_label.setText("off" if steps <= 1 else f"{steps} steps")
         self.smoothingChanged.emit(steps)
+
+    def stop_at(self) -> float | None:
+        """The loss at which the run stops by itself, or None (read alone: valid whatever the run)."""
+        return self.stop_at_spin.value() if self.stop_at_check.isChecked() else None
 
     def mark_edge(self, config):
         """Mark the stability edge of `config` on the learning-rate slider (none if it has none)."""
@@ -296,7 +304,7 @@ class Controls(QWidget):
             "animate" if self.pace_combo.currentData() else "instant",
             self.rate_spin.value(),
             self.smoothing_slider.value(),
-            self.stop_at_spin.value() if self.stop_at_check.isChecked() else None,
+            self.stop_at(),
             self.log_check.isChecked(),
         )
 
@@ -305,6 +313,7 @@ class Controls(QWidget):
         while their feature is off)."""
         config = settings.run
         self.blockSignals(True)
+        self._setting_whole = True
         for combo, value in (
             (self.task_combo, config.task),
             (self.paradigm_combo, config.paradigm),
@@ -329,6 +338,7 @@ class Controls(QWidget):
         ):
             check.setChecked(on)
         self.smoothing_slider.setValue(settings.smoothing)
+        self._setting_whole = False
         self.blockSignals(False)
         self._sync_enabled()
         self.logToggled.emit(settings.log_y)

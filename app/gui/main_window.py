@@ -135,9 +135,13 @@ class MainWindow(QMainWindow):
         """Start the current settings from step 0, replacing the run in flight."""
         if not self.runs.running:
             return  # the first run starts with the thread, once the window is shown
-        settings = self.controls.settings()
+        try:
+            settings = self.controls.settings()
+        except ValueError as error:  # a combination the controls allow but a run does not
+            self.show_error(f"These settings cannot run: {error}.")
+            return
         config = settings.run
-        self.sweeps.cancelled("Stopped: the settings changed. Press Sweep again for the new settings.")
+        self.sweeps.cancelled("Stopped: a new run started. Press Sweep to sweep its settings.")
         self.config = config
         record = self.runs.start(config, settings.steps_per_second)
         self.banner.hide()
@@ -181,7 +185,7 @@ class MainWindow(QMainWindow):
                 f"Diverged: the loss became inf/NaN ({which}). The curve stops where it was last finite. "
                 f"Try a lower learning rate than {self.config.lr:g}, or turn on gradient clipping.",
             )
-        target = self.controls.settings().stop_at
+        target = self.controls.stop_at()
         reached = record.first_step_at_or_below(target) if target is not None else {}
         if reached and self.finished_run != self.run_id:
             self.runs.finish()
@@ -283,10 +287,12 @@ class MainWindow(QMainWindow):
             call(self)
 
     def closeEvent(self, event):
-        if self._remember:
-            remembered.save(self)
-        self.hide()  # at once: the wait below is for a compile in flight, if any
-        self.shutdown()
+        try:
+            if self._remember:
+                remembered.save(self)
+        finally:
+            self.hide()  # at once: the wait below is for a compile in flight, if any
+            self.shutdown()
         super().closeEvent(event)
 
     def shutdown(self):

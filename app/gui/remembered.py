@@ -18,7 +18,10 @@ def save(window) -> None:
     settings.setValue("window/geometry", window.saveGeometry())
     settings.setValue("look/theme", window.look.theme)
     settings.setValue("look/zoom", window.look.zoom)
-    settings.setValue("settings", json.dumps(window.controls.settings().to_json()))
+    try:
+        settings.setValue("settings", json.dumps(window.controls.settings().to_json()))
+    except ValueError:
+        pass  # settings that cannot run (the banner says why) are not remembered
     settings.sync()
 
 

@@ -27,6 +27,7 @@ class RunController(QObject):
 
     _start = Signal(int, object, float)
     _stop = Signal()
+    _stop_run = Signal()
     _pause = Signal(bool)
     _rate = Signal(float)
     _step = Signal()
@@ -44,7 +45,8 @@ class RunController(QObject):
         self._shut_down = False
         queued = Qt.QueuedConnection  # requests wait in the worker thread's queue, behind JAX's import
         for request, slot in (
-            (self._start, self.worker.start), (self._stop, self.worker.stop), (self._pause, self.worker.set_paused),
+            (self._start, self.worker.start), (self._stop, self.worker.stop), (self._stop_run, self.worker.stop_run),
+            (self._pause, self.worker.set_paused),
             (self._rate, self.worker.set_rate), (self._step, self.worker.single_step), (self._sweep, self.worker.sweep),
         ):
             request.connect(slot, queued)
@@ -83,9 +85,11 @@ class RunController(QObject):
         self._stop.emit()
 
     def finish(self):
-        """The current run is over for the window (a target was reached): stop it and say so."""
-        self._stop.emit()
+        """The current run is over for the window (a target was reached): stop it, keep any
+        sweep going, and say it finished."""
+        self._stop_run.emit()
         self.finished_run = self.run_id
+        self.finished.emit(self.run_id)
 
     def pause(self, paused: bool):
         self._pause.emit(paused)

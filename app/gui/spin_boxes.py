@@ -32,14 +32,14 @@ class SignificantSpinBox(QDoubleSpinBox):
         return QValidator.Acceptable, text, pos
 
 
-def setting_spin(cls, name: str, field: str, value, decimals=None, step=None):
-    """A spin box (objectName `name`) for the setting `field`: its window range and its help."""
+def setting_spin(cls, name: str, field: str, value, step=None):
+    """A spin box (objectName `name`) for the setting `field`: its window range, decimals and help."""
     box = cls()
     box.setObjectName(name)
     box.setToolTip(FIELDS[field].help)
+    if FIELDS[field].decimals is not None:
+        box.setDecimals(FIELDS[field].decimals)  # before the range: Qt rounds the range to them
     box.setRange(*FIELDS[field].window_range)
-    if decimals is not None:
-        box.setDecimals(decimals)
     if step is not None:
         box.setSingleStep(step)
     box.setValue(value)

@@ -79,6 +79,7 @@ class TrainingWorker(QObject):
     @Slot(int, object)
     def sweep(self, sweep_id, config):
         """Start `config`'s learning-rate sweep; it advances piece by piece beside the run."""
+        self._sweep = None  # a new sweep replaces any other, even if it cannot start
         try:
             from app.training.sweep import SweepRun
 
@@ -103,7 +104,15 @@ class TrainingWorker(QObject):
 
     @Slot()
     def stop(self):
+        """Drop the run and the sweep."""
         self.halt()
+        self.stopped.emit()
+
+    @Slot()
+    def stop_run(self):
+        """Drop the run only: a sweep in progress goes on."""
+        self._run = None
+        self._schedule()
         self.stopped.emit()
 
     @Slot()
@@ -174,7 +183,8 @@ class TrainingWorker(QObject):
             self.finished.emit(self._run_id)
 
     def _fail(self, error):
-        self.halt()
+        self._run = None  # the run failed; a sweep in progress goes on
+        self._schedule()
         last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
         where = f" ({last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
         self.errored.emit(self._run_id, f"{type(error).__name__}: {error}{where}")

@@ -5,7 +5,6 @@ checks on lessons and remembered settings all come from `FIELDS`: a setting adde
 appears everywhere. No Qt, no JAX.
 """
 
-import math
 from dataclasses import asdict, dataclass, field
 
 from app.training.config import (
@@ -17,6 +16,7 @@ from app.training.config import (
     PARADIGMS,
     TASKS,
     RunConfig,
+    is_real,
 )
 from app.training.pitfall_notes import PITFALLS
 
@@ -38,22 +38,23 @@ class Field:
     choices: tuple | None = None  # the values a choice offers
     pin: str = "{}"  # how a pin's label names a value that differs between runs
     digits_only: bool = False
+    decimals: int | None = None  # the decimals the window's spin box keeps (a number only)
 
 
 RUN_FIELDS = (
     Field("task", "Task", "Which problem the step trains on: a straight line through 64 noisy points, or 8x8 handwritten digits.", "task", choices=TASKS),
     Field("paradigm", "Show", "Which version of the same step to run and plot: Flax Linen, Flax NNX, or both side by side.", "paradigm", choices=PARADIGMS),
     Field("seed", "Seed", "The random seed: it draws the model's initial weights (the same for Linen and NNX) and, for digits, also each step's minibatch and dropout keys.", "seed", (0, MAX_SEED), pin="seed {}"),
-    Field("lr", "Learning rate", "Learning rate: how far each update moves the weights along the gradient.", "lr", (1e-4, 10.0), pin="lr {:g}"),
+    Field("lr", "Learning rate", "Learning rate: how far each update moves the weights along the gradient.", "lr", (1e-4, 10.0), pin="lr {:g}", decimals=7),
     Field("steps", "Steps", "How many training steps to run: the line fit uses its same 64 points every step; digits draws a new minibatch every step.", "steps", (1, MAX_STEPS), pin="{:,} steps"),
     Field("optimizer", "Optimizer", "The update rule: plain SGD, SGD with momentum 0.9, or Adam.", "optimizer", choices=OPTIMIZERS),
-    Field("ema_decay", "Parameter EMA", "EMA decay: each step the averaged weights keep this share and take the rest from the new weights (the line fit plots their loss; digits measures their test accuracy).", "ema", (0.9, 0.9999), pin="EMA {}"),
-    Field("clip_norm", "Clip gradients", "Max norm: gradients longer than this are shrunk to this length before the update.", "clip", (0.01, 100.0), pin="clip {}"),
+    Field("ema_decay", "Parameter EMA", "EMA decay: each step the averaged weights keep this share and take the rest from the new weights (the line fit plots their loss; digits measures their test accuracy).", "ema", (0.9, 0.9999), pin="EMA {}", decimals=4),
+    Field("clip_norm", "Clip gradients", "Max norm: gradients longer than this are shrunk to this length before the update.", "clip", (0.01, 100.0), pin="clip {}", decimals=2),
     Field("pitfall", "Pitfall", "Run a classic mistake for real in one paradigm while the other runs the correct step (line fit, EMA off).", "pitfall", choices=tuple(PITFALLS), pin="pitfall {}"),
     Field("batch_size", "Batch size", "How many training images each step averages its gradient over (drawn afresh every step).", "batch-size", (1, MAX_BATCH), pin="batch {}", digits_only=True),
     Field("dropout", "Dropout", "The share of hidden units dropout zeroes at random in each training step (never when testing).", "dropout", choices=DROPOUT_RATES, pin="dropout {:g}", digits_only=True),
     Field("label_smoothing", "Label smoothing", "Train towards 0.91 for the right class and 0.01 for the others (0.9 of a one-hot plus 0.1/10 for every class) instead of a hard 1 and 0.", "label-smoothing", pin="smoothing {}", digits_only=True),
-    Field("l2", "L2 weight", "L2 weight: how strongly the loss pulls every parameter towards zero (times 1/2 the sum of squares).", "l2", (0.0, 0.1), pin="L2 {:g}", digits_only=True),
+    Field("l2", "L2 weight", "L2 weight: how strongly the loss pulls every parameter towards zero (times 1/2 the sum of squares).", "l2", (0.0, 0.1), pin="L2 {:g}", digits_only=True, decimals=7),
 )
 """Every RunConfig field, in the control panel's order."""
 
@@ -61,7 +62,7 @@ DISPLAY_FIELDS = (
     Field("pace", "Mode", "Instant runs every step at full speed; Animate plays the steps at a pace a class can follow.", choices=PACES),
     Field("rate", "Speed", "Animation speed in steps per second.", window_range=(1, MAX_RATE)),
     Field("smoothing", "Smoothing", "Draw each loss curve as the mean of its last N steps, the raw curve faded beneath (display only: training is unchanged).", window_range=(1, MAX_SMOOTHING)),
-    Field("stop_at", "Stop at loss ≤", "Stop the run by itself as soon as the loss reaches this target.", window_range=(1e-8, 1e6)),
+    Field("stop_at", "Stop at loss ≤", "Stop the run by itself as soon as the loss reaches this target.", window_range=(1e-8, 1e6), decimals=8),
     Field("log_y", "Log-scale y", "Show loss and gradient norm on a logarithmic axis, so slow late progress stays visible."),
 )
 """How the run is shown and paced: not part of the run itself."""
@@ -89,8 +90,10 @@ class Settings:
                 raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
         if self.stop_at is not None:
             low, high = FIELDS["stop_at"].window_range
-            if not _real(self.stop_at) or not low <= self.stop_at <= high:
+            if not is_real(self.stop_at) or not low <= self.stop_at <= high:
                 raise ValueError(f"stop_at must be a number from {low:g} to {high:g}, not {self.stop_at!r}")
+            if round(self.stop_at, FIELDS["stop_at"].decimals) != self.stop_at:
+                raise ValueError(f"stop_at {self.stop_at!r} has more decimals than the window's control keeps")
         if not isinstance(self.log_y, bool):
             raise ValueError(f"log_y must be true or false, not {self.log_y!r}")
         check_window_ranges(self.run)
@@ -134,6 +137,8 @@ def check_window_ranges(config: RunConfig) -> None:
         if f.window_range and value is not None and not f.window_range[0] <= value <= f.window_range[1]:
             low, high = f.window_range
             raise ValueError(f"{f.name} {value!r} is outside the window's range, {low:g} to {high:g}")
+        if f.decimals is not None and value is not None and round(value, f.decimals) != value:
+            raise ValueError(f"{f.name} {value!r} has more decimals than the window's control keeps ({f.decimals})")
 
 
 def pin_labels(configs: list[RunConfig]) -> list[str]:
@@ -145,12 +150,3 @@ def pin_labels(configs: list[RunConfig]) -> list[str]:
 def _choice(name, value, choices):
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}, not {value!r}")
-
-
-def _real(value) -> bool:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float
-        return False

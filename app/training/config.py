@@ -59,11 +59,11 @@ class RunConfig:
             raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, not {self.seed!r}")
         if not _is_int(self.steps) or not 1 <= self.steps <= MAX_STEPS:
             raise ValueError(f"steps must be a whole number from 1 to {MAX_STEPS:,}, not {self.steps!r}")
-        if not _is_real(self.lr) or not REAL_MIN <= self.lr <= REAL_MAX:
+        if not is_real(self.lr) or not REAL_MIN <= self.lr <= REAL_MAX:
             raise ValueError(f"lr (learning rate) must be a number from {REAL_MIN:g} to {REAL_MAX:g}, not {self.lr!r}")
-        if self.ema_decay is not None and not (_is_real(self.ema_decay) and 0 < self.ema_decay < 1):
+        if self.ema_decay is not None and not (is_real(self.ema_decay) and 0 < self.ema_decay < 1):
             raise ValueError(f"ema_decay must be a number between 0 and 1 (exclusive), not {self.ema_decay!r}")
-        if self.clip_norm is not None and not (_is_real(self.clip_norm) and REAL_MIN <= self.clip_norm <= REAL_MAX):
+        if self.clip_norm is not None and not (is_real(self.clip_norm) and REAL_MIN <= self.clip_norm <= REAL_MAX):
             raise ValueError(
                 f"clip_norm (max gradient norm) must be a number from {REAL_MIN:g} to {REAL_MAX:g}, not {self.clip_norm!r}"
             )
@@ -73,7 +73,7 @@ class RunConfig:
             raise ValueError(f"dropout must be one of {', '.join(map(str, DROPOUT_RATES))}, not {self.dropout!r}")
         if not isinstance(self.label_smoothing, bool):
             raise ValueError(f"label_smoothing must be True or False, not {self.label_smoothing!r}")
-        if not _is_real(self.l2) or not 0 <= self.l2 <= 1:
+        if not is_real(self.l2) or not 0 <= self.l2 <= 1:
             raise ValueError(f"l2 (weight decay) must be a number from 0 to 1, not {self.l2!r}")
         if self.pitfall is not None:
             _check_choice("pitfall", self.pitfall, tuple(PITFALLS))
@@ -114,7 +114,7 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_real(value) -> bool:
+def is_real(value) -> bool:
     """A finite int or float (an int too large for a float is not)."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return False

@@ -42,16 +42,10 @@ def module_source(module: str) -> str:
     return Path(importlib.util.find_spec(module).origin).read_text()
 
 
-def definitions_source(module: str, name: str | None = None) -> str:
-    """The exact text of a module's top-level classes and functions (or of the one named),
-    from the first one's first line to the last one's last line: the code, without the
-    module docstring and imports."""
-    source, first = _definitions(module, name)
-    return source
-
-
 def _definitions(module: str, name: str | None) -> tuple[str, int]:
-    """`definitions_source` and the file's line number of its first line."""
+    """The exact text of a module's top-level classes and functions (or of the one named),
+    from the first one's first line to the last one's last line (the code, without the module
+    docstring and imports), and the file's line number of that first line."""
     source = module_source(module)
     nodes = [
         n

@@ -48,11 +48,14 @@ def learning_rates(points: int = SWEEP_POINTS) -> np.ndarray:
 
 
 def swept_config(config: RunConfig) -> RunConfig:
-    """The one paradigm a sweep runs, with the pitfall only if that paradigm carries it."""
-    paradigm = "nnx" if "nnx" in config.compiled_paradigms else "linen"
+    """The one paradigm a sweep runs: a correct one if one runs steps (NNX first), else the
+    faulty one with its pitfall."""
     note = PITFALLS.get(config.pitfall)
-    pitfall = config.pitfall if note and note.paradigm == paradigm and not note.raises else None
-    return config.with_changes(paradigm=paradigm, pitfall=pitfall)
+    running = config.compiled_paradigms
+    correct = [p for p in ("nnx", "linen") if p in running and not (note and note.paradigm == p)]
+    if correct:
+        return config.with_changes(paradigm=correct[0], pitfall=None)
+    return config.with_changes(paradigm=running[0])
 
 
 class SweepRun:
@@ -65,7 +68,9 @@ class SweepRun:
         self.single = swept_config(config)
         self.lrs = learning_rates(points)
         self.final_loss = np.full(points, np.nan, np.float32)
-        self.edge = stability_edge(config.task, config.optimizer, config.clip_norm is not None)
+        # The edge is the correct step's: a pitfall's step (a rebuilt optimizer) has its own.
+        clipped = config.clip_norm is not None
+        self.edge = None if self.single.pitfall else stability_edge(config.task, config.optimizer, clipped)
         self.done = 0  # learning rates finished
         self._start, self._advance = _compiled(self.single.structure)
         prog = program(self.single.structure)

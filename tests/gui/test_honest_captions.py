@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
+from app.gui import MainWindow
+from app.lessons import built_in_lessons, load_lesson
 from app.training.config import RunConfig
 from app.training.digits_loss import smooth_labels
 from app.training.pitfall_notes import PITFALLS
-from tests.gui.conftest import wait_for_run
+from tests.gui.conftest import shown_window, wait_for_run
 
 
 def _pick_pitfall(window, qtbot, name):
@@ -90,3 +92,35 @@ def test_the_speed_shown_is_this_runs(window, qtbot):
     window.controls.steps_spin.setValue(10)
     wait_for_run(qtbot, window)
     assert window.status.speed_label.text() == ""  # too few steps a chunk to measure: no stale figure
+
+
+@pytest.mark.parametrize("path", built_in_lessons(), ids=lambda p: p.stem)
+def test_every_lesson_step_is_shown_by_the_controls_as_written(window, path):
+    for step in load_lesson(path).steps:
+        window.controls.set_settings(step.settings)
+        assert window.controls.settings() == step.settings, step.title
+
+
+def test_a_combination_that_cannot_run_says_so_and_closing_still_ends_the_thread(qtbot):
+    win = shown_window(qtbot, MainWindow())
+    _pick_pitfall(win, qtbot, "forgotten-rebind")
+    run = win.run_id
+    win.controls.paradigm_combo.setCurrentIndex(win.controls.paradigm_combo.findData("nnx"))
+    assert win.run_id == run and win.banner.isVisible() and "cannot run" in win.banner.text()
+    thread = win.runs.thread
+    win.close()
+    assert thread.isFinished() and win.runs.thread is None
+
+
+def test_reaching_the_stop_target_ends_the_run_and_keeps_a_sweep_going(window, qtbot):
+    window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
+    wait_for_run(qtbot, window)
+    window.sweep()
+    view = window.sweep_view
+    qtbot.waitUntil(lambda: view.progress.value() > 0, timeout=120_000)
+    with qtbot.waitSignal(window.runFinished, timeout=10_000):  # what --screenshot waits for
+        window.runs.finish()  # what a reached target does
+    reached = view.progress.value()
+    qtbot.waitUntil(lambda: view.progress.value() > reached, timeout=60_000)
+    assert "Stopped" not in view.note.text()
+    window.stop()
