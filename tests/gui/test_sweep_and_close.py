@@ -4,7 +4,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from app.gui import MainWindow
-from tests.gui.conftest import RUN_TIMEOUT_MS, shown_window, wait_for_run
+from tests.gui.conftest import RUN_TIMEOUT_MS, shown_window
 
 
 def _start_digits_sweep(window, qtbot):
