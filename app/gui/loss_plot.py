@@ -35,7 +35,6 @@ class LossPlot(pg.GraphicsLayoutWidget):
     NNX and their EMA weights."""
 
     readout = Signal(str)  # hover text: the step under the mouse and the values there
-    drawn = Signal()  # the curves on screen now hold every point received
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -300,7 +299,6 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._timer.stop()
         self._last_draw = time.perf_counter()
         self._draw_seconds = self._last_draw - started
-        self.drawn.emit()
 
     def _hover(self, position):
         if not self.loss_plot.sceneBoundingRect().contains(position) and not self.grad_plot.sceneBoundingRect().contains(position):
