@@ -186,7 +186,10 @@ class MainWindow(QMainWindow):
                 f"Try a lower learning rate than {self.config.lr:g}, or turn on gradient clipping.",
             )
         target = self.controls.stop_at()
-        reached = record.first_step_at_or_below(target) if target is not None else {}
+        # Only this chunk can be the first to reach the target: the whole record is searched
+        # (for the steps to name) once it has, not on every chunk.
+        hit = target is not None and any((m["loss"] <= target).any() for m in chunk.metrics.values())
+        reached = record.first_step_at_or_below(target) if hit else {}
         if reached and self.finished_run != self.run_id:
             self.runs.finish()
             which = " and ".join(f"{LABELS[p]} at step {k:,}" for p, k in sorted(reached.items()))
