@@ -7,7 +7,7 @@ A lesson is a JSON file:
 
 `settings` holds the fields of `app.model.settings.FIELDS`: the run's (anything left out takes
 its default), `pace` ("instant" or "animate"), `rate` (steps per second when animating), and
-how it is shown (`log_y`, `smoothing`, `stop_at`). Loading checks every
+how it is shown (`log_y`, `smoothing`, `stop_at`, `show_steps`). Loading checks every
 step, so a bad file is refused whole with a message naming the file, the step and the problem.
 """
 

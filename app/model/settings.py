@@ -64,6 +64,7 @@ DISPLAY_FIELDS = (
     Field("smoothing", "Smoothing", "Draw each loss curve as the mean of its last N steps, the raw curve faded beneath (display only: training is unchanged).", window_range=(1, MAX_SMOOTHING)),
     Field("stop_at", "Stop at loss ≤", "Stop the run by itself as soon as the loss reaches this target.", window_range=(1e-8, 1e6), decimals=8),
     Field("log_y", "Log-scale y", "Show loss and gradient norm on a logarithmic axis, so slow late progress stays visible."),
+    Field("show_steps", "Steps shown", "The steps the plots show, from step 0: auto follows the loss while it still moves, so the action fills the axis.", window_range=(10, MAX_STEPS)),
 )
 """How the run is shown and paced: not part of the run itself."""
 
@@ -80,6 +81,7 @@ class Settings:
     smoothing: int = 1
     stop_at: float | None = None
     log_y: bool = False
+    show_steps: int | None = None  # None: the x-axis follows the loss while it moves
 
     def __post_init__(self):
         _choice("pace", self.pace, PACES)
@@ -96,6 +98,10 @@ class Settings:
                 raise ValueError(f"stop_at {self.stop_at!r} has more decimals than the window's control keeps")
         if not isinstance(self.log_y, bool):
             raise ValueError(f"log_y must be true or false, not {self.log_y!r}")
+        if self.show_steps is not None:
+            low, high = FIELDS["show_steps"].window_range
+            if not isinstance(self.show_steps, int) or isinstance(self.show_steps, bool) or not low <= self.show_steps <= high:
+                raise ValueError(f"show_steps must be a whole number from {low} to {high:,}, not {self.show_steps!r}")
         check_window_ranges(self.run)
 
     @property
@@ -110,7 +116,7 @@ class Settings:
         saved = {k: v for k, v in mine.items() if v != run_defaults[k] or k in ("task", "lr", "steps")}
         display_defaults = Settings()
         saved |= {k: getattr(self, k) for k in ("pace", "rate")}
-        saved |= {k: getattr(self, k) for k in ("smoothing", "stop_at", "log_y") if getattr(self, k) != getattr(display_defaults, k)}
+        saved |= {k: getattr(self, k) for k in ("smoothing", "stop_at", "log_y", "show_steps") if getattr(self, k) != getattr(display_defaults, k)}
         return saved
 
     @classmethod
