@@ -3,11 +3,12 @@
 import argparse
 import csv
 import functools
+import shlex
 import sys
 
 import numpy as np
 
-from app.model.settings import RUN_FIELDS, Settings
+from app.model.settings import DISPLAY_FIELDS, RUN_FIELDS, RUN_NAMES, Settings
 from app.training.config import RunConfig
 
 PROG = "train-step-lab"
@@ -21,14 +22,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """One flag per run setting, from the settings' field table. Run flags default to None: a
-    flag that was given is told apart from one that was not."""
+    """One flag per run and display setting, from the settings' field table. These flags default
+    to None: a flag that was given is told apart from one that was not."""
     parser = _Parser(prog=PROG, description="One training step, in Flax Linen and Flax NNX, run live.")
     parser.add_argument("--headless", action="store_true", help="run without the window and print a summary")
     digits = parser.add_argument_group("digits task")
-    for f in RUN_FIELDS:
-        group = digits if f.digits_only else parser
-        if f.name == "label_smoothing":
+    display = parser.add_argument_group("window display")
+    for f in RUN_FIELDS + DISPLAY_FIELDS:
+        group = display if f in DISPLAY_FIELDS else digits if f.digits_only else parser
+        if f.choices is None and f.window_range is None:  # a switch, on or off: --log-y, --no-label-smoothing
             group.add_argument(f"--{f.flag}", dest=f.name, action=argparse.BooleanOptionalAction, help=f.help)
             continue
         kind = type(f.choices[0]) if f.choices else type(f.window_range[0])
@@ -47,25 +49,66 @@ def given_run_flags(args) -> dict:
     return {f.name: getattr(args, f.name) for f in RUN_FIELDS if getattr(args, f.name) is not None}
 
 
+def given_display_flags(args) -> dict:
+    """The display settings (pace, rate, ...) the command line set."""
+    return {f.name: getattr(args, f.name) for f in DISPLAY_FIELDS if getattr(args, f.name) is not None}
+
+
 def config_from_args(args) -> RunConfig:
     return RunConfig(**given_run_flags(args))
+
+
+def settings_from_args(args) -> Settings | None:
+    """The window's settings: the flags given, every other setting at its default (ValueError
+    outside what the controls offer). None when no run or display flag was given: the window
+    then opens on the settings it remembers."""
+    if not given_run_flags(args) and not given_display_flags(args):
+        return None
+    return Settings(config_from_args(args), **given_display_flags(args))
+
+
+def command_line(settings: Settings) -> str:
+    """The `python main.py` line that opens the window on `settings`: the flags of the settings
+    that differ from their defaults, in the field table's order, each value exact. The line fit
+    ignores the digits settings, and their flags would be refused without `--task digits`: they
+    are left out. Default settings still name `--task line`, because a bare `python main.py`
+    opens on the remembered settings instead."""
+    words = []
+    for f in RUN_FIELDS + DISPLAY_FIELDS:
+        value = _value(settings, f)
+        if value == _value(Settings(), f) or (f.digits_only and settings.run.task != "digits"):
+            continue
+        if isinstance(value, bool):
+            words.append(f"--{f.flag}" if value else f"--no-{f.flag}")
+        else:
+            words += [f"--{f.flag}", value if isinstance(value, str) else repr(value)]
+    return shlex.join(["python", "main.py", *(words or ["--task", "line"])])
+
+
+def _value(settings: Settings, f) -> object:
+    return getattr(settings.run if f.name in RUN_NAMES else settings, f.name)
 
 
 def check_combination(args) -> None:
     """ValueError for flags that would be ignored together: refused, never silently dropped."""
     given = given_run_flags(args)
+    display = [f"--{f.flag}" for f in DISPLAY_FIELDS if f.name in given_display_flags(args)]
     if args.csv == "":
         raise ValueError("--csv needs a file name")
     if args.headless:
         for flag in ("screenshot", "lesson"):
             if getattr(args, flag) is not None:
                 raise ValueError(f"--{flag} shows the window: it cannot go with --headless")
+        if display:
+            raise ValueError(f"{display[0]} sets how the window shows the run: it cannot go with --headless")
     else:
         for flag in ("csv", "sweep"):
             if getattr(args, flag) is not None:
                 raise ValueError(f"--{flag} belongs to a headless run: add --headless")
         if args.lesson is not None and given:
             raise ValueError("--lesson sets the run itself: leave out the run's flags")
+        if args.lesson is not None and display:
+            raise ValueError(f"--lesson sets how the window shows its steps: leave out {display[0]}")
     if given.get("task", "line") == "line":
         digits_only = [f"--{f.flag}" for f in RUN_FIELDS if f.digits_only and f.name in given]
         if digits_only:
@@ -167,13 +210,11 @@ def main(argv=None) -> int:
         check_combination(args)
         if args.headless:
             return headless(args)
-        settings = None
         if args.lesson:
             from app.lessons import load_lesson
 
             load_lesson(args.lesson)  # a bad file is refused here, with its problem, before any window
-        elif given_run_flags(args):
-            settings = Settings(config_from_args(args))  # refused outside what the controls offer
+        settings = settings_from_args(args)  # refused outside what the controls offer
         from app.gui.app import run_app
 
         return run_app(args, settings)

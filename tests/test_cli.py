@@ -2,12 +2,17 @@
 
 import csv
 import math
+import shlex
 import subprocess
 import sys
+import types
+from dataclasses import replace
 
 import pytest
 
-from app.cli import main
+from app.cli import build_parser, command_line, main
+from app.model.settings import DISPLAY_FIELDS, Settings
+from app.training.config import MAX_SEED, MAX_STEPS, RunConfig
 
 
 def _fields(line):
@@ -125,6 +130,13 @@ def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
         (["--pitfall", "optimizer-in-loop", "--paradigm", "linen"], "breaks the nnx step"),
         (["--batch-size", "32"], "--batch-size sets the digits task"),
         (["--no-label-smoothing"], "--label-smoothing sets the digits task"),
+        (["--pace", "animate"], "--pace sets how the window shows the run: it cannot go with --headless"),
+        (["--rate", "5"], "--rate sets how the window"),
+        (["--smoothing", "3"], "--smoothing sets how the window"),
+        (["--stop-at", "0.01"], "--stop-at sets how the window"),
+        (["--log-y"], "--log-y sets how the window"),
+        (["--no-log-y"], "--log-y sets how the window"),
+        (["--show-steps", "100"], "--show-steps sets how the window"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(argv, word, capsys):
@@ -185,3 +197,92 @@ def test_a_clipped_sweep_still_prints_the_edge(capsys):
     assert capsys.readouterr().out.strip().splitlines()[-1] == "stability_edge=0.996134"
     assert main(["--headless", "--sweep", "8", "--steps", "100", "--optimizer", "adam", "--clip", "1.0"]) == 0
     assert capsys.readouterr().out.strip().splitlines()[-1] == "stability_edge=none"
+
+
+@pytest.fixture
+def window(monkeypatch):
+    """main() as far as the window: `run_app` is replaced by a stand-in that keeps its settings
+    (no Qt), so a flag that is wrongly accepted fails the test instead of opening a window."""
+    opened = []
+    stand_in = types.ModuleType("app.gui.app")
+    stand_in.run_app = lambda args, settings: opened.append(settings) or 0
+    monkeypatch.setitem(sys.modules, "app.gui.app", stand_in)
+    return opened
+
+
+def test_every_display_setting_has_a_flag_in_the_window_group():
+    parser = build_parser()
+    (group,) = [g for g in parser._action_groups if g.title == "window display"]
+    assert [a.dest for a in group._group_actions] == [f.name for f in DISPLAY_FIELDS]
+
+
+ROUND_TRIPS = [
+    Settings(),
+    Settings(RunConfig(lr=0.3, optimizer="momentum", clip_norm=2.5)),
+    Settings(RunConfig(task="digits", batch_size=32, dropout=0.3, label_smoothing=False, l2=0.0123)),
+    Settings(RunConfig(task="digits", paradigm="nnx", lr=0.0001234, optimizer="adam", l2=0.0, steps=MAX_STEPS)),
+    Settings(RunConfig(pitfall="forgotten-rebind", steps=300, seed=MAX_SEED)),
+    Settings(RunConfig(ema_decay=0.9999, clip_norm=0.01)),
+    Settings(pace="animate", rate=7),
+    Settings(rate=500),
+    Settings(smoothing=50),
+    Settings(stop_at=0.00012345),
+    Settings(stop_at=1e-08),
+    Settings(log_y=True),
+    Settings(show_steps=250),
+    Settings(RunConfig(task="digits", lr=2.0), "animate", 25, 40, 0.02, True, 10),
+]
+
+
+@pytest.mark.parametrize("settings", ROUND_TRIPS, ids=command_line)
+def test_the_command_line_opens_the_window_on_the_same_settings(settings, window):
+    words = shlex.split(command_line(settings))
+    assert words[:2] == ["python", "main.py"] and len(words) > 2  # bare, it would open the remembered settings
+    assert main(words[2:]) == 0
+    assert window == [settings]
+
+
+def test_the_command_line_names_what_differs_in_the_tables_order():
+    settings = Settings(RunConfig(lr=0.3, optimizer="momentum", clip_norm=2.5), pace="animate", log_y=True)
+    assert command_line(settings) == "python main.py --lr 0.3 --optimizer momentum --clip 2.5 --pace animate --log-y"
+    assert command_line(Settings()) == "python main.py --task line"
+
+
+def test_the_line_fits_command_leaves_out_the_digits_settings_it_ignores(window):
+    settings = Settings(RunConfig(lr=0.5, batch_size=8, dropout=0.5, label_smoothing=False))
+    assert command_line(settings) == "python main.py --lr 0.5"
+    assert main(["--lr", "0.5"]) == 0
+    assert window == [replace(settings, run=RunConfig(lr=0.5))]
+
+
+def test_display_flags_alone_keep_the_run_at_its_defaults(window):
+    assert main(["--pace", "animate", "--show-steps", "200"]) == 0
+    assert window == [Settings(pace="animate", show_steps=200)]
+    assert main([]) == 0
+    assert window[-1] is None  # no flags: the window opens on what it remembers
+
+
+@pytest.mark.parametrize(
+    "argv,word",
+    [
+        (["--lesson", "02-the-stability-edge", "--pace", "animate"], "leave out --pace"),
+        (["--lesson", "02-the-stability-edge", "--no-log-y"], "leave out --log-y"),
+        (["--lesson", "02-the-stability-edge", "--show-steps", "100"], "leave out --show-steps"),
+        (["--rate", "0"], "rate must be a whole number from 1 to 500"),
+        (["--rate", "501"], "rate must be a whole number"),
+        (["--rate", "2.5"], "--rate"),
+        (["--smoothing", "501"], "smoothing must be a whole number"),
+        (["--stop-at", "1e-9"], "stop_at must be a number"),
+        (["--stop-at", "nan"], "stop_at must be a number"),
+        (["--stop-at", "0.123456789"], "more decimals"),
+        (["--show-steps", "9"], "show_steps must be a whole number"),
+        (["--show-steps", str(MAX_STEPS + 1)], "show_steps must be a whole number"),
+        (["--pace", "slow"], "--pace"),
+    ],
+)
+def test_display_flags_the_window_cannot_honour_exit_2(argv, word, window, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        raise SystemExit(main(argv))
+    assert exit_info.value.code == 2 and window == []
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and word in err and "Traceback" not in err

@@ -59,12 +59,12 @@ RUN_FIELDS = (
 """Every RunConfig field, in the control panel's order."""
 
 DISPLAY_FIELDS = (
-    Field("pace", "Mode", "Instant runs every step at full speed; Animate plays the steps at a pace a class can follow.", choices=PACES),
-    Field("rate", "Speed", "Animation speed in steps per second.", window_range=(1, MAX_RATE)),
-    Field("smoothing", "Smoothing", "Draw each loss curve as the mean of its last N steps, the raw curve faded beneath (display only: training is unchanged).", window_range=(1, MAX_SMOOTHING)),
-    Field("stop_at", "Stop at loss ≤", "Stop the run by itself as soon as the loss reaches this target.", window_range=(1e-8, 1e6), decimals=8),
-    Field("log_y", "Log-scale y", "Show loss and gradient norm on a logarithmic axis, so slow late progress stays visible."),
-    Field("show_steps", "Steps shown", "The steps the plots show, from step 0: auto follows the loss while it still moves, so the action fills the axis.", window_range=(10, MAX_STEPS)),
+    Field("pace", "Mode", "Instant runs every step at full speed; Animate plays the steps at a pace a class can follow.", "pace", choices=PACES),
+    Field("rate", "Speed", "Animation speed in steps per second.", "rate", window_range=(1, MAX_RATE)),
+    Field("smoothing", "Smoothing", "Draw each loss curve as the mean of its last N steps, the raw curve faded beneath (display only: training is unchanged).", "smoothing", window_range=(1, MAX_SMOOTHING)),
+    Field("stop_at", "Stop at loss ≤", "Stop the run by itself as soon as the loss reaches this target.", "stop-at", window_range=(1e-8, 1e6), decimals=8),
+    Field("log_y", "Log-scale y", "Show loss and gradient norm on a logarithmic axis, so slow late progress stays visible.", "log-y"),
+    Field("show_steps", "Steps shown", "The steps the plots show, from step 0: auto follows the loss while it still moves, so the action fills the axis.", "show-steps", window_range=(10, MAX_STEPS)),
 )
 """How the run is shown and paced: not part of the run itself."""
 
