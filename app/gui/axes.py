@@ -1,0 +1,268 @@
+"""Plot axes whose log-scale tick labels never print over each other.
+
+pyqtgraph's AxisItem labels every tick of a log axis, 2..9 × 10^k as well as the decades: on a short
+axis, or one spanning less than a decade, labels such as 0.008 / 0.009 / 0.01 overprint each other.
+`ReadableAxis` picks, from the axis's length in pixels and its tick font, the densest of these that
+leaves a gap between every two labels:
+
+1. the ticks whose mantissa is 1, 2 or 5 (0.01, 0.02, 0.05, 0.1, ...);
+2. the decades only;
+3. every n-th decade (n = 2, 3, 4, 5, 6, 10, 20, 30, 50, 100, ...).
+
+An axis spanning less than a decade, on which 1/2/5 leaves fewer than three labels, gets evenly
+spaced values instead (0.008, 0.009, 0.01), as many as pyqtgraph would put on a linear axis and fit.
+The other ticks of a decade stay as unlabelled ticks (grid lines) where they are at least a few
+pixels apart. Labels are plain decimals from 0.001 to below 10000 ("0.001", "0.02", "500") and
+short scientific notation outside ("1e-5", "2e6").
+
+In linear mode the axis is pyqtgraph's AxisItem unchanged.
+
+Use it in place of the default axes, set before the plot's log mode (an axis set later starts in
+linear mode: call its `setLogMode` too), and before the axes are styled (the default axes' fonts,
+pens, labels and widths stay with them)::
+
+    plot = pg.PlotWidget(axisItems=readable_axes())        # or {"left": ReadableAxis("left"), ...}
+    plot.getPlotItem().setAxisItems(readable_axes())       # an existing plot
+    plot.setLogMode(x=True, y=True)
+"""
+
+from itertools import pairwise
+from math import ceil, floor, isfinite, log10, sqrt
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QFontMetricsF, QGuiApplication
+
+LABEL_MANTISSAS = (1, 2, 5)  # the ticks of a decade labelled when there is room
+ALL_MANTISSAS = tuple(range(1, 10))
+NICE = (1, 2, 5)  # steps of the evenly spaced labels of an axis shorter than a decade: 1, 2 or 5 × 10^k
+MIN_TICK_PX = 5.0  # unlabelled ticks no closer than this
+# A label reaching this far past the axis's ends is surely hidden by pyqtgraph (its axis length in
+# pixels differs from the length generateDrawSpecs passes to tickValues by 2 px).
+SURELY_HIDDEN_PX = 4.0
+
+
+def readable_number(x: float) -> str:
+    """`x` with the fewest significant digits that give it back: "0.001", "0.0085", "500" from
+    0.001 to below 10000 (as pyqtgraph's linear axis), "1e-5", "2.5e-5", "2e6", "1e4" outside."""
+    if x == 0 or not isfinite(x):
+        return f"{x:g}"
+    for digits in range(1, 18):
+        short = float(f"{x:.{digits}g}")
+        if abs(short - x) <= 1e-9 * abs(x):
+            break
+    if 1e-3 <= abs(short) < 1e4:
+        return np.format_float_positional(short, trim="-")
+    mantissa, exponent = f"{short:.{digits - 1}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def log_label(v: float, scale: float = 1.0) -> str:
+    """The readable number 10^v × scale, also beyond the range of floats ("1e400")."""
+    if scale > 0:
+        v += log10(scale)
+    if -300 < v < 300:
+        return readable_number(10.0**v)
+    exponent = floor(v + 1e-9)
+    mantissa = readable_number(10.0 ** (v - exponent))
+    if mantissa == "10":
+        mantissa, exponent = "1", exponent + 1
+    return f"{mantissa}e{exponent}"
+
+
+def readable_axes(sides=("left", "bottom")) -> dict:
+    """New `ReadableAxis` items for a PlotItem's `axisItems`, one per side."""
+    return {side: ReadableAxis(side) for side in sides}
+
+
+class ReadableAxis(pg.AxisItem):
+    """A pyqtgraph AxisItem whose log-mode labels never overlap (see the module's docstring)."""
+
+    label_gap = 0.5  # the least free space between two labels, in line heights of the tick font
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        """Level 0: the labelled ticks; level 1 (unless maxTickLevel is 0): unlabelled ticks,
+        spacing None. Values are log10 of the tick values, as pyqtgraph's; `stdTicks` (and so
+        setTickSpacing) is not used. setTicks still works: it bypasses tickValues."""
+        lo, hi = sorted((minVal, maxVal))
+        if not (isfinite(lo) and isfinite(hi) and hi > lo and size > 0):
+            return [(None, [])]
+        layout = _Layout(self, lo, hi, size)
+        labels, minor = layout.choose()
+        spacing = (hi - lo) / max(1, len(labels) - 1)  # the mean distance, in decades; not used
+        levels = [(spacing, labels)]
+        if self.style["maxTickLevel"] >= 1 and minor:
+            levels.append((None, minor))
+        return levels
+
+    def logTickStrings(self, values, scale, spacing):
+        """The readable numbers of level 0; None (no label) for the unlabelled level."""
+        if spacing is None:
+            return [None] * len(values)
+        return [log_label(v, scale) for v in values]
+
+    def tick_font(self):
+        return self.style["tickFont"] or QGuiApplication.font()
+
+
+class _Layout:
+    """Choosing the labels of one log axis: `lo`..`hi` (log10 of the values) over `size` pixels."""
+
+    def __init__(self, axis: ReadableAxis, lo: float, hi: float, size: float):
+        self.axis, self.lo, self.hi, self.size = axis, lo, hi, size
+        self.span = hi - lo
+        self.decade_px = size / self.span
+        self.scale = axis.autoSIPrefixScale * axis.scale  # as generateDrawSpecs passes it to tickStrings
+        metrics = QFontMetricsF(axis.tick_font())
+        self.horizontal = axis.orientation in ("top", "bottom")
+        self.metrics = metrics
+        self.line = metrics.height()
+        self.gap = axis.label_gap * self.line
+        self.least = min(metrics.horizontalAdvance(c) for c in "0123456789") if self.horizontal else self.line
+        hide = axis.style["hideOverlappingLabels"]
+        # How far pyqtgraph lets a label reach past the axis's ends before it hides it (at most:
+        # with a grid it hides a vertical axis's labels at its very ends).
+        self.margin = 0 if hide is True else 15 if hide is False else int(hide)
+        self.eps = 1e-9 * max(1.0, abs(lo), abs(hi))
+
+    # -- candidates: sorted positions (log10 values) inside lo..hi
+
+    def too_many(self, count: float) -> bool:
+        """Whether `count` labels cannot fit whatever they say (two of them may be hidden at the ends)."""
+        return count > 3 and (count - 3) * (self.least + self.gap) > self.size + 2 * self.margin
+
+    def mantissa_ticks(self, mantissas) -> list[float]:
+        return [e + log10(m) for e in range(floor(self.lo), ceil(self.hi) + 1) for m in mantissas
+                if self.lo - self.eps <= e + log10(m) <= self.hi + self.eps]
+
+    def decade_ticks(self, n: int, phase: int = 0) -> list[float]:
+        first = ceil((ceil(self.lo - self.eps) - phase) / n) * n + phase
+        return [float(e) for e in range(first, floor(self.hi + self.eps) + 1, n)]
+
+    def linear_ticks(self, mantissa: int, exponent: int) -> list[float]:
+        step = mantissa * 10.0**exponent
+        first = max(1, ceil(10.0**self.lo / step * (1 - 1e-9)))
+        last = floor(10.0**self.hi / step * (1 + 1e-9))
+        return [log10(k * mantissa) + exponent for k in range(first, last + 1)
+                if self.lo - self.eps <= log10(k * mantissa) + exponent <= self.hi + self.eps]
+
+    # -- measuring
+
+    def px(self, v: float) -> float:
+        return (v - self.lo) * self.decade_px
+
+    def extents(self, ticks) -> list[float]:
+        """Each label's length along the axis, in pixels."""
+        if not self.horizontal:
+            return [self.line] * len(ticks)
+        return [self.metrics.horizontalAdvance(s) for s in self.axis.logTickStrings(ticks, self.scale, 1.0)]
+
+    def past_the_ends(self, v: float, extent: float) -> float:
+        """How far (pixels) a label reaches past what pyqtgraph lets it (<= 0: not past)."""
+        half = (extent if self.horizontal else 0.8 * extent) / 2  # pyqtgraph's label box is 0.8 line high
+        return max(-self.margin - (self.px(v) - half), self.px(v) + half - self.size - self.margin)
+
+    def fits(self, ticks) -> bool:
+        """Whether every two neighbouring labels that may be drawn have `gap` pixels between them.
+        A label reaching well past an end is not: pyqtgraph hides it."""
+        if len(ticks) <= 1:
+            return True
+        if self.too_many(len(ticks)):
+            return False
+        drawn = [(self.px(v), s) for v, s in zip(ticks, self.extents(ticks))
+                 if self.past_the_ends(v, s) <= SURELY_HIDDEN_PX]
+        return all(b - a >= (sa + sb) / 2 + self.gap for (a, sa), (b, sb) in pairwise(drawn))
+
+    def shown(self, ticks) -> int:
+        """How many labels pyqtgraph will draw."""
+        return sum(self.past_the_ends(v, s) <= 0 for v, s in zip(ticks, self.extents(ticks)))
+
+    # -- choosing
+
+    def choose(self) -> tuple[list[float], list[float]]:
+        """The labelled ticks and the unlabelled ones."""
+        labels, kind = self.log_labels()
+        if self.span < 1 and -300 < self.lo and self.hi < 300 and self.shown(labels) < 3:
+            linear = self.linear_labels()
+            if linear is not None and self.shown(linear[0]) > self.shown(labels):
+                labels, kind = linear
+        minor = [v for v in self.minor_ticks(kind) if not any(abs(v - t) <= self.eps for t in labels)]
+        return labels, minor
+
+    def decade_steps(self):
+        yield from (1, 2, 3, 4, 5, 6)
+        power = 10
+        while True:
+            for m in (1, 2, 3, 5):
+                yield m * power
+            power *= 10
+
+    def log_labels(self):
+        """The 1/2/5 ticks, else the decades, else every n-th decade: the first that fits."""
+        if not self.too_many(len(LABEL_MANTISSAS) * (self.span - 1)):
+            ticks = self.mantissa_ticks(LABEL_MANTISSAS)
+            if self.fits(ticks):
+                return ticks, ("mantissas", LABEL_MANTISSAS)
+        for n in self.decade_steps():
+            if self.too_many(self.span / n - 1):
+                continue
+            ticks = self.decade_ticks(n)
+            if not self.fits(ticks):
+                continue
+            if n > 1 and self.shown(ticks) < 2:
+                # Multiples of n have their end labels cut off: another phase may show two.
+                for phase in range(1, n):
+                    other = self.decade_ticks(n, phase)
+                    if self.shown(other) >= 2 and self.fits(other):
+                        return other, ("decades", n, phase)
+            return ticks, ("decades", n, 0)
+
+    def linear_labels(self):
+        """Evenly spaced values (1, 2 or 5 × 10^k apart) as dense as pyqtgraph's linear axis puts
+        them, or sparser until they fit (down to one); None when none is in range."""
+        a, b = 10.0**self.lo, 10.0**self.hi
+        density = getattr(self.axis, "_tickDensity", 1.0)  # setTickDensity's
+        intervals = max(2.25, 2.25 * density * sqrt(self.size / 300.0))
+        exponent = floor(log10((b - a) / intervals))
+        index = max(i for i, m in enumerate(NICE) if m * 10.0**exponent <= (b - a) / intervals * (1 + 1e-9))
+        for _ in range(12):
+            mantissa = NICE[index]
+            if self.too_many((b - a) / (mantissa * 10.0**exponent) - 1):
+                ticks = None
+            else:
+                ticks = self.linear_ticks(mantissa, exponent)
+                if not ticks:
+                    return None
+            if ticks is not None and self.fits(ticks):
+                return ticks, ("linear", mantissa, exponent)
+            index += 1
+            if index == len(NICE):
+                index, exponent = 0, exponent + 1
+        return None
+
+    def sparse_enough(self, ticks) -> bool:
+        return all(self.px(b) - self.px(a) >= MIN_TICK_PX for a, b in pairwise(ticks))
+
+    def minor_ticks(self, kind) -> list[float]:
+        """Unlabelled ticks between the labels, no closer than MIN_TICK_PX: the other mantissas of
+        each decade, the decades between every n-th, or a finer step of the even spacing."""
+        if kind[0] == "mantissas" or kind[1:] == (1, 0):
+            for mantissas in (ALL_MANTISSAS, LABEL_MANTISSAS):
+                closest = min(log10(b / a) for a, b in pairwise(mantissas + (10,)))
+                if self.decade_px * closest >= MIN_TICK_PX:
+                    return self.mantissa_ticks(mantissas)
+            return []
+        if kind[0] == "decades":
+            n, phase = kind[1], kind[2]
+            k = min(k for k in range(1, n + 1) if n % k == 0 and (k * self.decade_px >= MIN_TICK_PX or k == n))
+            return self.decade_ticks(k, phase % k) if k < n else []
+        mantissa, exponent = kind[1], kind[2]
+        steps = [(m, e) for e in (exponent - 1, exponent) for m in NICE  # finest first
+                 if m * 10**e < mantissa * 10**exponent and mantissa * 10 ** (exponent - e) % m == 0]
+        for m, e in steps:
+            if (10.0**self.hi - 10.0**self.lo) / (m * 10.0**e) > self.size / MIN_TICK_PX + 1:
+                continue
+            ticks = self.linear_ticks(m, e)
+            if self.sparse_enough(ticks):
+                return ticks
+        return []
