@@ -3,12 +3,11 @@
 import argparse
 import csv
 import functools
-import shlex
 import sys
 
 import numpy as np
 
-from app.model.settings import DISPLAY_FIELDS, RUN_FIELDS, RUN_NAMES, Settings
+from app.model.settings import DISPLAY_FIELDS, RUN_FIELDS, Settings
 from app.training.config import RunConfig
 
 PROG = "train-step-lab"
@@ -41,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--csv", metavar="PATH", help="write every step's metrics (or the sweep's rows) to this CSV file")
     parser.add_argument("--lesson", metavar="LESSON", help="open a lesson (a JSON file, or a built-in lesson's name)")
     parser.add_argument("--screenshot", metavar="PATH", help="open the window, run the settings, save a PNG, exit")
+    parser.add_argument("--present", action="store_true", help="open in presentation mode (F5 toggles it, Esc leaves)")
     return parser
 
 
@@ -67,28 +67,6 @@ def settings_from_args(args) -> Settings | None:
     return Settings(config_from_args(args), **given_display_flags(args))
 
 
-def command_line(settings: Settings) -> str:
-    """The `python main.py` line that opens the window on `settings`: the flags of the settings
-    that differ from their defaults, in the field table's order, each value exact. The line fit
-    ignores the digits settings, and their flags would be refused without `--task digits`: they
-    are left out. Default settings still name `--task line`, because a bare `python main.py`
-    opens on the remembered settings instead."""
-    words = []
-    for f in RUN_FIELDS + DISPLAY_FIELDS:
-        value = _value(settings, f)
-        if value == _value(Settings(), f) or (f.digits_only and settings.run.task != "digits"):
-            continue
-        if isinstance(value, bool):
-            words.append(f"--{f.flag}" if value else f"--no-{f.flag}")
-        else:
-            words += [f"--{f.flag}", value if isinstance(value, str) else repr(value)]
-    return shlex.join(["python", "main.py", *(words or ["--task", "line"])])
-
-
-def _value(settings: Settings, f) -> object:
-    return getattr(settings.run if f.name in RUN_NAMES else settings, f.name)
-
-
 def check_combination(args) -> None:
     """ValueError for flags that would be ignored together: refused, never silently dropped."""
     given = given_run_flags(args)
@@ -96,8 +74,8 @@ def check_combination(args) -> None:
     if args.csv == "":
         raise ValueError("--csv needs a file name")
     if args.headless:
-        for flag in ("screenshot", "lesson"):
-            if getattr(args, flag) is not None:
+        for flag in ("screenshot", "lesson", "present"):
+            if getattr(args, flag) not in (None, False):
                 raise ValueError(f"--{flag} shows the window: it cannot go with --headless")
         if display:
             raise ValueError(f"{display[0]} sets how the window shows the run: it cannot go with --headless")

@@ -10,7 +10,8 @@ from dataclasses import replace
 
 import pytest
 
-from app.cli import build_parser, command_line, main
+from app.cli import build_parser, main
+from app.model.command_line import command_line
 from app.model.settings import DISPLAY_FIELDS, Settings
 from app.training.config import MAX_SEED, MAX_STEPS, RunConfig
 
@@ -286,3 +287,8 @@ def test_display_flags_the_window_cannot_honour_exit_2(argv, word, window, capsy
     assert exit_info.value.code == 2 and window == []
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and word in err and "Traceback" not in err
+
+
+def test_presentation_is_for_the_window(capsys):
+    assert main(["--headless", "--present"]) == 2
+    assert "--present shows the window" in capsys.readouterr().err

@@ -36,9 +36,12 @@ COMMANDS = (
     Command("&File", "Export Run as CSV…", lambda w: dialogs.export(w, "csv")),
     Command("&File", "Quit", lambda w: w.close(), ("Ctrl+Q",)),
     Command("&Edit", "Copy Listings", lambda w: w.copy_listings()),
+    Command("&Edit", "Copy Settings as Command", lambda w: w.copy_command()),
     Command("&View", "Bigger Text", lambda w: w.zoom(+1), ("Ctrl+=", "Ctrl++"), "Bigger text"),
     Command("&View", "Smaller Text", lambda w: w.zoom(-1), ("Ctrl+-",), "Smaller text"),
     Command("&View", "Normal Text", lambda w: w.zoom(0), ("Ctrl+0",), "Normal text"),
+    Command("&View", "Controls", lambda w, on: w.controls_column.setVisible(on), ("Ctrl+B",), "Show or hide the controls", checkable=True),
+    Command("&View", "Presentation", lambda w: w.toggle_presentation(), ("F5",), "Presentation: the plot and the step, large (Esc leaves)"),
     Command("&View", "Full Screen", lambda w: w.showNormal() if w.isFullScreen() else w.showFullScreen(), ("F11",), "Full screen"),
     Command("&View", "Dark Theme", lambda w, dark: w.set_look(replace(w.look, theme="dark" if dark else "light")), checkable=True),
     Command("&View", "Reset Everything to Defaults", lambda w: w.reset_everything()),
@@ -46,7 +49,7 @@ COMMANDS = (
     Command("", "Run", lambda w: w.rerun(), ("R",), "Run the current settings again", bare=True),
     Command("", "Pause", lambda w: w.controls.pause_button.click(), ("Space",), "Pause or resume", bare=True),
     Command("", "Step", lambda w: w.single_step(), ("S",), "One step (pauses)", bare=True),
-    Command("", "Stop", lambda w: w.stop(), ("Esc",), "Stop", bare=True),
+    Command("", "Stop", lambda w: w.stop_or_leave(), ("Esc",), "Stop (in presentation: leave it)", bare=True),
     Command("", "Pin", lambda w: w.pin(), ("P",), "Pin the current curve", bare=True),
     Command("", "Next lesson step", lambda w: w.lessons.next_step(), ("PgDown",), "Next lesson step"),
     Command("", "Previous lesson step", lambda w: w.lessons.previous_step(), ("PgUp",), "Previous lesson step"),
@@ -71,8 +74,7 @@ def build_commands(window) -> dict[str, QAction]:
             if command.menu not in menus:
                 menus[command.menu] = window.menuBar().addMenu(command.menu)
             menus[command.menu].addAction(action)
-        else:
-            window.addAction(action)  # a key with no menu entry still works
+        window.addAction(action)  # its keys work with the menu bar hidden (presentation) too
         actions[command.text] = action
     lessons = QMenu("Lessons", window)  # the built-in lessons, under Open Lesson…
     menus["&File"].insertMenu(actions["Save Settings as Lesson Step…"], lessons)

@@ -36,6 +36,8 @@ def run_app(args, settings=None) -> int:
     app = make_application()
     window = open_window(args.lesson, settings, remember=not args.screenshot)  # a screenshot shows no remembered settings
     window.show()
+    if args.present:
+        window.toggle_presentation()
     if args.screenshot:
         window.runFinished.connect(lambda _: QTimer.singleShot(0, lambda: save_and_quit(window, args.screenshot)))
     status = app.exec()

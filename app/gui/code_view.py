@@ -4,11 +4,25 @@ from pygments import lex
 from pygments.lexers import PythonLexer
 from pygments.styles import get_style_by_name
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QTextCharFormat, QTextCursor, QTextFormat
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QFontMetrics,
+    QPainter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+    QTextOption,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
+from app.gui.message_bar import MessageBar
 from app.gui.style import CODE_POINT_SIZE, DIMMED
 from app.gui.theme import Look
+
+MAX_PRESENTED = 2.5
+"""In presentation the step's code grows to fill its pane, up to this many times its size."""
 
 
 def _char_format(style_entry) -> QTextCharFormat | None:
@@ -59,10 +73,11 @@ class _LineNumbers(QWidget):
 class CodeEditor(QPlainTextEdit):
     """QPlainTextEdit with a line-number gutter (Qt's code editor example, trimmed)."""
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
+    def __init__(self, parent=None, objectName=""):
+        super().__init__(parent, objectName=objectName)
         self.setReadOnly(True)
-        self.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.setLineWrapMode(QPlainTextEdit.WidgetWidth)  # a narrow pane shows every line whole
+        self.setWordWrapMode(QTextOption.WrapAtWordBoundaryOrAnywhere)
         font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
         font.setPointSize(CODE_POINT_SIZE)
         self.setFont(font)
@@ -70,6 +85,36 @@ class CodeEditor(QPlainTextEdit):
         self.blockCountChanged.connect(lambda _: self.setViewportMargins(self.gutter_width(), 0, 0, 0))
         self.updateRequest.connect(self._scroll_gutter)
         self.setViewportMargins(self.gutter_width(), 0, 0, 0)
+
+    def scroll_to_line(self, line: int):
+        """Put 0-based `line` at the top of the view (one line of context above it)."""
+        self.verticalScrollBar().setValue(max(self.document().findBlockByNumber(line).firstLineNumber() - 1, 0))
+
+    def show_only(self, lines: frozenset[int] | None):
+        """Hide every line not in `lines` (None shows them all): the rest stays in the document,
+        with its line numbers."""
+        block = self.document().firstBlock()
+        while block.isValid():
+            block.setVisible(lines is None or block.blockNumber() in lines)
+            block = block.next()
+        self.document().markContentsDirty(0, self.document().characterCount())
+        self.viewport().update()
+        self._gutter.update()
+
+    def visible_lines(self) -> list[int]:
+        """The 0-based lines on screen now, whole or in part (what a student sees without scrolling)."""
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        shown = []
+        while block.isValid() and self.blockBoundingGeometry(block).translated(offset).top() < self.viewport().height():
+            if block.isVisible():
+                shown.append(block.blockNumber())
+            block = block.next()
+        return shown
+
+    def visible_text(self) -> str:
+        document = self.document()
+        return "\n".join(document.findBlockByNumber(line).text() for line in self.visible_lines())
 
     def gutter_width(self):
         return 12 + self.fontMetrics().horizontalAdvance("9") * max(2, len(str(self.blockCount())))
@@ -104,51 +149,107 @@ class CodeEditor(QPlainTextEdit):
 class CodePane(QWidget):
     """A titled listing. `show_listing` sets the text; `mark` colours or dims feature lines."""
 
-    def __init__(self, heading: str, parent=None):
+    def __init__(self, heading: str, name: str, parent=None):
         super().__init__(parent)
-        self.heading = QLabel(f"<b>{heading}</b>")
-        self.source_label = QLabel(wordWrap=True)
-        self.source_label.setStyleSheet("color:#555;")
-        self.editor = CodeEditor()
+        self.heading = MessageBar(f"{name}Heading", "font-weight: bold;", lines=1, details=False)
+        self._heading = heading
+        self.editor = CodeEditor(objectName=name)
+        self.step_only = False
         self._listing = None
         self._enabled = {}  # the marks last asked for, re-applied when the look changes
         self._look = Look()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
         layout.addWidget(self.heading)
-        layout.addWidget(self.source_label)
         layout.addWidget(self.editor)
 
     def text(self) -> str:
         return self.editor.toPlainText()
 
     def show_listing(self, listing):
+        """Show `listing`, scrolled to its step function."""
         self._listing = listing
-        self.source_label.setText(listing.title)
+        self.heading.setText(f"{self._heading}   ·   {listing.title}")  # cut to the pane; its tooltip says it whole
         self.editor.setPlainText(listing.text)
         highlight(self.editor.document(), listing.text, self._look.code_style)
+        self.show_step_only(self.step_only)
+
+    def show_step_only(self, on: bool):
+        """Only the step functions (presentation), or the whole listing scrolled to them."""
+        self.step_only = on
+        self.editor.show_only(self._step_lines() if on else None)
+        self.editor.scroll_to_line(min(self._listing.step_lines))
+
+    def _step_lines(self) -> frozenset[int]:
+        """The step's lines that run: a step function of a feature that is off is left out."""
+        listing = self._listing
+        running = listing.step_lines.difference(*(listing.idle_lines[f] for f, on in self._enabled.items() if not on))
+        text = listing.text.splitlines()
+        # A blank line stays only after a line that is shown: no gap where a function went.
+        return frozenset(i for i in running if text[i].strip() or (i - 1 in running and text[i - 1].strip()))
+
+    def fitted_size(self) -> int:
+        """The code's point size: the look's, made smaller (to 3/4 at most) so the step's longest
+        line fits the pane's width; in presentation, as large as lets the whole step fit."""
+        base = self._look.pt(CODE_POINT_SIZE)
+        if self._listing is None:
+            return base
+        lines = self._listing.text.splitlines()
+        step = [lines[i] for i in sorted(self._step_lines() if self.step_only else self._listing.step_lines)]
+        font = QFont(self.editor.font())
+        font.setPointSize(base)
+        metrics = QFontMetrics(font)
+        room = self.editor.width() - self.editor.gutter_width() - 2 * self.editor.frameWidth() - 24  # a scroll bar
+        size = room / (metrics.horizontalAdvance(max(step, key=len) + " ") / base)
+        if not self.step_only:
+            return max(round(min(base, max(size, base * 3 / 4))), 6)
+        # Presentation: the largest size at which the step, its long lines wrapped, fits the pane.
+        char, line = metrics.horizontalAdvance("M") / base, metrics.lineSpacing() / base
+        height = self.editor.height() - 2 * self.editor.frameWidth() - 8
+        best = 6
+        for points in range(6, round(base * MAX_PRESENTED) + 1):
+            per_row = max(int(room / (char * points)) - 4, 8)  # wrapping at a word loses a little
+            rows = sum(max(1, -(-len(text.rstrip()) // per_row)) for text in step)
+            if rows * line * points <= height:
+                best = points
+        return best
+
+    def set_code_size(self, size: int):
+        """Show the code at `size` points, the same lines at the top as before."""
+        if size == self.editor.font().pointSize():
+            return
+        top = self.editor.firstVisibleBlock().blockNumber()
+        font = QFont(self.editor.font())
+        font.setPointSize(size)
+        self.editor.setFont(font)
+        self.editor.setViewportMargins(self.editor.gutter_width(), 0, 0, 0)
+        self.editor.scroll_to_line(top + 1)
 
     def apply_look(self, look: Look):
         """Zoomed code font, the theme's Pygments style and mark colours."""
         restyle = look.code_style != self._look.code_style
         self._look = look
-        font = self.editor.font()
-        font.setPointSize(look.pt(CODE_POINT_SIZE))
-        self.editor.setFont(font)
-        self.editor.setViewportMargins(self.editor.gutter_width(), 0, 0, 0)
         self.editor.gutter_colours = ("#2A2A2A", "#8A8A8A") if look.dark else ("#EFEFEF", "#777777")
-        self.source_label.setStyleSheet(f"color:{look.muted};")
         if self._listing is not None and restyle:
-            enabled = self._enabled
+            enabled, top = self._enabled, self.editor.verticalScrollBar().value()
             self.show_listing(self._listing)
-            self.mark(enabled)
+            self.mark(enabled, scroll=False)
+            self.editor.verticalScrollBar().setValue(top)
         elif self._listing is not None:
-            self.mark(self._enabled)  # the marks' colours follow the theme
+            self.mark(self._enabled, scroll=False)  # the marks' colours follow the theme
 
-    def mark(self, enabled: dict[str, bool]):
+    def mark(self, enabled: dict[str, bool], scroll: bool = True):
         """Lines of a feature that is on get its background colour; of a feature that is off,
-        the lines that do not run are dimmed."""
+        the lines that do not run are dimmed. With `scroll`, a feature just turned on scrolls
+        to its lines (those in the step first); one just turned off, back to the step."""
+        turned_on = [f for f, on in enabled.items() if on and not self._enabled.get(f)]
+        turned_off = [f for f, on in self._enabled.items() if on and not enabled.get(f)]
         self._enabled = dict(enabled)
+        if self.step_only and (turned_on or turned_off):
+            self.show_step_only(True)
+        if scroll and (turned_on or turned_off):
+            self.editor.scroll_to_line(self._first_line(turned_on))
         selections = []
         for feature in self._listing.feature_lines:
             on = enabled.get(feature)
@@ -166,6 +267,14 @@ class CodePane(QWidget):
                     selection.format.setForeground(DIMMED)
                 selections.append(selection)
         self.editor.setExtraSelections(selections)
+
+    def _first_line(self, features) -> int:
+        """The first line of `features` to show: in the step if it has any there, else anywhere
+        (the optax chain's clipping, say); the step's first line if there are none."""
+        listing = self._listing
+        lines = set().union(*(listing.feature_lines.get(f, ()) for f in features))
+        shown = lines & listing.step_lines if self.step_only else lines
+        return min(shown & listing.step_lines or shown or listing.step_lines)
 
     def marked_lines(self) -> dict[str, list[int]]:
         """Which lines carry which mark (background = on, dimmed = off), for tests and checks."""

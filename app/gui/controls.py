@@ -43,6 +43,7 @@ class Controls(QWidget):
     pinClicked = Signal()
     clearPinsClicked = Signal()
     smoothingChanged = Signal(int)
+    showStepsChanged = Signal(object)  # int, or None: follow the loss
     logToggled = Signal(bool)
 
     def __init__(self, parent=None):
@@ -100,6 +101,11 @@ class Controls(QWidget):
         self.stop_at_spin = setting_spin(SignificantSpinBox, "stopAtSpin", "stop_at", 0.01)
         self.stop_at_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         self.log_check = QCheckBox("Log-scale y", objectName="logCheck", toolTip=FIELDS["log_y"].help)
+        low, high = FIELDS["show_steps"].window_range
+        self.show_steps_spin = QSpinBox(objectName="showStepsSpin", toolTip=FIELDS["show_steps"].help)
+        self.show_steps_spin.setRange(low - 1, high)  # its least value stands for "auto"
+        self.show_steps_spin.setSpecialValueText("auto")
+        self.show_steps_spin.setGroupSeparatorShown(True)
 
         self.run_button = QPushButton("Run", objectName="runButton", toolTip="Run the current settings again from step 0.")
         self.stop_button = QPushButton("Stop", objectName="stopButton", toolTip="Stop the run where it is; the curve so far stays.")
@@ -111,6 +117,9 @@ class Controls(QWidget):
         self.reset_button = QPushButton("Reset to defaults", objectName="resetButton", toolTip="Put the run's settings back to their defaults and re-run; pace and display stay (View ▸ Reset Everything resets those too).")
 
         self._layout()
+        for combo in self.findChildren(QComboBox):  # long choices do not widen the column
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         self._connect()
         self._sync_enabled()
 
@@ -164,6 +173,7 @@ class Controls(QWidget):
         form5.addRow("Smoothing", smoothing)
         form5.addRow(self.stop_at_check, self.stop_at_spin)
         form5.addRow(self.log_check)
+        form5.addRow("Steps shown", self.show_steps_spin)
         for box in (run, self.digits_box, extras, pace, buttons, display):
             layout.addWidget(box)
         layout.addStretch(1)
@@ -193,6 +203,7 @@ class Controls(QWidget):
         self.pin_button.clicked.connect(self.pinClicked)
         self.clear_pins_button.clicked.connect(self.clearPinsClicked)
         self.log_check.toggled.connect(self.logToggled)
+        self.show_steps_spin.valueChanged.connect(lambda _: self.showStepsChanged.emit(self.show_steps()))
         self.smoothing_slider.valueChanged.connect(self._smoothing_moved)
         self.stop_at_check.toggled.connect(self.stop_at_spin.setEnabled)
         self.stop_at_spin.setEnabled(False)
@@ -242,6 +253,11 @@ class Controls(QWidget):
     def _smoothing_moved(self, steps):
         self.smoothing_label.setText("off" if steps <= 1 else f"{steps} steps")
         self.smoothingChanged.emit(steps)
+
+    def show_steps(self) -> int | None:
+        """The last step the plots show, or None to follow the loss."""
+        value = self.show_steps_spin.value()
+        return None if value == self.show_steps_spin.minimum() else value
 
     def stop_at(self) -> float | None:
         """The loss at which the run stops by itself, or None (read alone: valid whatever the run)."""
@@ -306,6 +322,7 @@ class Controls(QWidget):
             self.smoothing_slider.value(),
             self.stop_at(),
             self.log_check.isChecked(),
+            self.show_steps(),
         )
 
     def set_settings(self, settings: Settings):
@@ -329,6 +346,7 @@ class Controls(QWidget):
             (self.clip_spin, config.clip_norm or self.clip_spin.value()),
             (self.batch_spin, config.batch_size), (self.l2_spin, config.l2), (self.rate_spin, settings.rate),
             (self.stop_at_spin, settings.stop_at or self.stop_at_spin.value()),
+            (self.show_steps_spin, settings.show_steps or self.show_steps_spin.minimum()),
         ):
             spin.setValue(value)
         for check, on in (
@@ -343,6 +361,7 @@ class Controls(QWidget):
         self._sync_enabled()
         self.logToggled.emit(settings.log_y)
         self.smoothingChanged.emit(settings.smoothing)
+        self.showStepsChanged.emit(settings.show_steps)
         self.paceChanged.emit()
         self._changed()
 

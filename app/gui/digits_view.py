@@ -10,6 +10,8 @@ from app.gui.theme import Look
 from app.training.tasks import DIGITS_GRID, digits_split
 
 COLUMNS = 4
+MIN_SIDE = 48
+"""The least side of a digit on screen, in pixels: where the grid would be smaller, fewer show."""
 
 
 class DigitsView(QWidget):
@@ -25,7 +27,9 @@ class DigitsView(QWidget):
         self.predictions = None
         self.paradigm = None
         self.look = Look()
-        self.setMinimumWidth(320)
+        self.shown = DIGITS_GRID  # how many fit on screen at 48 px or more
+        self.side = 0  # a digit's side on screen, in pixels, when last painted
+        self.setMinimumWidth(160)
         self.setToolTip("The first test digits and the label the model gives each now; red ones are wrong.")
 
     def apply_look(self, look: Look):
@@ -55,15 +59,19 @@ class DigitsView(QWidget):
         if self.predictions is None:
             title = "test digits: the model's predictions"
         else:
-            title = f"{LABELS[self.paradigm]}'s predictions: {self.wrong()} of {DIGITS_GRID} wrong"
+            title = f"{LABELS[self.paradigm]}: {self.wrong()} of {DIGITS_GRID} wrong"
         painter.setPen(QColor(self.look.foreground))
         painter.drawText(QRect(0, 0, self.width(), line + 8), Qt.AlignCenter, title)
-        rows = DIGITS_GRID // COLUMNS
-        cell_w = self.width() / COLUMNS
-        cell_h = (self.height() - line - 8) / rows
-        side = int(max(min(cell_w - 8, cell_h - line - 8), 8))
-        for k, image in enumerate(self._images):
-            row, col = divmod(k, COLUMNS)
+        room = self.height() - line - 8  # below the title
+        columns, rows = COLUMNS, DIGITS_GRID // COLUMNS
+        side = int(min(self.width() / columns - 8, room / rows - line - 8))
+        if side < MIN_SIDE:  # as many whole rows and columns of 48 px digits as fit
+            side = MIN_SIDE
+            columns = max(int(self.width() // (side + 8)), 1)
+            rows = max(int(room // (side + line + 8)), 1)
+        cell_w, cell_h = self.width() / columns, room / rows
+        for k, image in enumerate(self._images[: columns * rows]):
+            row, col = divmod(k, columns)
             x = int(col * cell_w + (cell_w - side) / 2)
             y = int(line + 8 + row * cell_h)
             painter.drawImage(QRect(x, y, side, side), image)  # unsmoothed: the 8x8 pixels show
@@ -74,4 +82,5 @@ class DigitsView(QWidget):
                 painter.drawText(QRect(int(col * cell_w), y + side, int(cell_w), line), Qt.AlignCenter, text)
                 if bad:
                     painter.drawRect(QRect(x - 2, y - 2, side + 3, side + 3))
+        self.shown, self.side = min(columns * rows, DIGITS_GRID), side
         painter.end()

@@ -9,6 +9,7 @@ from app.gui.theme import Look, style_plot_item
 from app.training.tasks import line_fit_batch
 
 X_ENDS = np.array([-1.1, 1.1])
+LINE_WIDTHS = {"linen": 7, "nnx": 2.5}
 
 
 class FitView(pg.PlotWidget):
@@ -17,10 +18,10 @@ class FitView(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         x, y = line_fit_batch()
-        self.plot(x[:, 0], y[:, 0], pen=None, symbol="o", symbolSize=7, symbolBrush=PENS["points"], symbolPen=None)
+        self.points = self.plot(x[:, 0], y[:, 0], pen=None, symbol="o", symbolPen=None)
         self.lines = {
-            "linen": self.plot(pen=pg.mkPen(PENS["linen"], width=7)),
-            "nnx": self.plot(pen=pg.mkPen(PENS["nnx"], width=2.5, style=Qt.DashLine)),
+            "linen": self.plot(pen=pg.mkPen(PENS["linen"], width=LINE_WIDTHS["linen"])),
+            "nnx": self.plot(pen=pg.mkPen(PENS["nnx"], width=LINE_WIDTHS["nnx"], style=Qt.DashLine)),
         }
         self.setXRange(*X_ENDS, padding=0)
         self.setYRange(float(y.min()) - 0.5, float(y.max()) + 0.5, padding=0)
@@ -29,14 +30,18 @@ class FitView(pg.PlotWidget):
         self._diverged = {}  # paradigm: what the note says of its divergence
         self.note = None  # added at a divergence only: a text item costs every redraw
         self._note_at = (X_ENDS[0] + 0.05, float(y.max()) + 0.45)
-        self.setMinimumWidth(320)
+        self.setMinimumWidth(160)
+        self.getPlotItem().setContentsMargins(2, 2, 12, 2)  # the last tick label is not cut
         self.apply_look(Look())
         self.setToolTip(" ".join(f"{LABELS[p]}: {'orange' if p == 'linen' else 'blue dashed'} line." for p in LABELS))
 
     def apply_look(self, look: Look):
         self.setBackground(look.background)
+        self.points.setSymbolBrush(look.muted)  # grey on either background
+        self.points.setSymbolSize(7 * look.zoom)
+        for paradigm, line in self.lines.items():
+            line.setPen(pg.mkPen(PENS[paradigm], width=LINE_WIDTHS[paradigm] * look.zoom, style=line.opts["pen"].style()))
         self._look = look
-        self.setTitle("the batch and the model's line", size=f"{look.pt()}pt", color=look.muted)
         style_plot_item(self.getPlotItem(), look, {}, BASE_POINT_SIZE - 2)
 
     def new_run(self):
@@ -59,6 +64,17 @@ class FitView(pg.PlotWidget):
             self.addItem(self.note, ignoreBounds=True)
             self.note.setPos(*self._note_at)
         self.note.setText(text)
+        self._wrap_note()
+
+    def _wrap_note(self):
+        """The note wraps to the view's width: a narrow view still shows all of it."""
+        if self.note is not None:
+            self.note.setTextWidth(max(self.getPlotItem().vb.width() - 12, 80))
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if hasattr(self, "_look"):  # not while the base class builds the view
+            self._wrap_note()
 
     def show_weights(self, weights: dict, diverged_at: dict | None = None):
         """Draw each paradigm's line from its `kernel` (1, 1) and `bias` (1,); hide the others.

@@ -1,40 +1,118 @@
-"""Where everything sits in the window: the controls in a scrolling column on the left; the
-lesson bar, banners, readouts, the plots and the model view top right; the listings below."""
+"""Where everything sits in the window, and how it fits the screen it is on.
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QSplitter, QVBoxLayout, QWidget
+The controls are a scrolling column on the left (it can be collapsed); on the right, the
+lesson bar and banners over the plots (the loss plot is the widest and tallest view), the
+model view and the sweep as tabs beside them, and the listings below. Text the app does not
+control wraps or is cut (see `MessageBar`), so nothing a run says can widen the window.
+"""
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+PREFERRED_SIZE = (1840, 1000)
+"""The size the window would like; it opens smaller on a smaller screen, never larger."""
+CONTROLS_WIDTH = (200, 340)
+"""The controls column's least and usual width: wider controls scroll sideways."""
+PLOTS_SHARE = 0.73
+"""The plots' share of the right column's height; the listings take the rest."""
+LISTINGS_FLOOR = 96
+"""When a lesson or a banner shows above the plots, the listings give up its room down to this
+height (in pixels at normal text size), before the plots give up any."""
+
+
+class _KeepPlotsTall(QObject):
+    """Watches the plots-and-listings splitter: when it is resized while a lesson, a banner or a
+    caption shows above it, the plots get back to their share of the column if the listings can
+    spare it. A splitter the user dragged to make the plots taller stays as it is."""
+
+    def eventFilter(self, splitter, event):
+        if event.type() == QEvent.Resize:
+            QTimer.singleShot(0, self._balance)  # once the splitter has taken its new size
+        return False
+
+    def _balance(self):
+        splitter = self.parent()
+        column = splitter.parentWidget().height()
+        if splitter.orientation() != Qt.Vertical or column - splitter.height() <= 8:
+            return  # presenting, or nothing shows above the plots
+        total = sum(splitter.sizes())
+        floor = round(LISTINGS_FLOOR * splitter.font().pointSizeF() / 12)
+        wanted = min(round(column * PLOTS_SHARE), total - floor)
+        if splitter.sizes()[0] < wanted:
+            splitter.setSizes([wanted, total - wanted])
 
 
 def assemble(window) -> QScrollArea:
     """Lay out `window`'s views as its central widget; returns the controls' scroll area."""
-    scroll = QScrollArea(widgetResizable=True)
+    scroll = QScrollArea(widgetResizable=True, objectName="controlsColumn")
     scroll.setWidget(window.controls)
-    scroll.setMinimumWidth(window.controls.sizeHint().width() + 24)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-    readouts = QHBoxLayout()
-    readouts.addWidget(window.readout, 1)
-    readouts.addWidget(window.difference)
-    plots = QSplitter(Qt.Horizontal)
+    scroll.setMinimumWidth(CONTROLS_WIDTH[0])
+    window.side_tabs = QTabWidget(objectName="sideTabs")
+    window.side_tabs.addTab(window.model_views, "Data and line")
+    plots = QSplitter(Qt.Horizontal, objectName="plots")
     plots.addWidget(window.plot)
-    plots.addWidget(window.model_views)
+    plots.addWidget(window.side_tabs)
     plots.setStretchFactor(0, 3)
     plots.setStretchFactor(1, 1)
-    top = QWidget()
-    top_layout = QVBoxLayout(top)
-    top_layout.setContentsMargins(0, 0, 0, 0)
+    plots.setCollapsible(0, False)
+    for view in (window.side_tabs, window.listings):
+        view.setMinimumHeight(1)  # squeezed rather than making the window taller than a screen
+    right = QSplitter(Qt.Vertical, objectName="right")
+    right.addWidget(plots)
+    right.addWidget(window.listings)
+    right.setStretchFactor(0, 2)
+    right.setStretchFactor(1, 1)
+    right.setCollapsible(0, False)
+    right.installEventFilter(_KeepPlotsTall(right))
+    # The lesson bar and banners sit above the splitter: the space they take comes from the
+    # plots and the listings in proportion, not from the plots alone.
+    column = QWidget()
+    column_layout = QVBoxLayout(column)
+    column_layout.setContentsMargins(0, 0, 0, 0)
+    column_layout.setSpacing(2)
     for widget in (window.lesson_bar, window.banner, window.caption):
-        top_layout.addWidget(widget)
+        column_layout.addWidget(widget)
     window.banner.hide()
     window.caption.hide()
-    top_layout.addLayout(readouts)
-    top_layout.addWidget(plots, 1)
-    right = QSplitter(Qt.Vertical)
-    right.addWidget(top)
-    right.addWidget(window.listings)
-    right.setSizes([540, 460])
-    centre = QSplitter(Qt.Horizontal)
+    column_layout.addWidget(right, 1)
+    centre = QSplitter(Qt.Horizontal, objectName="centre")
     centre.addWidget(scroll)
-    centre.addWidget(right)
+    centre.addWidget(column)
     centre.setStretchFactor(1, 1)
+    centre.setCollapsible(1, False)
     window.setCentralWidget(centre)
+    window.splitters = {s.objectName(): s for s in (centre, right, plots)}
     return scroll
+
+
+def fit_to_screen(window):
+    """Size the window to its screen's free area (never larger than it), and place it there."""
+    available = window.screen().availableGeometry()
+    frame = window.frameGeometry().size() - window.geometry().size()  # title bar and borders, once shown
+    width = min(PREFERRED_SIZE[0], available.width() - frame.width())
+    height = min(PREFERRED_SIZE[1], available.height() - frame.height())
+    window.resize(width, height)
+    window.move(available.left() + (available.width() - width - frame.width()) // 2, available.top())
+    share_space(window)
+
+
+def fit_controls(window):
+    """Widen (or narrow) the controls column to its controls at the current text size, up to
+    two fifths of the window."""
+    centre = window.splitters["centre"]
+    total = sum(centre.sizes())
+    width = min(max(window.controls.sizeHint().width() + 24, CONTROLS_WIDTH[0]), total * 2 // 5)
+    if centre.sizes()[0]:  # a collapsed column stays collapsed
+        centre.setSizes([width, total - width])
+
+
+def share_space(window):
+    """The splitters' starting shares: controls at their usual width, `PLOTS_SHARE` of the
+    height for the plots, a quarter of the plots' width for the model view."""
+    width, height = window.width(), window.height()
+    controls = min(CONTROLS_WIDTH[1], max(CONTROLS_WIDTH[0], window.controls.sizeHint().width() + 24))
+    window.splitters["centre"].setSizes([controls, width - controls])
+    plots = round(height * PLOTS_SHARE)
+    window.splitters["right"].setSizes([plots, height - plots])
+    rest = width - controls
+    window.splitters["plots"].setSizes([rest * 3 // 4, rest // 4])

@@ -1,9 +1,10 @@
 """The lesson banner: the lesson's title, the step's title and caption, and the arrows."""
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from app.gui.style import BANNER_INFO, message_label
+from app.gui.message_bar import MessageBar
+from app.gui.style import BANNER_INFO
 
 
 class LessonBar(QWidget):
@@ -15,25 +16,27 @@ class LessonBar(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent, objectName="lessonBar")
-        self.heading = message_label("lessonHeading")
-        self.caption = message_label("lessonCaption")
-        self.back = QPushButton("◀ Previous", toolTip="The lesson's previous step (Page Up).")
+        self.heading = MessageBar("lessonHeading", f"{BANNER_INFO} font-weight: bold;", lines=1, details=False)
+        self.caption = MessageBar("lessonCaption", BANNER_INFO, lines=3)
+        self.back = QPushButton("◀ Back", toolTip="The lesson's previous step (Page Up).")
         self.forward = QPushButton("Next ▶", toolTip="The lesson's next step (Page Down).")
-        self.close_button = QPushButton("Close lesson", toolTip="Leave the lesson; the current settings stay.")
+        self.close_button = QPushButton("Close", toolTip="Leave the lesson; the current settings stay.")
         self.back.clicked.connect(self.previous)
         self.forward.clicked.connect(self.next)
         self.close_button.clicked.connect(self.closed)
         text = QVBoxLayout()
+        text.setSpacing(0)
         text.addWidget(self.heading)
         text.addWidget(self.caption)
+        buttons = QGridLayout()  # two rows beside the text: it keeps the width it needs
+        buttons.setSpacing(2)
+        buttons.addWidget(self.back, 0, 0)
+        buttons.addWidget(self.forward, 0, 1)
+        buttons.addWidget(self.close_button, 1, 0, 1, 2)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(text, 1)
-        for button in (self.back, self.forward, self.close_button):
-            layout.addWidget(button)
-        self.setStyleSheet(
-            f"QLabel#lessonCaption, QLabel#lessonHeading {{ {BANNER_INFO} }} QLabel#lessonHeading {{ font-weight: bold; }}"
-        )
+        layout.addLayout(buttons)
         self.hide()
 
     def show_step(self, lesson, index: int):

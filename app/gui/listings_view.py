@@ -1,7 +1,7 @@
 """The two listings side by side: the real source of the run's Linen and NNX steps, with the
 lines of EMA, clipping and a pitfall's bug marked for the run shown."""
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QSplitter
 
 from app.gui.code_view import CodePane
@@ -11,10 +11,12 @@ from app.training.listings import listing
 class ListingsView(QSplitter):
     def __init__(self, parent=None):
         super().__init__(Qt.Horizontal, parent)
-        self.linen_pane = CodePane("Linen: state = train_step(state, ...), a new TrainState every step")
-        self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes the model in place")
+        self.linen_pane = CodePane("Linen: state = train_step(state, …) returns a new state", "linenListing")
+        self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes it in place", "nnxListing")
         self.addWidget(self.linen_pane)
         self.addWidget(self.nnx_pane)
+        for pane in (self.linen_pane, self.nnx_pane):
+            pane.editor.installEventFilter(self)
         self._listed = self._marks = None
         self.show_run(None)
 
@@ -26,6 +28,7 @@ class ListingsView(QSplitter):
             self.linen_pane.show_listing(listing("linen", task, pitfall))
             self.nnx_pane.show_listing(listing("nnx", task, pitfall))
             self._marks = None  # the new text has its own feature lines
+            self.fit_code()
         if config is None:
             return
         marks = {"ema": config.ema_decay is not None, "clip": config.clip_norm is not None, "bug": True}
@@ -34,6 +37,23 @@ class ListingsView(QSplitter):
             self.nnx_pane.mark(marks)
             self._marks = marks
 
+    def show_step_only(self, on: bool):
+        """Only the step functions (presentation), or the whole listings."""
+        self.linen_pane.show_step_only(on)
+        self.nnx_pane.show_step_only(on)
+        self.fit_code()
+
+    def fit_code(self):
+        """Both listings at one size, the largest at which each shows its step (see `fitted_size`)."""
+        size = min(self.linen_pane.fitted_size(), self.nnx_pane.fitted_size())
+        self.linen_pane.set_code_size(size)
+        self.nnx_pane.set_code_size(size)
+
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Resize:
+            self.fit_code()
+        return False
+
     def text(self) -> str:
         """Both listings as plain text, headed by their paradigm."""
         return f"# Linen\n\n{self.linen_pane.text()}\n\n# NNX\n\n{self.nnx_pane.text()}\n"
@@ -41,3 +61,4 @@ class ListingsView(QSplitter):
     def apply_look(self, look):
         self.linen_pane.apply_look(look)
         self.nnx_pane.apply_look(look)
+        self.fit_code()

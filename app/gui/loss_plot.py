@@ -1,15 +1,18 @@
 """Loss, test-accuracy and gradient-norm curves of a RunRecord against step: redraws are
 rate-limited, and only the points worth drawing are handed to pyqtgraph."""
 
+import math
 import time
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from app.gui.style import LABELS, PENS, WRONG
+from app.gui.axes import readable_axes
+from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, WRONG
 from app.gui.theme import Look, style_legend, style_plot_item
-from app.model.series import trailing_mean, visible_peaks
+from app.model.series import moving_until, trailing_mean, visible_peaks
 from app.model.settings import pin_labels
 from app.training.pitfall_notes import PITFALLS
 
@@ -20,14 +23,26 @@ LEFT_AXIS_WIDTH = 96
 LINEN_WIDTH = 6  # Linen is drawn wide under NNX, so the two stay visible where they coincide
 MAX_PINS = 8
 PIN_COLOURS = ("#999999", "#CC79A7", "#009E73", "#D55E00", "#56B4E9", "#F0E442", "#000000", "#E69F00")
+PIN_WIDTH = 4
 CURVES = ("linen", "nnx", "linen_ema", "nnx_ema")
-CURVE_PENS = {
-    "linen": pg.mkPen(PENS["linen"], width=LINEN_WIDTH),
-    "nnx": pg.mkPen(PENS["nnx"], width=2.5),
-    "linen_ema": pg.mkPen(PENS["linen_ema"], width=5, style=Qt.DashLine),
-    "nnx_ema": pg.mkPen(PENS["nnx_ema"], width=2, style=Qt.DashLine),
+CURVE_STYLES = {
+    "linen": (PENS["linen"], LINEN_WIDTH, Qt.SolidLine),
+    "nnx": (PENS["nnx"], 2.5, Qt.SolidLine),
+    "linen_ema": (PENS["linen_ema"], 5, Qt.DashLine),
+    "nnx_ema": (PENS["nnx_ema"], 2, Qt.DashLine),
+    "clip": (PENS["clip"], 2.5, Qt.DashLine),
 }
-"""One pen per curve, the same in the loss, test-accuracy and gradient-norm plots."""
+"""One look per curve, the same in the loss, test-accuracy and gradient-norm plots."""
+MIN_STEPS_SHOWN = 20
+FOLLOW_MARGIN = 1.5
+"""Following the action, the x-axis shows this many times the steps in which the loss moves."""
+COMPILING = "compiling the step (first run of these settings)…"
+
+
+def curve_pen(name: str, zoom: float = 1.0, colour=None):
+    """The pen of a curve, its width scaled with the text zoom (read from the back of a room)."""
+    default, width, style = CURVE_STYLES[name]
+    return pg.mkPen(colour or default, width=width * zoom, style=style)
 
 
 class LossPlot(pg.GraphicsLayoutWidget):
@@ -38,39 +53,39 @@ class LossPlot(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.loss_plot = self.addPlot(row=0, col=0)
-        self.acc_plot = self.addPlot(row=1, col=0)
-        self.grad_plot = self.addPlot(row=2, col=0)
+        self.loss_plot = self.addPlot(row=0, col=0, axisItems=readable_axes())
+        self.acc_plot = self.addPlot(row=1, col=0, axisItems=readable_axes())
+        self.grad_plot = self.addPlot(row=2, col=0, axisItems=readable_axes())
         self.acc_plot.setXLink(self.loss_plot)
         self.grad_plot.setXLink(self.loss_plot)
-        self.ci.layout.setRowStretchFactor(0, 3)
-        self.ci.layout.setRowStretchFactor(1, 2)
-        self.ci.layout.setRowStretchFactor(2, 2)
-        self._acc_shown = True
-        self.legend = self.loss_plot.addLegend(offset=(-10, 10))
-        self.grad_legend = self.grad_plot.addLegend(offset=(-10, 10))
-        self.acc_legend = self.acc_plot.addLegend(offset=(-10, -10), colCount=2)
-        self.grad_legend.setColumnCount(3)  # one row: the short plots keep their curves visible
-        self.loss_curves = {c: self.loss_plot.plot(pen=CURVE_PENS[c]) for c in CURVES}
-        self.acc_curves = {c: self.acc_plot.plot(pen=CURVE_PENS[c]) for c in CURVES}
+        self.ci.layout.setRowStretchFactor(0, 4)  # the loss plot is the tallest
+        self.ci.layout.setRowStretchFactor(1, 1)
+        self.ci.layout.setRowStretchFactor(2, 1)
+        # One legend for all three plots, in a strip above the loss plot: never over the data.
+        self.legend = pg.LegendItem(offset=None)
+        self.legend.setParentItem(self.loss_plot)
+        self.legend.layout.setContentsMargins(4, 0, 4, 0)  # the strip is as tall as its text
+        self.loss_curves = {c: self.loss_plot.plot(pen=curve_pen(c)) for c in CURVES}
+        self.acc_curves = {c: self.acc_plot.plot(pen=curve_pen(c)) for c in CURVES}
         self.raw_curves = {}  # the unsmoothed loss, faded beneath the smoothed one
         for p in LABELS:
-            faded = pg.mkColor(PENS[p])
-            faded.setAlpha(70)
-            self.raw_curves[p] = self.loss_plot.plot(pen=pg.mkPen(faded, width=2))
+            self.raw_curves[p] = self.loss_plot.plot()
             self.raw_curves[p].setZValue(-5)
         self.smoothing = 1
-        self.grad_curves = {p: self.grad_plot.plot(pen=CURVE_PENS[p]) for p in LABELS}
-        clip_pen = pg.mkPen(PENS["clip"], width=2.5, style=Qt.DashLine)
-        self.clip_line = pg.InfiniteLine(angle=0, pen=clip_pen)
+        self.grad_curves = {p: self.grad_plot.plot(pen=curve_pen(p)) for p in LABELS}
+        self.clip_line = pg.InfiniteLine(angle=0, pen=curve_pen("clip"), label="", labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]})
         self.grad_plot.addItem(self.clip_line, ignoreBounds=True)
         self.diverged_line = None  # added at a divergence only: a labelled line costs every redraw
-        self._clip_sample = pg.PlotDataItem(pen=clip_pen)  # the legend's picture of the line
-        self._labels = {
-            self.loss_plot: {"left": "loss"},
-            self.acc_plot: {"left": "test acc."},
-            self.grad_plot: {"left": "grad norm", "bottom": "step"},
+        self._now = pg.PlotDataItem()  # the legend's heading for the current run, beside the pins
+        self.acc_plot.setYRange(0, 1, padding=0.02)  # a share: a sensible axis before the first test
+        self.acc_plot.enableAutoRange(axis="y", enable=False)
+        self._labels = {  # the step axis shows under the bottom plot only (see `_arrange`)
+            self.loss_plot: {"left": "loss", "bottom": "step"},
+            self.acc_plot: {"bottom": "step"},
+            self.grad_plot: {"bottom": "step"},
         }
+        self._titles = {self.acc_plot: "test accuracy", self.grad_plot: "gradient norm"}
+        """The short plots are named above them: a vertical name would not fit beside them."""
         for plot in self._labels:
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
@@ -81,8 +96,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 # Major and one minor level of ticks: a grid readable from afar, and half the
                 # paint time of pyqtgraph's three levels.
                 plot.getAxis(side).setStyle(maxTickLevel=1)
-        self.apply_look(Look())
+        self.look = Look()
+        self.busy = _Busy(self)
         self.record = None  # the RunRecord drawn
+        self.show_steps = None  # the last step shown; None: follow the loss while it moves
+        self._follow = True
+        self._ranging = False
+        self._x_shown = None
         self._config = None
         self._shown = []
         self._layout_pending = False
@@ -95,9 +115,15 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._drawn_steps = dict.fromkeys(CURVES, 0)
         self.loss_plot.sigXRangeChanged.connect(self._view_moved)
         self.scene().sigMouseMoved.connect(self._hover)
-        self._show_accuracy(False)  # until a task that measures it runs
+        self.presenting = False
+        self._rows = [self.loss_plot, self.acc_plot, self.grad_plot]
+        self._arrange()  # no accuracy until a task that measures it runs
         self.pins = []  # (config, curve item), oldest first
         self.pin_labels = []
+        self.now_label = ""
+        for plot in (self.loss_plot, self.acc_plot, self.grad_plot):
+            plot.vb.sigRangeChangedManually.connect(self._stop_following)
+        self.apply_look(self.look)
 
     def reset(self, record):
         """Draw a new run's `record` from now on.
@@ -113,8 +139,52 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._config = config
         self._shown = [p for p in LABELS if p in config.compiled_paradigms]
         self._layout_pending = True
+        self._follow, self._x_shown = True, None
+        self.show_compiling(False)
         self._last_draw = 0.0  # a new run's first chunk is drawn at once
         self._timer.stop()
+
+    def show_compiling(self, on: bool):
+        """While a new structure compiles, the old curves fade and the plot says why it waits."""
+        for plot in (self.loss_plot, self.acc_plot, self.grad_plot):
+            for item in plot.listDataItems():
+                item.setOpacity(0.25 if on else 1.0)
+        self.busy.setVisible(on)
+
+    def set_show_steps(self, steps: int | None):
+        """Show steps 0 to `steps` (None: follow the loss while it moves)."""
+        self.show_steps = steps
+        self._follow, self._x_shown = True, None
+        self._refresh()
+
+    def _stop_following(self):
+        """The user zoomed or panned: the view is theirs until the next run."""
+        self._follow, self._x_shown = False, None
+
+    def _x_end(self) -> float:
+        """The last step the x-axis shows: the one asked for, else as far as the loss moves."""
+        if self.show_steps is not None:
+            return self.show_steps
+        moving = 0
+        for p in self._shown:
+            steps, loss = self.record.curve(p)
+            if self.smoothing > 1:
+                loss = trailing_mean(loss, self.smoothing)
+            if self.log_y:
+                loss = np.log10(np.maximum(loss, np.finfo(np.float64).tiny))
+            if len(steps):
+                moving = max(moving, steps[moving_until(loss) - 1])
+        return min(max(self._config.steps - 1, 1), max(MIN_STEPS_SHOWN, math.ceil(FOLLOW_MARGIN * moving)))
+
+    def _follow_the_action(self):
+        if not self._follow:
+            return
+        end = self._x_end()
+        if end != self._x_shown:
+            self._ranging = True  # not a move of the user's
+            self.loss_plot.setXRange(0, end, padding=0.02)
+            self._ranging = False
+            self._x_shown = end
 
     def curve_label(self, paradigm: str) -> str:
         """The legend's name for a paradigm's loss curve: a pitfall's says it carries the bug."""
@@ -122,48 +192,71 @@ class LossPlot(pg.GraphicsLayoutWidget):
         return note.curve if note and note.paradigm == paradigm and note.curve else LABELS[paradigm]
 
     def _apply_layout(self):
-        """Legend entries, clipping line and x range for the current run."""
+        """Legend entries and the clipping line for the current run."""
         config = self._config
         ema = config.ema_decay is not None
-        entries = [(self.loss_curves[p], self.curve_label(p)) for p in self._shown]
-        entries += [(ghost, label) for (_, ghost), label in zip(self.pins, self.pin_labels)]
+        entries = [(self._now, self.now_label)] if self.pins else []
+        entries += [(self.loss_curves[p], self.curve_label(p)) for p in self._shown]
+        # Digits measure their EMA weights by test accuracy: the dashed curves are in that plot.
         entries += [(self.loss_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights") for p in self._shown if ema]
-        grad_entries = [(self.grad_curves[p], self.curve_label(p)) for p in self._shown]
-        if config.clip_norm is not None:
-            grad_entries.append((self._clip_sample, f"clip at {config.clip_norm:g}"))
-        acc_entries = [(self.acc_curves[p], LABELS[p]) for p in self._shown]
-        acc_entries += [(self.acc_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights") for p in self._shown if ema]
-        self._show_accuracy(config.task == "digits")
-        if config.task == "digits":  # its EMA weights are judged by test accuracy
-            entries = [e for e in entries if not e[1].endswith("EMA weights")]
-        self.legend.setColumnCount(1 if len(entries) <= 3 else 2)
-        legends = ((self.legend, entries), (self.grad_legend, grad_entries), (self.acc_legend, acc_entries))
-        for legend, wanted in legends:
-            if [(item, label) for item, label in getattr(legend, "_wanted", [])] != wanted:
-                legend.clear()
-                for item, label in wanted:
-                    legend.addItem(item, label)
-                legend._wanted = wanted
+        entries += [(ghost, label) for (_, ghost), label in zip(self.pins, self.pin_labels)]
+        if entries != getattr(self.legend, "_wanted", None):
+            self.legend.clear()
+            for item, label in entries:
+                self.legend.addItem(item, label)
+            self.legend._wanted = entries
+            self._fit_legend()
+        self._arrange()
         self.clip_line.setVisible(config.clip_norm is not None)
         if config.clip_norm is not None:
             self.clip_line.setValue(np.log10(config.clip_norm) if self.log_y else config.clip_norm)
-        self.loss_plot.setXRange(0, max(config.steps - 1, 1), padding=0.02)
+            self.clip_line.label.setFormat(f"clip at {config.clip_norm:g}")
         self.loss_plot.enableAutoRange(axis="y")
         self.grad_plot.enableAutoRange(axis="y")
-        self.acc_plot.enableAutoRange(axis="y")
         self._layout_pending = False
 
-    def _show_accuracy(self, on: bool):
-        """The test-accuracy plot takes the middle row only for tasks that measure it."""
-        if on == self._acc_shown:
-            return
-        if on:
-            self.ci.addItem(self.acc_plot, row=1, col=0)
-        else:
-            self.ci.removeItem(self.acc_plot)
-        self.ci.layout.setRowStretchFactor(1, 2 if on else 0)
-        self.acc_plot.setVisible(on)
-        self._acc_shown = on
+    def _fit_legend(self):
+        """As many legend columns as the plot's width holds; the strip above the plot as tall as
+        the legend's rows."""
+        room = self.loss_plot.width() - self.loss_plot.getAxis("left").width()
+        for columns in range(max(len(self.legend.items), 1), 0, -1):
+            self.legend.setColumnCount(columns)
+            if self.legend.width() <= room:
+                break
+        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, 0))
+        self.loss_plot.layout.setRowFixedHeight(0, self.legend.height() + 2 if self.legend.items else 0)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if not hasattr(self, "busy"):
+            return  # the base class resizes before the plots exist
+        self._fit_legend()
+        self.busy.place()
+
+    def _arrange(self):
+        """The plots under the loss plot: test accuracy for tasks that measure it, the gradient
+        norm unless presenting. The bottom one carries the step axis."""
+        digits = self._config is not None and self._config.task == "digits"
+        wanted = [self.loss_plot] + [self.acc_plot] * digits + [self.grad_plot] * (not self.presenting)
+        if wanted != self._rows:
+            for row, plot in enumerate(self._rows[1:], 1):
+                self.ci.removeItem(plot)
+                self.ci.layout.setRowStretchFactor(row, 0)
+            for row, plot in enumerate(wanted[1:], 1):
+                self.ci.addItem(plot, row=row, col=0)
+                self.ci.layout.setRowStretchFactor(row, 1)
+            for plot in (self.acc_plot, self.grad_plot):
+                plot.setVisible(plot in wanted)
+            self._rows = wanted
+        for plot in wanted:
+            axis = plot.getAxis("bottom")
+            axis.setStyle(showValues=plot is wanted[-1])
+            axis.showLabel(plot is wanted[-1])
+
+    def set_presenting(self, on: bool):
+        """Presentation: the loss plot alone, with its own step axis."""
+        self.presenting = on
+        self._arrange()
 
     def append(self, chunk):
         """The record has a new chunk: mark a divergence, and ask for a redraw."""
@@ -174,16 +267,38 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 labelOpts={"position": 0.85, "color": WRONG, "anchors": [(1, 0.5), (1, 0.5)]},
             )
             self.loss_plot.addItem(self.diverged_line, ignoreBounds=True)
+        if self.busy.isVisible():
+            self.show_compiling(False)
         self._request_redraw()
 
     def apply_look(self, look: Look):
-        """Background, axes, labels and legends in the theme, text at the zoom."""
+        """Background, axes, labels and the legend in the theme; text and lines at the zoom."""
+        self.look = look
         self.setBackground(look.background)
         for plot, labels in self._labels.items():
             style_plot_item(plot, look, labels)
             plot.getAxis("left").setWidth(round(LEFT_AXIS_WIDTH * look.zoom))
-        for legend in (self.legend, self.grad_legend, self.acc_legend):
-            style_legend(legend, look)
+        for plot, title in self._titles.items():
+            plot.setTitle(title, justify="left", size=f"{look.pt()}pt", color=look.muted)
+            height = round(look.pt() * 1.9)  # the title's row, as tall as its text (not pyqtgraph's fixed 30 px)
+            plot.titleLabel.setMaximumHeight(height)
+            plot.layout.setRowFixedHeight(0, height)
+        for c in CURVES:
+            self.loss_curves[c].setPen(curve_pen(c, look.zoom))
+            self.acc_curves[c].setPen(curve_pen(c, look.zoom))
+        for p in LABELS:
+            self.grad_curves[p].setPen(curve_pen(p, look.zoom))
+            faded = pg.mkColor(PENS[p])
+            faded.setAlpha(70)
+            self.raw_curves[p].setPen(pg.mkPen(faded, width=2 * look.zoom))
+        self.clip_line.setPen(curve_pen("clip", look.zoom))
+        self.clip_line.label.setColor(look.foreground)
+        for _, ghost in self.pins:
+            ghost.setPen(self._pin_pen(ghost.opts["pen"].color()))
+        style_legend(self.legend, look)
+        self._arrange()
+        self._fit_legend()
+        self.busy.apply_look(look)
 
     def set_smoothing(self, steps: int):
         """Draw the loss as a trailing mean over `steps` steps (1: as it is)."""
@@ -198,13 +313,16 @@ class LossPlot(pg.GraphicsLayoutWidget):
             _, oldest = self.pins.pop(0)
             self.loss_plot.removeItem(oldest)
         colour = pg.mkColor(PIN_COLOURS[len(self.pins) % len(PIN_COLOURS)])
-        colour.setAlpha(150)
-        ghost = pg.PlotDataItem(x, y, pen=pg.mkPen(colour, width=3, style=Qt.DotLine))
+        colour.setAlpha(200)
+        ghost = pg.PlotDataItem(x, y, pen=self._pin_pen(colour))
         ghost.setZValue(-10)  # behind the live curves
         self.loss_plot.addItem(ghost)
         self.pins.append((config, ghost))
         self.label_pins(config)
         self._refresh()
+
+    def _pin_pen(self, colour):
+        return pg.mkPen(colour, width=PIN_WIDTH * self.look.zoom, style=Qt.DotLine)
 
     def clear_pins(self):
         for _, ghost in self.pins:
@@ -224,6 +342,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         """Name each pin by the settings that differ among the pins and the current run."""
         labels = pin_labels([c for c, _ in self.pins] + [current])
         self.pin_labels = [f"pin: {label}" for label in labels[:-1]]
+        self.now_label = f"now: {labels[-1]}"
         self._layout_pending = True  # the legend shows them with the next draw
 
     @property
@@ -237,6 +356,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         clip_norm = self._config.clip_norm if self._config else None
         if clip_norm is not None:
             self.clip_line.setValue(np.log10(clip_norm) if on else clip_norm)
+        self._x_shown = None  # the loss moves differently on a log scale
+        self._refresh()
 
     @property
     def pending(self) -> bool:
@@ -249,6 +370,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
 
     def _view_moved(self):
         """Zoomed or panned: the visible steps change, so do the points worth drawing."""
+        if self._ranging:
+            return  # the draw under way draws the new range
         self._dirty = True
         self._timer.start(0)
 
@@ -271,6 +394,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         if self._layout_pending:
             self._apply_layout()
         started = time.perf_counter()
+        self._follow_the_action()
         x_min, x_max = self.loss_plot.vb.viewRange()[0]
         width = max(self.loss_plot.vb.width(), 100)
         record = self.record
@@ -316,3 +440,30 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 parts.append(text)
         if parts:
             self.readout.emit(f"step {step:,}:  " + "   ".join(parts))
+
+
+class _Busy(QWidget):
+    """"Compiling…" with a busy bar, over the top of the plot while a new structure compiles."""
+
+    def __init__(self, plot):
+        super().__init__(plot)
+        self.label = QLabel(COMPILING, objectName="compilingLabel")
+        self.bar = QProgressBar(textVisible=False)
+        self.bar.setRange(0, 0)  # no figure: Qt animates it as busy
+        self.bar.setFixedWidth(80)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.label)
+        self.setAutoFillBackground(True)
+        self.hide()
+
+    def apply_look(self, look):
+        self.label.setStyleSheet(f"color: {look.foreground}; font-size: {look.pt(BASE_POINT_SIZE + 2)}pt;")
+        self.setStyleSheet(f"background: {look.background};")
+        self.adjustSize()
+        self.place()
+
+    def place(self):
+        plot = self.parentWidget()
+        self.adjustSize()
+        self.move(max((plot.width() - self.width()) // 2, 0), plot.height() // 4)

@@ -5,17 +5,14 @@ RunRecord -> views. Commands (menus, keys) come from `actions.COMMANDS`; the run
 `RunController`; lessons from `LessonController`.
 """
 
-import math
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QMainWindow,
     QStackedWidget,
 )
 
-from app.gui import layout, remembered
+from app.gui import layout, presentation, remembered
 from app.gui.actions import BARE_KEYS, build_commands
 from app.gui.controls import Controls
 from app.gui.digits_view import DigitsView
@@ -24,15 +21,17 @@ from app.gui.lesson_bar import LessonBar
 from app.gui.lesson_controller import LessonController
 from app.gui.listings_view import ListingsView
 from app.gui.loss_plot import LossPlot
+from app.gui.message_bar import MessageBar
 from app.gui.run_controller import RunController
 from app.gui.status_bar import StatusBar
+from app.gui.style import BANNER_ERROR, BANNER_INFO, BANNER_WARNING, LABELS
 from app.gui.sweep_controller import SweepController
-from app.gui.style import BANNER_ERROR, BANNER_INFO, BANNER_WARNING, LABELS, message_label
 from app.gui.theme import Look, apply_to_application, zoomed
+from app.model.command_line import command_line
 from app.model.settings import Settings
 from app.training.pitfall_notes import PITFALLS
 
-START_SIZE = (1840, 1000)
+MODEL_TABS = {"line": "Data and line", "digits": "Test digits"}
 
 
 class MainWindow(QMainWindow):
@@ -47,9 +46,9 @@ class MainWindow(QMainWindow):
     def __init__(self, parent=None, remember: bool = True):
         super().__init__(parent)
         self.setWindowTitle("Train Step Lab")
-        self.resize(*START_SIZE)
         self.config = None
         self.look = Look()
+        self.presenting = None  # while presenting: what to go back to (see `presentation`)
         self._remember = remember
 
         self.controls = Controls()
@@ -61,22 +60,23 @@ class MainWindow(QMainWindow):
         self.model_views.addWidget(self.digits_view)
         self.listings = ListingsView()
         self.linen_pane, self.nnx_pane = self.listings.linen_pane, self.listings.nnx_pane
-        self.banner = message_label("banner")
-        self.caption = message_label("pitfallCaption", BANNER_INFO)
+        self.banner = MessageBar("banner", lines=2)
+        self.caption = MessageBar("pitfallCaption", BANNER_INFO, lines=3)
         self.lesson_bar = LessonBar()
-        self.readout = QLabel("Hover over the curves to read a step's values.", objectName="readout")
-        self.difference = QLabel(objectName="differenceLabel")
-        self.difference.setToolTip("The largest gap between the Linen and NNX loss at the same step: they run the same math.")
         self.status = StatusBar()
         self.setStatusBar(self.status)
-        self._scroll = layout.assemble(self)
+        self.controls_column = layout.assemble(self)
+        layout.fit_to_screen(self)
 
         self.runs = RunController(self)
         self.sweeps = SweepController(self.runs, self)
         self.sweeps.shown.connect(self.sweepShown)
+        self.sweeps.lrPicked.connect(self.pick_lr)
+        self._pin_run = None  # a run to pin once it finishes (a Shift-clicked sweep point)
         self.lessons = LessonController(self.lesson_bar, self)
         self._connect()
         self.actions = build_commands(self)  # menus, shortcuts, and File ▸ Lessons
+        self.actions["Controls"].setChecked(True)
         if remember:
             unreadable = remembered.restore(self)
             if unreadable:
@@ -97,12 +97,13 @@ class MainWindow(QMainWindow):
         controls.pinClicked.connect(self.pin)
         controls.clearPinsClicked.connect(self.plot.clear_pins)
         controls.smoothingChanged.connect(self.plot.set_smoothing)
-        self.plot.readout.connect(self.readout.setText)
+        controls.showStepsChanged.connect(self.plot.set_show_steps)
+        self.plot.readout.connect(self.status.show_readout)
         runs.ready.connect(self.status.backend)
-        runs.compiling.connect(lambda: self.status.say("compiling…"))
+        runs.compiling.connect(lambda: (self.status.say("compiling…"), self.plot.show_compiling(True)))
         runs.chunkArrived.connect(self._on_run_chunk)
-        runs.finished.connect(self.runFinished)
-        runs.stopped.connect(lambda: (self.status.say("stopped"), self.runStopped.emit()))
+        runs.finished.connect(self._on_run_finished)
+        runs.stopped.connect(self._on_run_stopped)
         runs.paused.connect(self.runPaused)
         runs.errored.connect(self._on_run_errored)
         runs.raised.connect(self._on_run_raised)
@@ -148,12 +149,12 @@ class MainWindow(QMainWindow):
         self.plot.reset(record)
         self.plot.label_pins(config)
         self.fit.new_run()
-        self.difference.setText("")
         self.status.new_run(config)
         self.controls.set_paused(False)
         self.listings.show_run(config)
         if self.model_views.currentWidget() is not self._model_view(config.task):
             self.model_views.setCurrentWidget(self._model_view(config.task))
+            self.side_tabs.setTabText(0, MODEL_TABS[config.task])
             self.digits_view.clear()
         self._show_caption(config.pitfall)
         self.controls.mark_edge(config)
@@ -171,8 +172,6 @@ class MainWindow(QMainWindow):
     def _on_run_chunk(self, chunk):
         record = self.record
         self.plot.append(chunk)
-        gap = record.max_gap
-        self.difference.setText("" if math.isnan(gap) else f"max |Linen − NNX| loss: {gap:.3g}")
         if self.config.task == "digits":
             self.digits_view.show_predictions(chunk.shown)
         else:
@@ -195,17 +194,37 @@ class MainWindow(QMainWindow):
             which = " and ".join(f"{LABELS[p]} at step {k:,}" for p, k in sorted(reached.items()))
             self.show_banner(BANNER_INFO, f"Stopped: the loss reached {target:g} ({which}).")
 
+    def _on_run_finished(self, run_id):
+        if run_id == self._pin_run:
+            self._pin_run = None
+            self.pin()
+        self.runFinished.emit(run_id)
+
+    def pick_lr(self, lr: float, pin: bool):
+        """Run at `lr` (a sweep point clicked); with `pin`, pin that run once it finishes."""
+        self.controls.lr_spin.setValue(lr)  # what the box keeps is what runs
+        self._pin_run = self.run_id if pin else None
+        if pin and self.finished_run == self.run_id:  # the same rate as the run shown: pin it now
+            self._pin_run = None
+            self.pin()
+
+    def _on_run_stopped(self):
+        self.status.say("stopped")
+        self.plot.show_compiling(False)
+        self.runStopped.emit()
+
     def _on_run_raised(self, errors):
         raised = "  ".join(f"{LABELS[p]} raised {' '.join(message.split())}" for p, message in errors.items())
         self.caption.setText(self.caption.text() + "\n\n" + raised)
 
     def _on_run_errored(self, message):
         self.status.say("")
+        self.plot.show_compiling(False)
         self.show_error(f"The run failed: {message}. The app is fine: change a setting or press Run to try again.")
         self.runErrored.emit(message)
 
     def show_banner(self, style, text):
-        self.banner.setStyleSheet(style)
+        self.banner.set_style(style)
         self.banner.setText(text)
         self.banner.show()
 
@@ -255,18 +274,35 @@ class MainWindow(QMainWindow):
         """Both listings as plain text, headed by their paradigm."""
         QApplication.clipboard().setText(self.listings.text())
 
+    def copy_command(self):
+        """The `python main.py …` line that reopens the window on these settings, to share."""
+        try:
+            line = command_line(self.controls.settings())
+        except ValueError as error:
+            self.show_error(f"These settings cannot run: {error}.")
+            return
+        QApplication.clipboard().setText(line)
+        self.status.showMessage(f"Copied: {line}", 10_000)
+
     def set_look(self, look: Look):
         """Theme and text size for the whole window: controls, plots, listings alike."""
         self.look = look
+        self.apply_shown_look()
+
+    def apply_shown_look(self):
+        """The window's look (larger while presenting) on every view."""
+        look = presentation.shown_look(self)
         apply_to_application(look)
+        for bar in self.findChildren(MessageBar):
+            bar.restyle()
         for view in (self.plot, self.fit, self.digits_view, self.sweeps, self.listings):
             view.apply_look(look)
+        if not self.presenting:  # the controls column takes their new width once laid out again
+            QTimer.singleShot(0, lambda: layout.fit_controls(self))
         dark = self.actions["Dark Theme"]
         dark.blockSignals(True)  # showing the theme is not choosing it again
-        dark.setChecked(look.dark)
+        dark.setChecked(self.look.dark)
         dark.blockSignals(False)
-        # The controls take their new size once Qt has laid them out again.
-        QTimer.singleShot(0, lambda: self._scroll.setMinimumWidth(self.controls.sizeHint().width() + 24))
 
     def zoom(self, direction: int):
         """Text one step bigger (+1), smaller (-1) or back to normal (0)."""
@@ -278,8 +314,22 @@ class MainWindow(QMainWindow):
         self.set_look(Look())
         if self.isFullScreen():
             self.showNormal()
-        self.resize(*START_SIZE)
+        layout.fit_to_screen(self)
         self.controls.set_settings(Settings())
+
+    def toggle_presentation(self):
+        """Presentation mode on or off (F5; Esc also leaves it)."""
+        if self.presenting:
+            presentation.leave(self)
+        else:
+            presentation.enter(self)
+
+    def stop_or_leave(self):
+        """Esc: leave presentation if presenting, else stop the run."""
+        if self.presenting:
+            presentation.leave(self)
+        else:
+            self.stop()
 
     def keyPressEvent(self, event):
         """A bare key (R, Space, S, Esc, P) no focused control took: its command."""
@@ -290,6 +340,8 @@ class MainWindow(QMainWindow):
             call(self)
 
     def closeEvent(self, event):
+        if self.presenting:
+            presentation.leave(self)  # what is remembered is the window as it is used every day
         try:
             if self._remember:
                 remembered.save(self)

@@ -1,4 +1,5 @@
-"""What the window remembers between launches (QSettings): look, geometry, last settings.
+"""What the window remembers between launches (QSettings): look, geometry, the splitters'
+positions, last settings.
 
 The file is the user's and may hold anything: each key is read on its own, a value that
 cannot be used is skipped (its default stands), and the window is told which were skipped.
@@ -9,6 +10,7 @@ import math
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from app.gui.layout import fit_to_screen
 from app.gui.theme import THEMES, ZOOM_STEPS, Look
 from app.model.settings import Settings
 
@@ -16,6 +18,8 @@ from app.model.settings import Settings
 def save(window) -> None:
     settings = QSettings()
     settings.setValue("window/geometry", window.saveGeometry())
+    for name, splitter in window.splitters.items():
+        settings.setValue(f"splitters/{name}", splitter.saveState())
     settings.setValue("look/theme", window.look.theme)
     settings.setValue("look/zoom", window.look.zoom)
     try:
@@ -42,6 +46,13 @@ def restore(window) -> list[str]:
     geometry = read("window/geometry", _geometry)
     if geometry is not None and not window.restoreGeometry(geometry):
         unreadable.append("window/geometry")
+    available = window.screen().availableGeometry()
+    if window.width() > available.width() or window.height() > available.height():
+        fit_to_screen(window)  # saved on a larger screen: this one's size instead
+    for name, splitter in window.splitters.items():
+        state = read(f"splitters/{name}", _geometry)
+        if state is not None and not splitter.restoreState(state):
+            unreadable.append(f"splitters/{name}")
     theme = read("look/theme", lambda v: _choice(v, THEMES))
     zoom = read("look/zoom", lambda v: _choice(_finite(v), ZOOM_STEPS))
     look = Look(zoom or window.look.zoom, theme or window.look.theme)
@@ -58,6 +69,7 @@ def forget() -> None:
 
 
 def _geometry(value) -> QByteArray:
+    """Qt's own saved bytes (a window's geometry, a splitter's state)."""
     if not isinstance(value, (QByteArray, bytes)):
         raise TypeError("not saved geometry")
     return QByteArray(value)

@@ -1,10 +1,15 @@
 """The status bar: which step, the latest losses and test accuracy, the speed, the compile
 state and the JAX backend. Every figure is the current run's: a new run clears them."""
 
+import math
+
 from PySide6.QtWidgets import QLabel, QStatusBar
+
+from app.gui.message_bar import ElidedLabel
 
 from app.gui.style import LABELS
 
+READOUT_MS = 8000
 SPEED_MIN_STEPS = 16
 """Chunks shorter than this (single steps, slow animation) say nothing about speed."""
 
@@ -12,20 +17,23 @@ SPEED_MIN_STEPS = 16
 class StatusBar(QStatusBar):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.step_label = QLabel(objectName="stepLabel")
-        self.loss_label = QLabel(objectName="lossLabel")
-        self.speed_label = QLabel(objectName="speedLabel")
-        self.compile_label = QLabel(objectName="compileLabel")
+        self.step_label = ElidedLabel(objectName="stepLabel")
+        self.loss_label = ElidedLabel(objectName="lossLabel")
+        self.speed_label = ElidedLabel(objectName="speedLabel")
+        self.compile_label = ElidedLabel(objectName="compileLabel")
+        self.difference_label = ElidedLabel(objectName="differenceLabel")
         self.backend_label = QLabel("loading JAX…", objectName="backendLabel")
-        for label in (self.step_label, self.loss_label, self.speed_label, self.compile_label):
-            self.addWidget(label)
+        for label, stretch in (
+            (self.step_label, 3), (self.loss_label, 5), (self.difference_label, 3), (self.speed_label, 2), (self.compile_label, 2)
+        ):
+            self.addWidget(label, stretch)  # each shares the width; a long text ends in "…"
         self.addPermanentWidget(self.backend_label)
         self._steps_per_second = None
 
     def new_run(self, config):
         self._steps_per_second = None
         self.step_label.setText(f"step 0 of {config.steps:,}")
-        for label in (self.loss_label, self.speed_label, self.compile_label):
+        for label in (self.loss_label, self.speed_label, self.compile_label, self.difference_label):
             label.setText("")
 
     def show_chunk(self, record, chunk):
@@ -43,9 +51,15 @@ class StatusBar(QStatusBar):
             self.step_label.setText(f"step {chunk.end:,} of {chunk.total_steps:,}")
         losses = [f"{LABELS[p]} {m['loss'][-1]:.5g}" for p, m in chunk.metrics.items() if len(m["loss"])]
         tested = [f"{LABELS[p]} {record.tests(p)[1][-1]:.1%}" for p in record.paradigms if len(record.tests(p)[1])]
+        gap = record.max_gap
+        self.difference_label.setText("" if math.isnan(gap) else f"max |Linen − NNX| loss: {gap:.3g} (the same math)")
         if losses:
             accuracy = "   test accuracy: " + ", ".join(tested) if tested else ""
             self.loss_label.setText("loss: " + ", ".join(losses) + accuracy)
+
+    def show_readout(self, text: str):
+        """The values under the mouse, over the run's figures until the mouse moves on."""
+        self.showMessage(text, READOUT_MS)
 
     def say(self, state: str):
         """A state of the run: "compiling…", "stopped", or "" once it runs."""

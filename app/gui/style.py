@@ -1,8 +1,7 @@
 """Colours and sizes chosen for a projector: colour-blind-safe pens, large type."""
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication
 
 # Okabe & Ito's colour-blind-safe palette.
 PENS = {
@@ -11,16 +10,15 @@ PENS = {
     "linen_ema": "#D55E00",  # vermillion
     "nnx_ema": "#56B4E9",  # sky blue
     "clip": "#CC79A7",  # reddish purple
-    "points": "#555555",
 }
 LABELS = {"linen": "Linen", "nnx": "NNX"}
 BASE_POINT_SIZE = 12
 CODE_POINT_SIZE = 12
 DIMMED = QColor("#A8A8A8")
 WRONG = "#B3261E"  # a wrong prediction
-BANNER_ERROR = "background:#B3261E; color:white; padding:8px; font-weight:bold;"
-BANNER_INFO = "background:#DCE9F5; color:black; padding:8px;"
-BANNER_WARNING = "background:#F6C344; color:black; padding:8px; font-weight:bold;"
+BANNER_ERROR = "background:#B3261E; color:white; font-weight:bold;"
+BANNER_INFO = "background:#DCE9F5; color:black;"
+BANNER_WARNING = "background:#F6C344; color:black; font-weight:bold;"
 
 
 def sized_font(point_size: int) -> QFont:
@@ -29,12 +27,3 @@ def sized_font(point_size: int) -> QFont:
     font = QFont(QApplication.font())
     font.setPointSize(point_size)
     return font
-
-
-def message_label(name: str, style: str = "") -> QLabel:
-    """A label for text the app does not control (lesson titles, captions, errors): shown as
-    written, never as HTML; wrapped to the width it is given, never widening the window."""
-    label = QLabel(objectName=name, wordWrap=True, styleSheet=style)
-    label.setTextFormat(Qt.PlainText)
-    label.setMinimumWidth(1)  # a long unbroken word is clipped rather than widening the window
-    return label

@@ -1,11 +1,13 @@
 """The learning-rate sweep in the window: asks the run controller for it, and shows it filling
-in, finished, failed or cancelled in the sweep view (built on first use: start-up stays short)."""
+in, finished, failed or cancelled in the sweep view, a tab beside the plots (built on first
+use: start-up stays short)."""
 
 from PySide6.QtCore import QObject, Signal
 
 
 class SweepController(QObject):
     shown = Signal()  # a sweep finished (or failed) and is drawn
+    lrPicked = Signal(float, bool)  # a sweep point was clicked: its learning rate, and whether to pin
 
     def __init__(self, runs, window):
         super().__init__(window)  # no Python reference to the window: Qt's parent link is enough
@@ -20,7 +22,9 @@ class SweepController(QObject):
         if self._view is None:
             from app.gui.sweep_view import SweepView
 
-            self._view = SweepView(self.parent())
+            self._view = SweepView()
+            self.parent().side_tabs.addTab(self._view, "LR sweep")
+            self._view.lrPicked.connect(self.lrPicked)
             if self.look is not None:
                 self._view.apply_look(self.look)
         return self._view
@@ -29,7 +33,7 @@ class SweepController(QObject):
         """Sweep the learning rate for `config`, in the worker, beside the run."""
         if self.runs.sweep(config):
             self.view.start(config)
-            self.view.show()
+            self.parent().side_tabs.setCurrentWidget(self.view)
 
     def cancelled(self, why: str):
         """The run controller dropped the sweep in progress, if any: say why, keep its points."""

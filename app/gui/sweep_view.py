@@ -1,24 +1,25 @@
-"""The learning-rate sweep: final loss against learning rate, log-log, with the stability edge."""
+"""The learning-rate sweep, a tab of the window: final loss against learning rate, log-log, with
+the stability edge. Clicking a point runs its learning rate (with Shift or Ctrl, and pins it)."""
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from app.gui.axes import readable_axes
 from app.gui.style import LABELS, PENS, WRONG
 from app.gui.theme import Look, style_legend, style_plot_item
 from app.training.stability import past_the_edge
 
 
-class SweepView(QDialog):
-    """A window beside the main one; `show_sweep` draws a sweep, `set_lr` moves the marker."""
+class SweepView(QWidget):
+    """`show_sweep` draws a sweep, `set_lr` moves the marker; `lrPicked` says a point was clicked."""
+
+    lrPicked = Signal(float, bool)  # the point's learning rate; whether to pin its run
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Learning-rate sweep")
-        self.setObjectName("sweepView")
-        self.resize(900, 620)
-        self.plot = pg.PlotWidget()
+        super().__init__(parent, objectName="sweepView")
+        self.plot = pg.PlotWidget(axisItems=readable_axes())
         self.plot.setLogMode(x=True, y=True)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setMenuEnabled(False)
@@ -28,12 +29,16 @@ class SweepView(QDialog):
                                     symbolBrush=PENS["nnx"], symbolPen=None, name="final loss")
         self.diverged = self.plot.plot(pen=None, symbol="x", symbolSize=14, symbolBrush=WRONG,
                                        symbolPen=pg.mkPen(WRONG, width=2), name="diverged (inf/NaN)")
-        self.current = pg.InfiniteLine(angle=90, pen=pg.mkPen("#333333", width=2))
+        self.current = pg.InfiniteLine(angle=90, pen=pg.mkPen("#333333", width=2))  # the theme's colour in apply_look
         self.edge = pg.InfiniteLine(angle=90, pen=pg.mkPen(WRONG, width=3, style=Qt.DashLine), label="",
                                     labelOpts={"position": 0.9, "color": WRONG, "fill": "#FFFFFFCC"})
         self.plot.addItem(self.current, ignoreBounds=True)
         self.plot.addItem(self.edge, ignoreBounds=True)
+        for points in (self.curve, self.diverged):
+            points.sigPointsClicked.connect(self._clicked)
+        self._clickable = {self.curve: np.empty(0), self.diverged: np.empty(0)}  # the lr of each point shown
         self.note = QLabel(wordWrap=True, objectName="sweepNote")
+        self.note.setMinimumWidth(1)
         self.progress = QProgressBar(objectName="sweepProgress", textVisible=True)
         self.progress.setRange(0, 1000)
         self.progress.setFormat("%p% of the sweep's steps")
@@ -48,6 +53,9 @@ class SweepView(QDialog):
     def apply_look(self, look: Look):
         self.look = look
         self.plot.setBackground(look.background)
+        self.current.setPen(pg.mkPen(look.foreground, width=2 * look.zoom))
+        self.curve.setPen(pg.mkPen(PENS["nnx"], width=3 * look.zoom))
+        self.curve.setSymbolSize(8 * look.zoom + 2)
         style_plot_item(self.plot.getPlotItem(), look, {"bottom": "learning rate", "left": "final loss"})
         style_legend(self.legend, look)
 
@@ -81,6 +89,7 @@ class SweepView(QDialog):
         self.curve.setData(lrs[finite], loss[finite])
         top = loss[finite].max() * 3 if finite.any() else 1.0
         self.diverged.setData(lrs[~np.isfinite(loss)], np.full((~np.isfinite(loss)).sum(), top))
+        self._clickable = {self.curve: lrs[finite], self.diverged: lrs[~np.isfinite(loss)]}
         self.edge.setVisible(sweep.edge is not None)
         if sweep.edge is not None:
             self.edge.setValue(np.log10(sweep.edge))
@@ -102,7 +111,15 @@ class SweepView(QDialog):
         else:
             edge_note = "No edge is drawn: Adam rescales every step, so it has no 2/λmax edge at these rates."
         running = "" if done >= 1.0 else f"{sweep.done} of {len(sweep.lrs)} learning rates done. "
-        self.note.setText(f"{running}The black line is the current learning rate. {edge_note}")
+        self.note.setText(
+            f"{running}The solid vertical line is the current learning rate; click a point to run its rate "
+            f"(Shift-click also pins that run). {edge_note}"
+        )
+
+    def _clicked(self, item, points, event):
+        """Run the clicked point's learning rate; Shift or Ctrl also pins that run."""
+        lr = float(self._clickable[item][points[0].index()])
+        self.lrPicked.emit(lr, bool(event.modifiers() & (Qt.ShiftModifier | Qt.ControlModifier)))
 
     def set_lr(self, lr: float):
         self.current.setValue(np.log10(lr))

@@ -59,3 +59,18 @@ def trailing_mean(values: np.ndarray, window: int) -> np.ndarray:
     ends = np.arange(1, len(values) + 1)
     starts = np.maximum(ends - window, 0)
     return (sums[ends] - sums[starts]) / (ends - starts)
+
+
+MOVING_SHARE = 0.02
+"""A curve still moves while it is further than this share of its range from where it ends."""
+
+
+def moving_until(values: np.ndarray, share: float = MOVING_SHARE) -> int:
+    """How many of `values` it takes to come within `share` of their range of the last value:
+    past that the curve is flat, so an axis that shows the action can stop there. A curve still
+    moving at its end needs all its values."""
+    if len(values) < 2:
+        return len(values)
+    span = values.max() - values.min()
+    far = np.flatnonzero(np.abs(values - values[-1]) > share * span)
+    return int(far[-1]) + 2 if len(far) else 1

@@ -35,6 +35,9 @@ class Listing:
     bodies of `if`s on it): dimmed when the feature is off."""
     origins: tuple[tuple[str, int] | None, ...]
     """Per line, the (module, line number) it was read from; None for the blank joins."""
+    step_lines: frozenset[int]
+    """The lines of the step functions (named like `train_step`, and a pitfall's faulty one):
+    what a pane scrolls to first, and all that presentation shows."""
 
 
 def module_source(module: str) -> str:
@@ -67,6 +70,7 @@ HELPERS = {
 
 
 PITFALL_MODULE = "app.training.pitfalls"
+STEP_NAME = "train_step"
 BUG_MARK = "# BUG"
 
 
@@ -98,7 +102,19 @@ def listing(paradigm: str, task: str = "line", pitfall: str | None = None) -> Li
         features[f] = frozenset(i for i in named if i >= first)
         idle[f] = frozenset(i for i in unused if i >= first)
     features["bug"] = idle["bug"] = frozenset(i for i, line in enumerate(text.splitlines()) if BUG_MARK in line)
-    return Listing(title, text, features, idle, tuple(origins))
+    steps = _function_lines(text, lambda name: STEP_NAME in name or (note is not None and name == note.function))
+    return Listing(title, text, features, idle, tuple(origins), steps)
+
+
+def _function_lines(text: str, wanted) -> frozenset[int]:
+    """The 0-based lines of the top-level functions whose name is `wanted`, decorators included,
+    each with the blank line after it."""
+    lines, count = set(), len(text.splitlines())
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef) and wanted(node.name):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            lines.update(range(first - 1, min(node.end_lineno + 1, count)))
+    return frozenset(lines)
 
 
 def _lines_of(text: str, pattern: re.Pattern) -> tuple[frozenset[int], frozenset[int]]:

@@ -120,6 +120,7 @@ def test_exports_write_files_that_parse(window, qtbot, tmp_path):
 
 
 def test_smoothing_draws_the_mean_over_the_raw_curve(window, qtbot):
+    window.controls.show_steps_spin.setValue(1000)  # every step in view: all of each curve is drawn
     window.controls.smoothing_slider.setValue(50)
     raw = window.record.curve("nnx")[1]
     drawn = window.plot.loss_curves["nnx"].yData

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_screenshot_shows_both_curves(tmp_path, qapp):
     shot = tmp_path / "shot.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env = dict(os.environ)  # offscreen, on the test screens (see tests/conftest.py)
     done = subprocess.run(
         [sys.executable, "main.py", "--screenshot", str(shot)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -32,7 +32,7 @@ def test_screenshot_shows_both_curves(tmp_path, qapp):
 
 
 def test_screenshot_to_an_unwritable_path_exits_2(tmp_path):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env = dict(os.environ)  # offscreen, on the test screens (see tests/conftest.py)
     done = subprocess.run(
         [sys.executable, "main.py", "--screenshot", str(tmp_path / "missing" / "shot.png")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
@@ -45,7 +45,7 @@ def test_a_lesson_screenshot_shows_its_first_step(tmp_path):
 
     shot = tmp_path / "lesson.png"
     lesson = next(p for p in built_in_lessons() if "rebind" in p.stem)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env = dict(os.environ)  # offscreen, on the test screens (see tests/conftest.py)
     done = subprocess.run(
         [sys.executable, "main.py", "--lesson", str(lesson), "--screenshot", str(shot)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
@@ -60,7 +60,7 @@ def test_a_lesson_screenshot_shows_its_first_step(tmp_path):
 def test_a_malformed_lesson_exits_2_naming_the_file(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env = dict(os.environ)  # offscreen, on the test screens (see tests/conftest.py)
     done = subprocess.run([sys.executable, "main.py", "--lesson", str(bad)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and str(bad) in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -1,0 +1,127 @@
+"""A bar for text the app does not control (lesson titles and captions, banners, errors).
+
+It is shown as written (plain text, never HTML), wrapped to the width it is given and at most
+`lines` lines high: a longer text is cut at a word with "…" and a Details button shows the rest
+(in a scrolling box at most `DETAIL_LINES` high). So no text can widen the window or push the
+plot off the screen.
+"""
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QToolButton
+
+DETAIL_LINES = 10
+PADDING = 8
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that never widens its window: a text too long for it ends in "…",
+    and its tooltip says it whole (the status bar's figures)."""
+
+    def __init__(self, text: str = "", **kwargs):
+        super().__init__(text, **kwargs)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+
+    def setText(self, text: str):
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        shown = self.fontMetrics().elidedText(self.text(), Qt.ElideRight, self.contentsRect().width())
+        painter.drawText(self.contentsRect(), int(self.alignment()), shown)
+
+
+class MessageBar(QFrame):
+    def __init__(self, name: str, style: str = "", lines: int = 3, details: bool = True, parent=None):
+        """`details`: a Details button shows a cut text whole (else its tooltip does)."""
+        super().__init__(parent, objectName=name)
+        self.lines = lines
+        self._details = details
+        self._text = ""
+        self.label = QLabel(wordWrap=True, textFormat=Qt.PlainText)
+        self.label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the window
+        self.label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.label)
+        self.scroll.viewport().setAutoFillBackground(False)
+        self.label.setAutoFillBackground(False)
+        self.details = QToolButton(text="Details", checkable=True, toolTip="Show the whole text.")
+        self.details.toggled.connect(self._fit)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(PADDING, 3, PADDING, 3)
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.details, 0, Qt.AlignTop)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.set_style(style)
+
+    def set_style(self, style: str):
+        """`style`: CSS declarations for the bar (background, colour, weight)."""
+        name = self.objectName()
+        self.setStyleSheet(
+            f"QFrame#{name} {{ {style} }} QFrame#{name} QLabel {{ {_text_only(style)} background: transparent; }}"
+            f" QFrame#{name} QScrollArea {{ background: transparent; }}"
+        )
+        self._fit()
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str):
+        self._text = text
+        self.details.setChecked(False)
+        self._fit()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit()
+
+    def restyle(self):
+        """Take the application's font again: a styled label keeps the font it was polished
+        with, so a new text size reaches it only by polishing it again."""
+        self.setStyleSheet(self.styleSheet())
+        self._fit()
+
+    def _height(self, text: str, width: int) -> int:
+        bounds = self.label.fontMetrics().boundingRect(QRect(0, 0, width, 1 << 20), Qt.TextWordWrap, text)
+        return bounds.height()
+
+    def _fit(self):
+        """Show as much of the text as `lines` lines hold at the current width."""
+        metrics = self.label.fontMetrics()
+        width = max(self.scroll.viewport().width() - 2, 40)
+        cap = self.lines * metrics.lineSpacing()
+        needed = self._height(self._text, width)
+        long = needed > cap + 1
+        self.details.setVisible(long and self._details)
+        self.setToolTip(self._text if long and not self._details else "")
+        opened = long and self.details.isChecked()
+        if opened:
+            self.label.setText(self._text)
+            height = min(needed, DETAIL_LINES * metrics.lineSpacing())
+        else:
+            self.label.setText(_cut(self._text, lambda t: self._height(t, width) <= cap) if long else self._text)
+            height = min(needed, cap)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded if opened and height < needed else Qt.ScrollBarAlwaysOff)
+        self.scroll.setFixedHeight(max(height, metrics.lineSpacing()) + 2)
+
+
+def _cut(text: str, fits) -> str:
+    """The longest run of whole words of `text`, with "…", for which `fits` holds."""
+    words = text.split(" ")
+    low, high = 0, len(words)
+    while low < high:  # the largest count of words that fits
+        middle = (low + high + 1) // 2
+        if fits(" ".join(words[:middle]) + " …"):
+            low = middle
+        else:
+            high = middle - 1
+    return " ".join(words[: max(low, 1)]) + " …"
+
+
+def _text_only(style: str) -> str:
+    """The declarations of `style` a label's text takes (colour, weight), not the bar's box."""
+    keep = ("color", "font-weight")
+    return " ".join(d.strip() + ";" for d in style.split(";") if d.split(":")[0].strip() in keep)
