@@ -9,8 +9,9 @@ leaves a gap between every two labels:
 2. the decades only;
 3. every n-th decade (n = 2, 3, 4, 5, 6, 10, 20, 30, 50, 100, ...).
 
-An axis spanning less than a decade, on which 1/2/5 leaves fewer than three labels, gets evenly
-spaced values instead (0.008, 0.009, 0.01), as many as pyqtgraph would put on a linear axis and fit.
+An axis spanning less than a decade gets evenly spaced values instead (0.008, 0.009, 0.01) where
+they show more labels than 1/2/5: in each decade it covers, as many as pyqtgraph would put on a linear
+axis, shared out by length, and fit, with the decades between (0.6, 0.8, 1, 1.5, 2).
 The other ticks of a decade stay as unlabelled ticks (grid lines) where they are at least a few
 pixels apart. Labels are plain decimals from 0.001 to below 10000 ("0.001", "0.02", "500") and
 short scientific notation outside ("1e-5", "2e6").
@@ -139,12 +140,12 @@ class _Layout:
         first = ceil((ceil(self.lo - self.eps) - phase) / n) * n + phase
         return [float(e) for e in range(first, floor(self.hi + self.eps) + 1, n)]
 
-    def linear_ticks(self, mantissa: int, exponent: int) -> list[float]:
+    def linear_ticks(self, mantissa: int, exponent: int, lo: float, hi: float) -> list[float]:
         step = mantissa * 10.0**exponent
-        first = max(1, ceil(10.0**self.lo / step * (1 - 1e-9)))
-        last = floor(10.0**self.hi / step * (1 + 1e-9))
+        first = max(1, ceil(10.0**lo / step * (1 - 1e-9)))
+        last = floor(10.0**hi / step * (1 + 1e-9))
         return [log10(k * mantissa) + exponent for k in range(first, last + 1)
-                if self.lo - self.eps <= log10(k * mantissa) + exponent <= self.hi + self.eps]
+                if lo - self.eps <= log10(k * mantissa) + exponent <= hi + self.eps]
 
     # -- measuring
 
@@ -182,7 +183,7 @@ class _Layout:
     def choose(self) -> tuple[list[float], list[float]]:
         """The labelled ticks and the unlabelled ones."""
         labels, kind = self.log_labels()
-        if self.span < 1 and -300 < self.lo and self.hi < 300 and self.shown(labels) < 3:
+        if self.span < 1 and -300 < self.lo and self.hi < 300:
             linear = self.linear_labels()
             if linear is not None and self.shown(linear[0]) > self.shown(labels):
                 labels, kind = linear
@@ -218,23 +219,34 @@ class _Layout:
             return ticks, ("decades", n, 0)
 
     def linear_labels(self):
-        """Evenly spaced values (1, 2 or 5 × 10^k apart) as dense as pyqtgraph's linear axis puts
-        them, or sparser until they fit (down to one); None when none is in range."""
-        a, b = 10.0**self.lo, 10.0**self.hi
+        """Evenly spaced values in each decade of the range (cut at the decades inside it), with
+        those decades; None when a stretch without a decade has none."""
+        cuts = [self.lo, *[d for d in self.decade_ticks(1) if self.lo + self.eps < d < self.hi - self.eps], self.hi]
+        parts = [self.linear_part(lo, hi) for lo, hi in pairwise(cuts)]
+        if None in parts:
+            return None
+        ticks = sorted({v for part, _ in parts for v in part})  # neighbouring parts share their decade
+        return (ticks, ("linear", [step for _, step in parts])) if self.fits(ticks) else None
+
+    def linear_part(self, lo: float, hi: float):
+        """Evenly spaced values (1, 2 or 5 × 10^k apart) in lo..hi, and the decades at its ends, as
+        dense as pyqtgraph's linear axis puts them over the whole axis, shared out by length, or
+        sparser until they fit (down to the decades, or one value); None when none is in range."""
+        a, b = 10.0**lo, 10.0**hi
+        decades = [float(round(v)) for v in (lo, hi) if abs(v - round(v)) <= self.eps]
         density = getattr(self.axis, "_tickDensity", 1.0)  # setTickDensity's
-        intervals = max(2.25, 2.25 * density * sqrt(self.size / 300.0))
+        intervals = max(2.25, 2.25 * density * sqrt(self.size / 300.0)) * (hi - lo) / self.span
         exponent = floor(log10((b - a) / intervals))
         index = max(i for i, m in enumerate(NICE) if m * 10.0**exponent <= (b - a) / intervals * (1 + 1e-9))
         for _ in range(12):
             mantissa = NICE[index]
-            if self.too_many((b - a) / (mantissa * 10.0**exponent) - 1):
-                ticks = None
-            else:
-                ticks = self.linear_ticks(mantissa, exponent)
+            if not self.too_many((b - a) / (mantissa * 10.0**exponent) - 1):
+                ticks = sorted(decades + [v for v in self.linear_ticks(mantissa, exponent, lo, hi)
+                                          if all(abs(v - d) > self.eps for d in decades)])
                 if not ticks:
                     return None
-            if ticks is not None and self.fits(ticks):
-                return ticks, ("linear", mantissa, exponent)
+                if self.fits(ticks):
+                    return ticks, (lo, hi, mantissa, exponent)
             index += 1
             if index == len(NICE):
                 index, exponent = 0, exponent + 1
@@ -256,13 +268,15 @@ class _Layout:
             n, phase = kind[1], kind[2]
             k = min(k for k in range(1, n + 1) if n % k == 0 and (k * self.decade_px >= MIN_TICK_PX or k == n))
             return self.decade_ticks(k, phase % k) if k < n else []
-        mantissa, exponent = kind[1], kind[2]
+        return [v for part in kind[1] for v in self.linear_minor_ticks(*part)]
+
+    def linear_minor_ticks(self, lo: float, hi: float, mantissa: int, exponent: int) -> list[float]:
         steps = [(m, e) for e in (exponent - 1, exponent) for m in NICE  # finest first
                  if m * 10**e < mantissa * 10**exponent and mantissa * 10 ** (exponent - e) % m == 0]
         for m, e in steps:
-            if (10.0**self.hi - 10.0**self.lo) / (m * 10.0**e) > self.size / MIN_TICK_PX + 1:
+            if (10.0**hi - 10.0**lo) / (m * 10.0**e) > (hi - lo) * self.decade_px / MIN_TICK_PX + 1:
                 continue
-            ticks = self.linear_ticks(m, e)
+            ticks = self.linear_ticks(m, e, lo, hi)
             if self.sparse_enough(ticks):
                 return ticks
         return []

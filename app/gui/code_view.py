@@ -140,10 +140,10 @@ class CodeEditor(QPlainTextEdit):
         top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
         height = self.fontMetrics().height()
         while block.isValid() and top <= event.rect().bottom():
-            if block.isVisible():
+            if block.isVisible():  # the number on the first row of a wrapped line
                 painter.drawText(0, top, self._gutter.width() - 6, height, Qt.AlignRight, str(block.blockNumber() + 1))
+            top += round(self.blockBoundingRect(block).height())
             block = block.next()
-            top += round(self.blockBoundingRect(block).height()) if block.isValid() else height
 
 
 class CodePane(QWidget):
@@ -151,7 +151,7 @@ class CodePane(QWidget):
 
     def __init__(self, heading: str, name: str, parent=None):
         super().__init__(parent)
-        self.heading = MessageBar(f"{name}Heading", "font-weight: bold;", lines=1, details=False)
+        self.heading = MessageBar(f"{name}Heading", extra="font-weight: bold;", lines=1, details=False)
         self._heading = heading
         self.editor = CodeEditor(objectName=name)
         self.step_only = False
@@ -232,10 +232,10 @@ class CodePane(QWidget):
         self._look = look
         self.editor.gutter_colours = ("#2A2A2A", "#8A8A8A") if look.dark else ("#EFEFEF", "#777777")
         if self._listing is not None and restyle:
-            enabled, top = self._enabled, self.editor.verticalScrollBar().value()
+            enabled, top = self._enabled, self.editor.firstVisibleBlock().blockNumber()
             self.show_listing(self._listing)
             self.mark(enabled, scroll=False)
-            self.editor.verticalScrollBar().setValue(top)
+            self.editor.scroll_to_line(top + 1)  # the same lines in view as before
         elif self._listing is not None:
             self.mark(self._enabled, scroll=False)  # the marks' colours follow the theme
 

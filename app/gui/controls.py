@@ -174,7 +174,7 @@ class Controls(QWidget):
         form5.addRow(self.stop_at_check, self.stop_at_spin)
         form5.addRow(self.log_check)
         form5.addRow("Steps shown", self.show_steps_spin)
-        for box in (run, self.digits_box, extras, pace, buttons, display):
+        for box in (buttons, run, self.digits_box, extras, pace, display):  # the buttons first: always in view
             layout.addWidget(box)
         layout.addStretch(1)
 

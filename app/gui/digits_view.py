@@ -5,7 +5,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
-from app.gui.style import LABELS, WRONG
+from app.gui.style import LABELS
 from app.gui.theme import Look
 from app.training.tasks import DIGITS_GRID, digits_split
 
@@ -30,7 +30,7 @@ class DigitsView(QWidget):
         self.shown = DIGITS_GRID  # how many fit on screen at 48 px or more
         self.side = 0  # a digit's side on screen, in pixels, when last painted
         self.setMinimumWidth(160)
-        self.setToolTip("The first test digits and the label the model gives each now; red ones are wrong.")
+        self.setToolTip("The first test digits and, under each, the label the model predicts now; red ones are wrong (with the true label).")
 
     def apply_look(self, look: Look):
         self.look = look
@@ -56,12 +56,6 @@ class DigitsView(QWidget):
         font.setPointSize(self.look.pt())
         painter.setFont(font)
         line = painter.fontMetrics().height()
-        if self.predictions is None:
-            title = "test digits: the model's predictions"
-        else:
-            title = f"{LABELS[self.paradigm]}: {self.wrong()} of {DIGITS_GRID} wrong"
-        painter.setPen(QColor(self.look.foreground))
-        painter.drawText(QRect(0, 0, self.width(), line + 8), Qt.AlignCenter, title)
         room = self.height() - line - 8  # below the title
         columns, rows = COLUMNS, DIGITS_GRID // COLUMNS
         side = int(min(self.width() / columns - 8, room / rows - line - 8))
@@ -69,7 +63,16 @@ class DigitsView(QWidget):
             side = MIN_SIDE
             columns = max(int(self.width() // (side + 8)), 1)
             rows = max(int(room // (side + line + 8)), 1)
+        self.shown, self.side = min(columns * rows, DIGITS_GRID), side
         cell_w, cell_h = self.width() / columns, room / rows
+        if self.predictions is None:
+            title = "test digits: the model's predictions"
+        else:
+            shown = f" ({self.shown} shown)" if self.shown < DIGITS_GRID else ""
+            title = f"{LABELS[self.paradigm]}: {self.wrong()} of {DIGITS_GRID} wrong{shown}"
+        painter.setPen(QColor(self.look.foreground))
+        title = painter.fontMetrics().elidedText(title, Qt.ElideRight, self.width() - 4)
+        painter.drawText(QRect(0, 0, self.width(), line + 8), Qt.AlignCenter, title)
         for k, image in enumerate(self._images[: columns * rows]):
             row, col = divmod(k, columns)
             x = int(col * cell_w + (cell_w - side) / 2)
@@ -78,9 +81,8 @@ class DigitsView(QWidget):
             if self.predictions is not None:
                 bad = self.predictions[k] != self.labels[k]
                 text = f"{self.predictions[k]} (is {self.labels[k]})" if bad else str(self.predictions[k])
-                painter.setPen(QColor(WRONG if bad else self.look.foreground))
+                painter.setPen(QColor(self.look.wrong if bad else self.look.foreground))
                 painter.drawText(QRect(int(col * cell_w), y + side, int(cell_w), line), Qt.AlignCenter, text)
                 if bad:
                     painter.drawRect(QRect(x - 2, y - 2, side + 3, side + 3))
-        self.shown, self.side = min(columns * rows, DIGITS_GRID), side
         painter.end()

@@ -4,7 +4,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, WRONG
+from app.gui.style import BASE_POINT_SIZE, LABELS, PENS
 from app.gui.theme import Look, style_plot_item
 from app.training.tasks import line_fit_batch
 
@@ -60,16 +60,17 @@ class FitView(pg.PlotWidget):
         if self.note is None:
             backdrop = pg.mkColor(self._look.background)
             backdrop.setAlpha(220)  # the note stays readable over the points
-            self.note = pg.TextItem(color=WRONG, anchor=(0, 0), fill=pg.mkBrush(backdrop))
+            self.note = pg.TextItem(color=self._look.wrong, anchor=(0, 0), fill=pg.mkBrush(backdrop))
             self.addItem(self.note, ignoreBounds=True)
             self.note.setPos(*self._note_at)
         self.note.setText(text)
         self._wrap_note()
 
     def _wrap_note(self):
-        """The note wraps to the view's width: a narrow view still shows all of it."""
+        """The note wraps to half the view's width: all of it shows, in the top left, where a
+        line through the points leaves room."""
         if self.note is not None:
-            self.note.setTextWidth(max(self.getPlotItem().vb.width() - 12, 80))
+            self.note.setTextWidth(max(self.getPlotItem().vb.width() / 2, 100))
 
     def resizeEvent(self, event):
         super().resizeEvent(event)

@@ -4,7 +4,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.gui.message_bar import MessageBar
-from app.gui.style import BANNER_INFO
 
 
 class LessonBar(QWidget):
@@ -16,8 +15,8 @@ class LessonBar(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent, objectName="lessonBar")
-        self.heading = MessageBar("lessonHeading", f"{BANNER_INFO} font-weight: bold;", lines=1, details=False)
-        self.caption = MessageBar("lessonCaption", BANNER_INFO, lines=3)
+        self.heading = MessageBar("lessonHeading", "info", "font-weight: bold;", lines=1, details=False)
+        self.caption = MessageBar("lessonCaption", "info", lines=3)
         self.back = QPushButton("◀ Back", toolTip="The lesson's previous step (Page Up).")
         self.forward = QPushButton("Next ▶", toolTip="The lesson's next step (Page Down).")
         self.close_button = QPushButton("Close", toolTip="Leave the lesson; the current settings stay.")

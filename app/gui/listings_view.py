@@ -11,8 +11,8 @@ from app.training.listings import listing
 class ListingsView(QSplitter):
     def __init__(self, parent=None):
         super().__init__(Qt.Horizontal, parent)
-        self.linen_pane = CodePane("Linen: state = train_step(state, …) returns a new state", "linenListing")
-        self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes it in place", "nnxListing")
+        self.linen_pane = CodePane("Linen: each step returns a new TrainState", "linenListing")
+        self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes the model in place", "nnxListing")
         self.addWidget(self.linen_pane)
         self.addWidget(self.nnx_pane)
         for pane in (self.linen_pane, self.nnx_pane):

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from app.gui.axes import readable_axes
-from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, WRONG
+from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, sized_font
 from app.gui.theme import Look, style_legend, style_plot_item
 from app.model.series import moving_until, trailing_mean, visible_peaks
 from app.model.settings import pin_labels
@@ -75,9 +75,10 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.grad_curves = {p: self.grad_plot.plot(pen=curve_pen(p)) for p in LABELS}
         self.clip_line = pg.InfiniteLine(angle=0, pen=curve_pen("clip"), label="", labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]})
         self.grad_plot.addItem(self.clip_line, ignoreBounds=True)
+        self.clip_line.hide()  # until a run clips
         self.diverged_line = None  # added at a divergence only: a labelled line costs every redraw
         self._now = pg.PlotDataItem()  # the legend's heading for the current run, beside the pins
-        self.acc_plot.setYRange(0, 1, padding=0.02)  # a share: a sensible axis before the first test
+        self.acc_plot.setYRange(0, 1, padding=0.05)  # a share: a sensible axis before the first test
         self.acc_plot.enableAutoRange(axis="y", enable=False)
         self._labels = {  # the step axis shows under the bottom plot only (see `_arrange`)
             self.loss_plot: {"left": "loss", "bottom": "step"},
@@ -158,14 +159,19 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._refresh()
 
     def _stop_following(self):
-        """The user zoomed or panned: the view is theirs until the next run."""
+        """The user zoomed or panned: the view is theirs until the next run (and the axis's
+        title no longer says which steps it shows)."""
         self._follow, self._x_shown = False, None
+        self._title_steps("step")
 
-    def _x_end(self) -> float:
-        """The last step the x-axis shows: the one asked for, else as far as the loss moves."""
+    def _x_end(self) -> tuple[int, str]:
+        """The last step the x-axis shows (the one asked for, else as far as the loss moves),
+        and the axis's title, which says when it shows less than the run."""
+        total = self._config.steps
         if self.show_steps is not None:
-            return self.show_steps
-        moving = 0
+            shown = "" if self.show_steps >= total - 1 else f" (0 to {self.show_steps:,} of {total:,})"
+            return self.show_steps, f"step{shown}"
+        moving, flat = 0, True
         for p in self._shown:
             steps, loss = self.record.curve(p)
             if self.smoothing > 1:
@@ -173,18 +179,30 @@ class LossPlot(pg.GraphicsLayoutWidget):
             if self.log_y:
                 loss = np.log10(np.maximum(loss, np.finfo(np.float64).tiny))
             if len(steps):
-                moving = max(moving, steps[moving_until(loss) - 1])
-        return min(max(self._config.steps - 1, 1), max(MIN_STEPS_SHOWN, math.ceil(FOLLOW_MARGIN * moving)))
+                n = moving_until(loss)
+                moving, flat = max(moving, steps[n - 1]), flat and n < len(steps)
+        end = min(max(total - 1, 1), max(MIN_STEPS_SHOWN, math.ceil(FOLLOW_MARGIN * moving)))
+        done = self.record.steps_done(self._shown[0]) if self._shown else 0
+        says = flat and end < total - 1 and done >= total
+        return end, f"step (of {total:,}: the rest is flat)" if says else "step"
 
     def _follow_the_action(self):
         if not self._follow:
             return
-        end = self._x_end()
+        end, title = self._x_end()
         if end != self._x_shown:
             self._ranging = True  # not a move of the user's
             self.loss_plot.setXRange(0, end, padding=0.02)
             self._ranging = False
             self._x_shown = end
+        self._title_steps(title)
+
+    def _title_steps(self, title: str):
+        if title != self._labels[self.loss_plot]["bottom"]:
+            for plot, labels in self._labels.items():
+                labels["bottom"] = title
+                plot.getAxis("bottom").setLabel(title)
+            self._arrange()  # only the bottom plot shows it
 
     def curve_label(self, paradigm: str) -> str:
         """The legend's name for a paradigm's loss curve: a pitfall's says it carries the bug."""
@@ -262,10 +280,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
         """The record has a new chunk: mark a divergence, and ask for a redraw."""
         if chunk.diverged_at and self.diverged_line is None:
             step = min(chunk.diverged_at.values())
+            look = self.look
             self.diverged_line = pg.InfiniteLine(
-                step, angle=90, pen=pg.mkPen(WRONG, width=2, style=Qt.DashLine), label=f"diverged at step {step:,} ",
-                labelOpts={"position": 0.85, "color": WRONG, "anchors": [(1, 0.5), (1, 0.5)]},
+                step, angle=90, pen=pg.mkPen(look.wrong, width=2 * look.zoom, style=Qt.DashLine),
+                label=f"diverged at step {step:,} ",
+                labelOpts={"position": 0.85, "color": look.wrong, "fill": _backdrop(look), "anchors": [(1, 0.5), (1, 0.5)]},
             )
+            self.diverged_line.label.setFont(sized_font(look.pt()))
             self.loss_plot.addItem(self.diverged_line, ignoreBounds=True)
         if self.busy.isVisible():
             self.show_compiling(False)
@@ -296,6 +317,11 @@ class LossPlot(pg.GraphicsLayoutWidget):
         for _, ghost in self.pins:
             ghost.setPen(self._pin_pen(ghost.opts["pen"].color()))
         style_legend(self.legend, look)
+        if self.diverged_line is not None:
+            self.diverged_line.setPen(pg.mkPen(look.wrong, width=2 * look.zoom, style=Qt.DashLine))
+            self.diverged_line.label.setColor(look.wrong)
+            self.diverged_line.label.fill = pg.mkBrush(_backdrop(look))
+            self.diverged_line.label.setFont(sized_font(look.pt()))
         self._arrange()
         self._fit_legend()
         self.busy.apply_look(look)
@@ -440,6 +466,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 parts.append(text)
         if parts:
             self.readout.emit(f"step {step:,}:  " + "   ".join(parts))
+
+
+def _backdrop(look):
+    """The plot's background, nearly opaque: a label over the curves stays readable."""
+    colour = pg.mkColor(look.background)
+    colour.setAlpha(220)
+    return colour
 
 
 class _Busy(QWidget):

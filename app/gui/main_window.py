@@ -24,7 +24,7 @@ from app.gui.loss_plot import LossPlot
 from app.gui.message_bar import MessageBar
 from app.gui.run_controller import RunController
 from app.gui.status_bar import StatusBar
-from app.gui.style import BANNER_ERROR, BANNER_INFO, BANNER_WARNING, LABELS
+from app.gui.style import LABELS
 from app.gui.sweep_controller import SweepController
 from app.gui.theme import Look, apply_to_application, zoomed
 from app.model.command_line import command_line
@@ -60,8 +60,8 @@ class MainWindow(QMainWindow):
         self.model_views.addWidget(self.digits_view)
         self.listings = ListingsView()
         self.linen_pane, self.nnx_pane = self.listings.linen_pane, self.listings.nnx_pane
-        self.banner = MessageBar("banner", lines=2)
-        self.caption = MessageBar("pitfallCaption", BANNER_INFO, lines=3)
+        self.banner = MessageBar("banner", "info", lines=2)
+        self.caption = MessageBar("pitfallCaption", "info", lines=3)
         self.lesson_bar = LessonBar()
         self.status = StatusBar()
         self.setStatusBar(self.status)
@@ -178,12 +178,7 @@ class MainWindow(QMainWindow):
             self.fit.show_weights(chunk.shown, chunk.diverged_at)
         self.status.show_chunk(record, chunk)
         if chunk.diverged_at:
-            which = " and ".join(f"{LABELS[p]} at step {k:,}" for p, k in sorted(chunk.diverged_at.items()))
-            self.show_banner(
-                BANNER_WARNING,
-                f"Diverged: the loss became inf/NaN ({which}). The curve stops where it was last finite. "
-                f"Try a lower learning rate than {self.config.lr:g}, or turn on gradient clipping.",
-            )
+            self.show_banner("warning", self._divergence_text(chunk.diverged_at))
         target = self.controls.stop_at()
         # Only this chunk can be the first to reach the target: the whole record is searched
         # (for the steps to name) once it has, not on every chunk.
@@ -192,7 +187,7 @@ class MainWindow(QMainWindow):
         if reached and self.finished_run != self.run_id:
             self.runs.finish()
             which = " and ".join(f"{LABELS[p]} at step {k:,}" for p, k in sorted(reached.items()))
-            self.show_banner(BANNER_INFO, f"Stopped: the loss reached {target:g} ({which}).")
+            self.show_banner("info", f"Stopped: the loss reached {target:g} ({which}).")
 
     def _on_run_finished(self, run_id):
         if run_id == self._pin_run:
@@ -207,6 +202,20 @@ class MainWindow(QMainWindow):
         if pin and self.finished_run == self.run_id:  # the same rate as the run shown: pin it now
             self._pin_run = None
             self.pin()
+
+    def _divergence_text(self, diverged: dict[str, int]) -> str:
+        """What the banner says of a divergence: the learning rate's fault, unless only the
+        paradigm with a pitfall diverged while the correct step, at the same rate, did not."""
+        which = " and ".join(f"{LABELS[p]} at step {k:,}" for p, k in sorted(diverged.items()))
+        said = f"Diverged: the loss became inf/NaN ({which}). The curve stops where it was last finite. "
+        note = PITFALLS.get(self.config.pitfall)
+        correct = [p for p in self.config.compiled_paradigms if p not in diverged]
+        if note and set(diverged) == {note.paradigm} and correct:
+            return said + (
+                f"{LABELS[correct[0]]} runs the correct step at the same learning rate and has not diverged: "
+                f"the pitfall in {LABELS[note.paradigm]}, not the learning rate, is the cause."
+            )
+        return said + f"Try a lower learning rate than {self.config.lr:g}, or turn on gradient clipping."
 
     def _on_run_stopped(self):
         self.status.say("stopped")
@@ -223,13 +232,14 @@ class MainWindow(QMainWindow):
         self.show_error(f"The run failed: {message}. The app is fine: change a setting or press Run to try again.")
         self.runErrored.emit(message)
 
-    def show_banner(self, style, text):
-        self.banner.set_style(style)
+    def show_banner(self, kind, text):
+        """A banner over the plots: `kind` is "info", "warning" or "error"."""
+        self.banner.set_kind(kind)
         self.banner.setText(text)
         self.banner.show()
 
     def show_error(self, text):
-        self.show_banner(BANNER_ERROR, text)
+        self.show_banner("error", text)
 
     def stop(self):
         self.sweeps.cancelled("Stopped. The points so far stay; press Sweep to run it again.")
@@ -294,7 +304,7 @@ class MainWindow(QMainWindow):
         look = presentation.shown_look(self)
         apply_to_application(look)
         for bar in self.findChildren(MessageBar):
-            bar.restyle()
+            bar.restyle(look.dark)
         for view in (self.plot, self.fit, self.digits_view, self.sweeps, self.listings):
             view.apply_look(look)
         if not self.presenting:  # the controls column takes their new width once laid out again

@@ -10,6 +10,8 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QToolButton
 
+from app.gui.style import BANNERS
+
 DETAIL_LINES = 10
 PADDING = 8
 
@@ -18,13 +20,15 @@ class ElidedLabel(QLabel):
     """A one-line label that never widens its window: a text too long for it ends in "…",
     and its tooltip says it whole (the status bar's figures)."""
 
-    def __init__(self, text: str = "", **kwargs):
+    def __init__(self, text: str = "", tip: str = "", **kwargs):
+        """`tip`: what the figure means, said in the tooltip under the whole text."""
         super().__init__(text, **kwargs)
+        self.tip = tip
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
 
     def setText(self, text: str):
         super().setText(text)
-        self.setToolTip(text)
+        self.setToolTip("\n".join(t for t in (text, self.tip) if t))
 
     def paintEvent(self, event):
         painter = QPainter(self)
@@ -33,10 +37,12 @@ class ElidedLabel(QLabel):
 
 
 class MessageBar(QFrame):
-    def __init__(self, name: str, style: str = "", lines: int = 3, details: bool = True, parent=None):
-        """`details`: a Details button shows a cut text whole (else its tooltip does)."""
+    def __init__(self, name: str, kind: str | None = None, extra: str = "", lines: int = 3, details: bool = True, parent=None):
+        """`kind`: a banner's colours (see `BANNERS`), none for plain text; `extra`: more CSS
+        (bold, say); `details`: a Details button shows a cut text whole (else its tooltip)."""
         super().__init__(parent, objectName=name)
         self.lines = lines
+        self.kind, self._extra, self._dark = kind, extra, False
         self._details = details
         self._text = ""
         self.label = QLabel(wordWrap=True, textFormat=Qt.PlainText)
@@ -54,10 +60,18 @@ class MessageBar(QFrame):
         layout.addWidget(self.scroll, 1)
         layout.addWidget(self.details, 0, Qt.AlignTop)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-        self.set_style(style)
+        self.restyle(False)
 
-    def set_style(self, style: str):
-        """`style`: CSS declarations for the bar (background, colour, weight)."""
+    def set_kind(self, kind: str):
+        """A banner's kind: "info", "warning" or "error"."""
+        self.kind = kind
+        self.restyle(self._dark)
+
+    def restyle(self, dark: bool):
+        """Colours for the theme, and the application's font again: a styled label keeps the
+        font it was polished with, so a new text size reaches it only by polishing it again."""
+        self._dark = dark
+        style = (BANNERS[self.kind][dark] if self.kind else "") + self._extra
         name = self.objectName()
         self.setStyleSheet(
             f"QFrame#{name} {{ {style} }} QFrame#{name} QLabel {{ {_text_only(style)} background: transparent; }}"
@@ -78,18 +92,13 @@ class MessageBar(QFrame):
         if event.size().width() != event.oldSize().width():
             self._fit()
 
-    def restyle(self):
-        """Take the application's font again: a styled label keeps the font it was polished
-        with, so a new text size reaches it only by polishing it again."""
-        self.setStyleSheet(self.styleSheet())
-        self._fit()
-
     def _height(self, text: str, width: int) -> int:
         bounds = self.label.fontMetrics().boundingRect(QRect(0, 0, width, 1 << 20), Qt.TextWordWrap, text)
         return bounds.height()
 
     def _fit(self):
         """Show as much of the text as `lines` lines hold at the current width."""
+        self.label.ensurePolished()  # its font, after a new style or text size
         metrics = self.label.fontMetrics()
         width = max(self.scroll.viewport().width() - 2, 40)
         cap = self.lines * metrics.lineSpacing()

@@ -6,7 +6,6 @@ import math
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from app.gui.message_bar import ElidedLabel
-
 from app.gui.style import LABELS
 
 READOUT_MS = 8000
@@ -21,7 +20,9 @@ class StatusBar(QStatusBar):
         self.loss_label = ElidedLabel(objectName="lossLabel")
         self.speed_label = ElidedLabel(objectName="speedLabel")
         self.compile_label = ElidedLabel(objectName="compileLabel")
-        self.difference_label = ElidedLabel(objectName="differenceLabel")
+        self.difference_label = ElidedLabel(
+            objectName="differenceLabel", tip="The largest gap between the Linen and NNX loss at any step: they run the same math."
+        )
         self.backend_label = QLabel("loading JAX…", objectName="backendLabel")
         for label, stretch in (
             (self.step_label, 3), (self.loss_label, 5), (self.difference_label, 3), (self.speed_label, 2), (self.compile_label, 2)
@@ -49,10 +50,10 @@ class StatusBar(QStatusBar):
             self.step_label.setText(f"diverged at step {max(chunk.diverged_at.values()):,} of {chunk.total_steps:,}")
         else:
             self.step_label.setText(f"step {chunk.end:,} of {chunk.total_steps:,}")
-        losses = [f"{LABELS[p]} {m['loss'][-1]:.5g}" for p, m in chunk.metrics.items() if len(m["loss"])]
+        losses = [f"{LABELS[p]} {m['loss'][-1]:.4g}" for p, m in chunk.metrics.items() if len(m["loss"])]
         tested = [f"{LABELS[p]} {record.tests(p)[1][-1]:.1%}" for p in record.paradigms if len(record.tests(p)[1])]
         gap = record.max_gap
-        self.difference_label.setText("" if math.isnan(gap) else f"max |Linen − NNX| loss: {gap:.3g} (the same math)")
+        self.difference_label.setText("" if math.isnan(gap) else f"|Linen − NNX| ≤ {gap:.2g}")
         if losses:
             accuracy = "   test accuracy: " + ", ".join(tested) if tested else ""
             self.loss_label.setText("loss: " + ", ".join(losses) + accuracy)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-from app.gui.style import BASE_POINT_SIZE, sized_font
+from app.gui.style import BASE_POINT_SIZE, WRONG, sized_font
 
 ZOOM_STEPS = (0.75, 0.85, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5)
 THEMES = ("light", "dark")
@@ -39,6 +39,11 @@ class Look:
     @property
     def muted(self) -> str:
         return "#A0A0A0" if self.dark else "#555555"
+
+    @property
+    def wrong(self) -> str:
+        """Red for a divergence or a wrong prediction, readable on the background."""
+        return "#FF7B72" if self.dark else WRONG
 
     @property
     def code_style(self) -> str:

@@ -14,7 +14,7 @@ from app.gui.axes import ReadableAxis, log_label, readable_axes, readable_number
 
 pytestmark = pytest.mark.usefixtures("qapp")  # the tick fonts, and tests/gui's settings fixture, need it
 
-TICK_PX = 16  # the tick font's size in pixels, unless a test says otherwise
+TICK_PX = 16  # the tick font's size in pixels, unless a test says otherwise (12 pt at 96 dpi)
 SIDES = ("left", "bottom")
 
 
@@ -126,6 +126,19 @@ def test_a_tenth_of_a_decade_is_labelled_evenly(qtbot):
     assert len(ticks) > len(labels)  # finer unlabelled ticks (grid lines) between them
 
 
+@pytest.mark.parametrize(("values", "pixels", "decade"), [((0.55, 2.3), 300, 1.0), ((0.03, 0.2), 250, 0.1)])
+def test_less_than_a_decade_across_a_decade_is_labelled_on_both_sides(qtbot, values, pixels, decade):
+    """A loss from 0.55 to 2.3: evenly spaced values in each decade, each with its own step
+    (0.6 0.8 | 1 1.5 2), not only the ones above 1."""
+    widget = make_plot(qtbot, y=values, size=(400, pixels + 60))
+    set_axis_length(widget, "left", pixels)
+    labels, _ = drawn(widget.getAxis("left"))
+    assert overlapping(labels) == [], texts(labels)
+    assert len(labels) >= 4, texts(labels)
+    assert any(float(text) < decade for text in texts(labels)), texts(labels)
+    assert any(float(text) == decade for text in texts(labels)), texts(labels)
+
+
 @pytest.mark.parametrize(
     ("side", "values", "pixels"),
     [
@@ -175,8 +188,8 @@ def test_no_length_range_or_font_size_overprints(qtbot, font_px, grid):
     if grid:
         widget.showGrid(x=True, y=True, alpha=0.25)  # as the app's plots: pyqtgraph then clips labels differently
     narrow = (0.0081, 0.0089)  # 0.0082 0.0084 ... do not fit across 250 px at 16 px; 0.0085 alone does
-    ranges = [(0.0075, 0.0105), narrow, (0.15, 0.9), (0.05, 2.5), (1e-4, 10), (1e-3, 1e2), (1e-12, 1e6),
-              (1e-300, 1e300)]
+    ranges = [(0.0075, 0.0105), narrow, (0.15, 0.9), (0.55, 2.3), (0.03, 0.2), (0.05, 2.5), (1e-4, 10), (1e-3, 1e2),
+              (1e-12, 1e6), (1e-300, 1e300)]
     for pixels in (90, 140, 220, 360, 640):
         widget.resize(pixels + 90, pixels + 60)
         for values in ranges:
