@@ -123,3 +123,28 @@ def test_reaching_the_stop_target_ends_the_run_and_keeps_a_sweep_going(window, q
     qtbot.waitUntil(lambda: view.progress.value() > reached, timeout=60_000)
     assert "Stopped" not in view.note.text()
     window.stop()
+
+
+def test_a_divergence_only_the_pitfall_causes_is_not_blamed_on_the_learning_rate(window, qtbot):
+    window.controls.lr_spin.setValue(1.2)  # past plain SGD's edge, inside momentum's
+    _pick_pitfall(window, qtbot, "optimizer-in-loop")  # switches to momentum: NNX's rebuilt one acts as SGD
+    assert window.config.optimizer == "momentum"
+    assert "nnx" in window.record.diverged_at and "linen" not in window.record.diverged_at
+    text = window.banner.text()
+    assert "the pitfall in NNX, not the learning rate, is the cause" in text and "Try a lower" not in text
+    window.controls.pitfall_combo.setCurrentIndex(0)
+    window.controls.optimizer_combo.setCurrentIndex(window.controls.optimizer_combo.findData("sgd"))
+    wait_for_run(qtbot, window)
+    assert set(window.record.diverged_at) == {"linen", "nnx"} and "Try a lower learning rate than 1.2" in window.banner.text()
+
+
+def test_the_step_axis_says_when_it_shows_less_than_the_run(window, qtbot):
+    axis = window.plot.grad_plot.getAxis("bottom")
+    assert axis.labelText == "step (of 1,000: the rest is flat)"
+    window.controls.show_steps_spin.setValue(300)
+    wait_for_run(qtbot, window)
+    assert axis.labelText == "step (0 to 300 of 1,000)"
+    window.controls.show_steps_spin.setValue(window.controls.show_steps_spin.minimum())
+    window.controls.steps_spin.setValue(30)  # a run the loss moves through to its end
+    wait_for_run(qtbot, window)
+    assert axis.labelText == "step"
