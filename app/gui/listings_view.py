@@ -1,7 +1,7 @@
 """The two listings side by side: the real source of the run's Linen and NNX steps, with the
 lines of EMA, clipping and a pitfall's bug marked for the run shown."""
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QSplitter
 
 from app.gui.code_view import CodePane
@@ -15,6 +15,8 @@ class ListingsView(QSplitter):
         self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes the model in place", "nnxListing")
         self.addWidget(self.linen_pane)
         self.addWidget(self.nnx_pane)
+        self._refit = QTimer(self, singleShot=True, interval=0)  # once the layout has settled
+        self._refit.timeout.connect(self.fit_code)
         for pane in (self.linen_pane, self.nnx_pane):
             pane.editor.installEventFilter(self)
         self._listed = self._marks = None
@@ -51,7 +53,7 @@ class ListingsView(QSplitter):
 
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Resize:
-            self.fit_code()
+            self._refit.start()
         return False
 
     def text(self) -> str:

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from app.gui.axes import readable_axes
@@ -65,6 +65,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.legend = pg.LegendItem(offset=None)
         self.legend.setParentItem(self.loss_plot)
         self.legend.layout.setContentsMargins(4, 0, 4, 0)  # the strip is as tall as its text
+        self.steps_note = pg.LabelItem("", justify="left")  # left in the strip: which steps show
+        self.steps_note.setParentItem(self.loss_plot)
         self.loss_curves = {c: self.loss_plot.plot(pen=curve_pen(c)) for c in CURVES}
         self.acc_curves = {c: self.acc_plot.plot(pen=curve_pen(c)) for c in CURVES}
         self.raw_curves = {}  # the unsmoothed loss, faded beneath the smoothed one
@@ -162,15 +164,14 @@ class LossPlot(pg.GraphicsLayoutWidget):
         """The user zoomed or panned: the view is theirs until the next run (and the axis's
         title no longer says which steps it shows)."""
         self._follow, self._x_shown = False, None
-        self._title_steps("step")
+        self._note_steps("")
 
     def _x_end(self) -> tuple[int, str]:
         """The last step the x-axis shows (the one asked for, else as far as the loss moves),
-        and the axis's title, which says when it shows less than the run."""
+        and what the note above the plot says of it when it shows less than the run."""
         total = self._config.steps
         if self.show_steps is not None:
-            shown = "" if self.show_steps >= total - 1 else f" (0 to {self.show_steps:,} of {total:,})"
-            return self.show_steps, f"step{shown}"
+            return self.show_steps, "" if self.show_steps >= total - 1 else f"steps 0–{self.show_steps:,} of {total:,}"
         moving, flat = 0, True
         for p in self._shown:
             steps, loss = self.record.curve(p)
@@ -184,7 +185,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         end = min(max(total - 1, 1), max(MIN_STEPS_SHOWN, math.ceil(FOLLOW_MARGIN * moving)))
         done = self.record.steps_done(self._shown[0]) if self._shown else 0
         says = flat and end < total - 1 and done >= total
-        return end, f"step (of {total:,}: the rest is flat)" if says else "step"
+        return end, f"steps 0–{end:,} of {total:,}, then flat" if says else ""
 
     def _follow_the_action(self):
         if not self._follow:
@@ -195,14 +196,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
             self.loss_plot.setXRange(0, end, padding=0.02)
             self._ranging = False
             self._x_shown = end
-        self._title_steps(title)
+        self._note_steps(title)
 
-    def _title_steps(self, title: str):
-        if title != self._labels[self.loss_plot]["bottom"]:
-            for plot, labels in self._labels.items():
-                labels["bottom"] = title
-                plot.getAxis("bottom").setLabel(title)
-            self._arrange()  # only the bottom plot shows it
+    def _note_steps(self, text: str):
+        """Say, in the strip above the plot, when the x-axis shows less than the run."""
+        if text != self.steps_note.text:
+            self.steps_note.setText(text, color=self.look.muted, size=f"{self.look.pt()}pt")
+            self._fit_legend()
 
     def curve_label(self, paradigm: str) -> str:
         """The legend's name for a paradigm's loss curve: a pitfall's says it carries the bug."""
@@ -234,15 +234,25 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._layout_pending = False
 
     def _fit_legend(self):
-        """As many legend columns as the plot's width holds; the strip above the plot as tall as
-        the legend's rows."""
-        room = self.loss_plot.width() - self.loss_plot.getAxis("left").width()
-        for columns in range(max(len(self.legend.items), 1), 0, -1):
-            self.legend.setColumnCount(columns)
+        """The strip above the plot: the steps note on the left, the legend on the right in as
+        many columns as fit beside it (or, if it cannot fit beside it, under it); as tall as
+        its rows."""
+        axis = self.loss_plot.getAxis("left").width()
+        width = self.loss_plot.width() - axis
+        note = self.steps_note.boundingRect() if self.steps_note.text else QRectF()
+        self.steps_note.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(axis, 0))
+        for room in (width - note.width(), width):
+            for columns in range(max(len(self.legend.items), 1), 0, -1):
+                self.legend.setColumnCount(columns)
+                if self.legend.width() <= room:
+                    break
             if self.legend.width() <= room:
                 break
-        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, 0))
-        self.loss_plot.layout.setRowFixedHeight(0, self.legend.height() + 2 if self.legend.items else 0)
+        below = note.height() if self.legend.width() > width - note.width() else 0
+        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, below))
+        legend = self.legend.height() if self.legend.items else 0
+        strip = max(below + legend, note.height())
+        self.loss_plot.layout.setRowFixedHeight(0, strip + 2 if strip else 0)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -317,6 +327,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         for _, ghost in self.pins:
             ghost.setPen(self._pin_pen(ghost.opts["pen"].color()))
         style_legend(self.legend, look)
+        self.steps_note.setText(self.steps_note.text, color=look.muted, size=f"{look.pt()}pt")
         if self.diverged_line is not None:
             self.diverged_line.setPen(pg.mkPen(look.wrong, width=2 * look.zoom, style=Qt.DashLine))
             self.diverged_line.label.setColor(look.wrong)

@@ -100,10 +100,15 @@ class MessageBar(QFrame):
         """Show as much of the text as `lines` lines hold at the current width."""
         self.label.ensurePolished()  # its font, after a new style or text size
         metrics = self.label.fontMetrics()
-        width = max(self.scroll.viewport().width() - 2, 40)
+        # The width the text gets, from the bar's own (its children are laid out after it).
+        margins = self.layout().contentsMargins()
+        width = self.contentsRect().width() - margins.left() - margins.right() - 4
         cap = self.lines * metrics.lineSpacing()
+        long = self._height(self._text, max(width, 40)) > cap + 1
+        if long and self._details:
+            width -= self.details.sizeHint().width() + self.layout().spacing()
+        width = max(width, 40)
         needed = self._height(self._text, width)
-        long = needed > cap + 1
         self.details.setVisible(long and self._details)
         self.setToolTip(self._text if long and not self._details else "")
         opened = long and self.details.isChecked()

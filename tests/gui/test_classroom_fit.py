@@ -36,6 +36,16 @@ def loss_height(win) -> float:
     return win.plot.loss_plot.vb.height()
 
 
+def assert_loss_at_least(qtbot, win, pixels):
+    """The loss plot's data area, once the layout has settled (Qt lays out in later turns of
+    the event loop), is at least `pixels` tall."""
+    try:
+        qtbot.waitUntil(lambda: loss_height(win) >= pixels, timeout=2000)
+    except qtbot.TimeoutError:
+        pass
+    assert loss_height(win) >= pixels
+
+
 @pytest.fixture(params=list(SCREENS))
 def screen_window(request, qtbot):
     win = on_screen(qtbot, request.param)
@@ -80,18 +90,18 @@ def test_a_long_error_is_cut_behind_details_and_never_resizes_the_window(screen_
 @pytest.mark.parametrize("name", list(SCREENS))
 def test_the_loss_plot_is_the_hero(qtbot, name):
     win = on_screen(qtbot, name)
-    assert loss_height(win) >= 250
+    assert_loss_at_least(qtbot, win, 250)
     for _ in range(3):
         win.zoom(+1)
     settle(qtbot, win)
-    assert loss_height(win) >= 180
+    assert_loss_at_least(qtbot, win, 180)
     win.zoom(0)
     win.open_lesson("02-the-stability-edge")
     win.lessons.next_step()  # it diverges: a banner shows too
     wait_for_run(qtbot, win)
     settle(qtbot, win)
     assert win.banner.isVisible() and win.lesson_bar.isVisible()
-    assert loss_height(win) >= 220
+    assert_loss_at_least(qtbot, win, 220)
     win.shutdown()
 
 
@@ -103,8 +113,8 @@ def test_presentation_shows_the_plot_the_step_and_the_caption_large(qtbot, name)
     zoom = win.look.zoom
     win.actions["Presentation"].trigger()
     settle(qtbot, win)
-    height = SCREENS[name][1]
-    assert win.isFullScreen() and loss_height(win) >= height / 2
+    assert win.isFullScreen()
+    assert_loss_at_least(qtbot, win, SCREENS[name][1] / 2)
     assert not win.controls_column.isVisible() and not win.side_tabs.isVisible() and not win.plot.grad_plot.isVisible()
     assert win.lesson_bar.caption.isVisible()
     assert win.lesson_bar.caption.label.font().pointSize() >= round(12 * 1.5)
