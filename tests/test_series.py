@@ -1,6 +1,7 @@
 """The curve buffers and the points worth drawing from them."""
 
 import numpy as np
+import pytest
 
 from app.model.series import Series, visible_peaks
 
@@ -32,3 +33,10 @@ def test_many_points_keep_each_buckets_extremes_and_the_spikes():
     assert np.all(np.diff(xs) >= 0)
     assert ys.max() == 50.0 and ys.min() == y.min()
     assert xs[-1] == 300_000.0  # the newest step is always drawn
+
+
+def test_nice_ceiling_rounds_up_to_a_round_number():
+    from app.model.series import nice_ceiling
+
+    assert [nice_ceiling(x) for x in (1, 1.2, 52.5, 99, 100, 101, 740)] == [1, 1.5, 75, 100, 100, 150, 750]
+    assert nice_ceiling(0.0031) == pytest.approx(0.005)

@@ -125,9 +125,11 @@ def main():
     from app.gui.app import make_application
 
     app = make_application()
+    from app.gui.layout import PREFERRED_SIZE
     from app.gui.main_window import MainWindow
 
     window = MainWindow()
+    window.resize(*PREFERRED_SIZE)  # one size on any screen, so runs on other machines compare
     window.show()
     _wait(app, lambda: window.run_id >= 1)
     _until_drawn(window, window.config.steps)

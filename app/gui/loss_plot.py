@@ -1,18 +1,17 @@
 """Loss, test-accuracy and gradient-norm curves of a RunRecord against step: redraws are
 rate-limited, and only the points worth drawing are handed to pyqtgraph."""
 
-import math
 import time
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+from PySide6.QtWidgets import QGraphicsSimpleTextItem, QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from app.gui.axes import readable_axes
 from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, sized_font
 from app.gui.theme import Look, style_legend, style_plot_item
-from app.model.series import moving_until, trailing_mean, visible_peaks
+from app.model.series import moving_until, nice_ceiling, trailing_mean, visible_peaks
 from app.model.settings import pin_labels
 from app.training.pitfall_notes import PITFALLS
 
@@ -34,8 +33,9 @@ CURVE_STYLES = {
 }
 """One look per curve, the same in the loss, test-accuracy and gradient-norm plots."""
 MIN_STEPS_SHOWN = 20
-FOLLOW_MARGIN = 1.5
-"""Following the action, the x-axis shows this many times the steps in which the loss moves."""
+FOLLOW_MARGIN = 1.25
+"""Following the action, the x-axis shows at least this many times the steps in which the loss
+moves, rounded up to a round number (so it holds still while a slider moves a little)."""
 COMPILING = "compiling the step (first run of these settings)…"
 
 
@@ -65,8 +65,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.legend = pg.LegendItem(offset=None)
         self.legend.setParentItem(self.loss_plot)
         self.legend.layout.setContentsMargins(4, 0, 4, 0)  # the strip is as tall as its text
-        self.steps_note = pg.LabelItem("", justify="left")  # left in the strip: which steps show
-        self.steps_note.setParentItem(self.loss_plot)
+        # Left in the strip: which steps show. A plain text item: a new text re-lays nothing out.
+        self.steps_note = QGraphicsSimpleTextItem(self.loss_plot)
+        self._strip = None  # the legend's drop and the strip's height last set
         self.loss_curves = {c: self.loss_plot.plot(pen=curve_pen(c)) for c in CURVES}
         self.acc_curves = {c: self.acc_plot.plot(pen=curve_pen(c)) for c in CURVES}
         self.raw_curves = {}  # the unsmoothed loss, faded beneath the smoothed one
@@ -92,7 +93,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         for plot in self._labels:
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
-            plot.getAxis("left").enableAutoSIPrefix(False)
+            for side in ("left", "bottom", "top", "right"):  # plain numbers, and (hidden ones too) no
+                plot.getAxis(side).enableAutoSIPrefix(False)  # label rewritten at every range change
             # A fixed width: the plots do not shift (and re-layout) when tick labels change.
             plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
             for side in ("left", "bottom"):
@@ -120,7 +122,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.scene().sigMouseMoved.connect(self._hover)
         self.presenting = False
         self._rows = [self.loss_plot, self.acc_plot, self.grad_plot]
-        self._arrange()  # no accuracy until a task that measures it runs
+        self._arrange(force=True)  # no accuracy until a task that measures it runs
         self.pins = []  # (config, curve item), oldest first
         self.pin_labels = []
         self.now_label = ""
@@ -143,7 +145,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._shown = [p for p in LABELS if p in config.compiled_paradigms]
         self._layout_pending = True
         self._follow, self._x_shown = True, None
-        self.show_compiling(False)
+        if self.busy.isVisible():
+            self.show_compiling(False)
         self._last_draw = 0.0  # a new run's first chunk is drawn at once
         self._timer.stop()
 
@@ -182,7 +185,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
             if len(steps):
                 n = moving_until(loss)
                 moving, flat = max(moving, steps[n - 1]), flat and n < len(steps)
-        end = min(max(total - 1, 1), max(MIN_STEPS_SHOWN, math.ceil(FOLLOW_MARGIN * moving)))
+        end = min(max(total - 1, 1), max(MIN_STEPS_SHOWN, round(nice_ceiling(FOLLOW_MARGIN * max(moving, 1)))))
         done = self.record.steps_done(self._shown[0]) if self._shown else 0
         says = flat and end < total - 1 and done >= total
         return end, f"steps 0–{end:,} of {total:,}, then flat" if says else ""
@@ -200,8 +203,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
 
     def _note_steps(self, text: str):
         """Say, in the strip above the plot, when the x-axis shows less than the run."""
-        if text != self.steps_note.text:
-            self.steps_note.setText(text, color=self.look.muted, size=f"{self.look.pt()}pt")
+        if text != self.steps_note.text():
+            self.steps_note.setText(text)
             self._fit_legend()
 
     def curve_label(self, paradigm: str) -> str:
@@ -239,20 +242,23 @@ class LossPlot(pg.GraphicsLayoutWidget):
         its rows."""
         axis = self.loss_plot.getAxis("left").width()
         width = self.loss_plot.width() - axis
-        note = self.steps_note.boundingRect() if self.steps_note.text else QRectF()
-        self.steps_note.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(axis, 0))
+        note = self.steps_note.boundingRect() if self.steps_note.text() else QRectF()
+        self.steps_note.setPos(axis, 0)
         for room in (width - note.width(), width):
             for columns in range(max(len(self.legend.items), 1), 0, -1):
-                self.legend.setColumnCount(columns)
+                if columns != self.legend.columnCount:  # a new count rebuilds the legend
+                    self.legend.setColumnCount(columns)
                 if self.legend.width() <= room:
                     break
             if self.legend.width() <= room:
                 break
         below = note.height() if self.legend.width() > width - note.width() else 0
-        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, below))
         legend = self.legend.height() if self.legend.items else 0
         strip = max(below + legend, note.height())
-        self.loss_plot.layout.setRowFixedHeight(0, strip + 2 if strip else 0)
+        if (below, strip) != self._strip:  # moving them re-lays the plot out
+            self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, below))
+            self.loss_plot.layout.setRowFixedHeight(0, strip + 2 if strip else 0)
+            self._strip = (below, strip)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -261,21 +267,22 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._fit_legend()
         self.busy.place()
 
-    def _arrange(self):
+    def _arrange(self, force: bool = False):
         """The plots under the loss plot: test accuracy for tasks that measure it, the gradient
         norm unless presenting. The bottom one carries the step axis."""
         digits = self._config is not None and self._config.task == "digits"
         wanted = [self.loss_plot] + [self.acc_plot] * digits + [self.grad_plot] * (not self.presenting)
-        if wanted != self._rows:
-            for row, plot in enumerate(self._rows[1:], 1):
-                self.ci.removeItem(plot)
-                self.ci.layout.setRowStretchFactor(row, 0)
-            for row, plot in enumerate(wanted[1:], 1):
-                self.ci.addItem(plot, row=row, col=0)
-                self.ci.layout.setRowStretchFactor(row, 1)
-            for plot in (self.acc_plot, self.grad_plot):
-                plot.setVisible(plot in wanted)
-            self._rows = wanted
+        if wanted == self._rows and not force:
+            return  # unchanged: the axes keep their cached drawing
+        for row, plot in enumerate(self._rows[1:], 1):
+            self.ci.removeItem(plot)
+            self.ci.layout.setRowStretchFactor(row, 0)
+        for row, plot in enumerate(wanted[1:], 1):
+            self.ci.addItem(plot, row=row, col=0)
+            self.ci.layout.setRowStretchFactor(row, 1)
+        for plot in (self.acc_plot, self.grad_plot):
+            plot.setVisible(plot in wanted)
+        self._rows = wanted
         for plot in wanted:
             axis = plot.getAxis("bottom")
             axis.setStyle(showValues=plot is wanted[-1])
@@ -327,13 +334,14 @@ class LossPlot(pg.GraphicsLayoutWidget):
         for _, ghost in self.pins:
             ghost.setPen(self._pin_pen(ghost.opts["pen"].color()))
         style_legend(self.legend, look)
-        self.steps_note.setText(self.steps_note.text, color=look.muted, size=f"{look.pt()}pt")
+        self.steps_note.setFont(sized_font(look.pt()))
+        self.steps_note.setBrush(pg.mkColor(look.muted))
         if self.diverged_line is not None:
             self.diverged_line.setPen(pg.mkPen(look.wrong, width=2 * look.zoom, style=Qt.DashLine))
             self.diverged_line.label.setColor(look.wrong)
             self.diverged_line.label.fill = pg.mkBrush(_backdrop(look))
             self.diverged_line.label.setFont(sized_font(look.pt()))
-        self._arrange()
+        self._arrange(force=True)  # styling showed every axis label again
         self._fit_legend()
         self.busy.apply_look(look)
 

@@ -74,3 +74,13 @@ def moving_until(values: np.ndarray, share: float = MOVING_SHARE) -> int:
     span = values.max() - values.min()
     far = np.flatnonzero(np.abs(values - values[-1]) > share * span)
     return int(far[-1]) + 2 if len(far) else 1
+
+
+NICE_STEPS = (1, 1.5, 2, 3, 5, 7.5)
+
+
+def nice_ceiling(x: float) -> float:
+    """The least of 1, 1.5, 2, 3, 5, 7.5 times a power of ten that is at least `x` (> 0): an
+    axis that ends there stays put while a setting moves a little."""
+    power = 10.0 ** np.floor(np.log10(x))
+    return next(float(m * power) for m in (*NICE_STEPS, 10) if m * power >= x * (1 - 1e-12))

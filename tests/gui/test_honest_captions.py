@@ -141,11 +141,11 @@ def test_a_divergence_only_the_pitfall_causes_is_not_blamed_on_the_learning_rate
 def test_the_plot_says_when_it_shows_less_than_the_run(window, qtbot):
     note = window.plot.steps_note
     end = round(window.plot.loss_plot.vb.viewRange()[0][1] / 1.02)  # the range is padded by 2 %
-    assert note.text == f"steps 0–{end:,} of 1,000, then flat" and end < 200
+    assert note.text() == f"steps 0–{end:,} of 1,000, then flat" and end < 200
     window.controls.show_steps_spin.setValue(300)
     wait_for_run(qtbot, window)
-    assert note.text == "steps 0–300 of 1,000"
+    assert note.text() == "steps 0–300 of 1,000"
     window.controls.show_steps_spin.setValue(window.controls.show_steps_spin.minimum())
     window.controls.steps_spin.setValue(30)  # a run the loss moves through to its end
     wait_for_run(qtbot, window)
-    assert note.text == ""
+    assert note.text() == ""
