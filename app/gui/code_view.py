@@ -167,6 +167,11 @@ class CodePane(QWidget):
     def text(self) -> str:
         return self.editor.toPlainText()
 
+    @property
+    def listing(self):
+        """The listing shown (its text, and the lines each feature marks)."""
+        return self._listing
+
     def show_listing(self, listing):
         """Show `listing`, scrolled to its step function."""
         self._listing = listing

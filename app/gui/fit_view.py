@@ -43,6 +43,8 @@ class FitView(pg.PlotWidget):
             line.setPen(pg.mkPen(PENS[paradigm], width=LINE_WIDTHS[paradigm] * look.zoom, style=line.opts["pen"].style()))
         self._look = look
         style_plot_item(self.getPlotItem(), look, {}, BASE_POINT_SIZE - 2)
+        if self.note is not None:
+            self._style_note()
 
     def new_run(self):
         """A new run: no note (not `clear`: pyqtgraph's PlotWidget binds that name to PlotItem.clear,
@@ -58,13 +60,18 @@ class FitView(pg.PlotWidget):
 
     def _show_note(self, text: str):
         if self.note is None:
-            backdrop = pg.mkColor(self._look.background)
-            backdrop.setAlpha(220)  # the note stays readable over the points
-            self.note = pg.TextItem(color=self._look.wrong, anchor=(0, 0), fill=pg.mkBrush(backdrop))
+            self.note = pg.TextItem(anchor=(0, 0))
+            self._style_note()
             self.addItem(self.note, ignoreBounds=True)
             self.note.setPos(*self._note_at)
         self.note.setText(text)
         self._wrap_note()
+
+    def _style_note(self):
+        """The note in the theme's red, on a nearly opaque backdrop: readable over the points."""
+        self.note.setColor(self._look.wrong)
+        self.note.fill = pg.mkBrush(self._look.backdrop)
+        self.note.update()
 
     def _wrap_note(self):
         """The note wraps to half the view's width: all of it shows, in the top left, where a

@@ -6,8 +6,8 @@ model view and the sweep as tabs beside them, and the listings below. Text the a
 control wraps or is cut (see `MessageBar`), so nothing a run says can widen the window.
 """
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtWidgets import QScrollArea, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget
 
 PREFERRED_SIZE = (1840, 1000)
 """The size the window would like; it opens smaller on a smaller screen, never larger."""
@@ -15,7 +15,7 @@ CONTROLS_WIDTH = (200, 340)
 """The controls column's least and usual width: wider controls scroll sideways."""
 PLOTS_SHARE = 0.73
 """The plots' share of the right column's height; the listings take the rest."""
-LISTINGS_FLOOR = 96
+LISTINGS_FLOOR = 84
 """When a lesson or a banner shows above the plots, the listings give up its room down to this
 height (in pixels at normal text size), before the plots give up any."""
 
@@ -27,7 +27,7 @@ class _KeepPlotsTall(QObject):
 
     def eventFilter(self, splitter, event):
         if event.type() == QEvent.Resize:
-            QTimer.singleShot(0, self._balance)  # once the splitter has taken its new size
+            QTimer.singleShot(0, self, self._balance)  # once the splitter has taken its new size
         return False
 
     def _balance(self):
@@ -89,6 +89,8 @@ def fit_to_screen(window):
     """Size the window to its screen's free area (never larger than it), and place it there."""
     available = window.screen().availableGeometry()
     frame = window.frameGeometry().size() - window.geometry().size()  # title bar and borders, once shown
+    if frame.isEmpty() and window.isHidden():  # not shown yet: leave room for a title bar
+        frame = QSize(0, window.style().pixelMetric(QStyle.PM_TitleBarHeight))
     width = min(PREFERRED_SIZE[0], available.width() - frame.width())
     height = min(PREFERRED_SIZE[1], available.height() - frame.height())
     window.resize(width, height)
@@ -101,16 +103,21 @@ def fit_controls(window):
     two fifths of the window."""
     centre = window.splitters["centre"]
     total = sum(centre.sizes())
-    width = min(max(window.controls.sizeHint().width() + 24, CONTROLS_WIDTH[0]), total * 2 // 5)
+    width = min(_controls_width(window), total * 2 // 5)
     if centre.sizes()[0]:  # a collapsed column stays collapsed
         centre.setSizes([width, total - width])
+
+
+def _controls_width(window) -> int:
+    """The column's width for the controls as laid out now (a scroll bar beside them)."""
+    return max(window.controls.sizeHint().width() + 24, CONTROLS_WIDTH[0])
 
 
 def share_space(window):
     """The splitters' starting shares: controls at their usual width, `PLOTS_SHARE` of the
     height for the plots, a quarter of the plots' width for the model view."""
     width, height = window.width(), window.height()
-    controls = min(CONTROLS_WIDTH[1], max(CONTROLS_WIDTH[0], window.controls.sizeHint().width() + 24))
+    controls = min(CONTROLS_WIDTH[1], _controls_width(window))
     window.splitters["centre"].setSizes([controls, width - controls])
     plots = round(height * PLOTS_SHARE)
     window.splitters["right"].setSizes([plots, height - plots])

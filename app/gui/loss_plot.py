@@ -39,10 +39,10 @@ moves, rounded up to a round number (so it holds still while a slider moves a li
 COMPILING = "compiling the step (first run of these settings)…"
 
 
-def curve_pen(name: str, zoom: float = 1.0, colour=None):
+def curve_pen(name: str, zoom: float = 1.0):
     """The pen of a curve, its width scaled with the text zoom (read from the back of a room)."""
-    default, width, style = CURVE_STYLES[name]
-    return pg.mkPen(colour or default, width=width * zoom, style=style)
+    colour, width, style = CURVE_STYLES[name]
+    return pg.mkPen(colour, width=width * zoom, style=style)
 
 
 class LossPlot(pg.GraphicsLayoutWidget):
@@ -68,6 +68,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         # Left in the strip: which steps show. A plain text item: a new text re-lays nothing out.
         self.steps_note = QGraphicsSimpleTextItem(self.loss_plot)
         self._strip = None  # the legend's drop and the strip's height last set
+        self._reading = False  # the mouse is over the plots, reading a step out
         self.loss_curves = {c: self.loss_plot.plot(pen=curve_pen(c)) for c in CURVES}
         self.acc_curves = {c: self.acc_plot.plot(pen=curve_pen(c)) for c in CURVES}
         self.raw_curves = {}  # the unsmoothed loss, faded beneath the smoothed one
@@ -164,8 +165,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._refresh()
 
     def _stop_following(self):
-        """The user zoomed or panned: the view is theirs until the next run (and the axis's
-        title no longer says which steps it shows)."""
+        """The user zoomed or panned: the view is theirs until the next run (and the note above
+        the plot no longer says which steps it shows)."""
         self._follow, self._x_shown = False, None
         self._note_steps("")
 
@@ -244,21 +245,25 @@ class LossPlot(pg.GraphicsLayoutWidget):
         width = self.loss_plot.width() - axis
         note = self.steps_note.boundingRect() if self.steps_note.text() else QRectF()
         self.steps_note.setPos(axis, 0)
-        for room in (width - note.width(), width):
-            for columns in range(max(len(self.legend.items), 1), 0, -1):
-                if columns != self.legend.columnCount:  # a new count rebuilds the legend
-                    self.legend.setColumnCount(columns)
-                if self.legend.width() <= room:
-                    break
-            if self.legend.width() <= room:
-                break
-        below = note.height() if self.legend.width() > width - note.width() else 0
+        columns = self._legend_columns(width - note.width()) or self._legend_columns(width) or 1
+        if columns != self.legend.columnCount:  # a new count rebuilds the legend
+            self.legend.setColumnCount(columns)
+        below = note.height() if not self._legend_columns(width - note.width()) else 0
         legend = self.legend.height() if self.legend.items else 0
         strip = max(below + legend, note.height())
         if (below, strip) != self._strip:  # moving them re-lays the plot out
             self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, below))
             self.loss_plot.layout.setRowFixedHeight(0, strip + 2 if strip else 0)
             self._strip = (below, strip)
+
+    def _legend_columns(self, room: float) -> int:
+        """The most legend columns whose rows fit in `room` pixels (0: not even one)."""
+        widths = [sample.width() + label.width() + 10 for sample, label in self.legend.items]
+        for columns in range(max(len(widths), 1), 0, -1):
+            cells = [max(widths[c::columns], default=0) for c in range(columns)]
+            if sum(cells) <= room:
+                return columns
+        return 0
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -301,7 +306,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
             self.diverged_line = pg.InfiniteLine(
                 step, angle=90, pen=pg.mkPen(look.wrong, width=2 * look.zoom, style=Qt.DashLine),
                 label=f"diverged at step {step:,} ",
-                labelOpts={"position": 0.85, "color": look.wrong, "fill": _backdrop(look), "anchors": [(1, 0.5), (1, 0.5)]},
+                labelOpts={"position": 0.85, "color": look.wrong, "fill": look.backdrop, "anchors": [(1, 0.5), (1, 0.5)]},
             )
             self.diverged_line.label.setFont(sized_font(look.pt()))
             self.loss_plot.addItem(self.diverged_line, ignoreBounds=True)
@@ -339,7 +344,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         if self.diverged_line is not None:
             self.diverged_line.setPen(pg.mkPen(look.wrong, width=2 * look.zoom, style=Qt.DashLine))
             self.diverged_line.label.setColor(look.wrong)
-            self.diverged_line.label.fill = pg.mkBrush(_backdrop(look))
+            self.diverged_line.label.fill = pg.mkBrush(look.backdrop)
             self.diverged_line.label.setFont(sized_font(look.pt()))
         self._arrange(force=True)  # styling showed every axis label again
         self._fit_legend()
@@ -471,7 +476,11 @@ class LossPlot(pg.GraphicsLayoutWidget):
 
     def _hover(self, position):
         if not self.loss_plot.sceneBoundingRect().contains(position) and not self.grad_plot.sceneBoundingRect().contains(position):
+            if self._reading:
+                self._reading = False
+                self.readout.emit("")  # off the plots: the run's own figures again
             return
+        self._reading = True
         step = int(round(self.loss_plot.vb.mapSceneToView(position).x()))
         parts = []
         for p in self._shown:
@@ -485,13 +494,6 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 parts.append(text)
         if parts:
             self.readout.emit(f"step {step:,}:  " + "   ".join(parts))
-
-
-def _backdrop(look):
-    """The plot's background, nearly opaque: a label over the curves stays readable."""
-    colour = pg.mkColor(look.background)
-    colour.setAlpha(220)
-    return colour
 
 
 class _Busy(QWidget):
@@ -512,7 +514,6 @@ class _Busy(QWidget):
     def apply_look(self, look):
         self.label.setStyleSheet(f"color: {look.foreground}; font-size: {look.pt(BASE_POINT_SIZE + 2)}pt;")
         self.setStyleSheet(f"background: {look.background};")
-        self.adjustSize()
         self.place()
 
     def place(self):

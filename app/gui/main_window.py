@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event):
         super().showEvent(event)
         if not self.runs.running:
-            QTimer.singleShot(0, lambda: self.runs.start_thread() and self.rerun())
+            QTimer.singleShot(0, self, lambda: self.runs.start_thread() and self.rerun())
 
     def rerun(self):
         """Start the current settings from step 0, replacing the run in flight."""
@@ -197,11 +197,15 @@ class MainWindow(QMainWindow):
 
     def pick_lr(self, lr: float, pin: bool):
         """Run at `lr` (a sweep point clicked); with `pin`, pin that run once it finishes."""
+        before = self.run_id
         self.controls.lr_spin.setValue(lr)  # what the box keeps is what runs
-        self._pin_run = self.run_id if pin else None
-        if pin and self.finished_run == self.run_id:  # the same rate as the run shown: pin it now
-            self._pin_run = None
-            self.pin()
+        self._pin_run = None
+        if not pin:
+            return
+        if self.run_id != before:
+            self._pin_run = self.run_id
+        elif self.config.lr == self.controls.lr_spin.value() and self.finished_run == self.run_id:
+            self.pin()  # the rate of the run shown: pin it now
 
     def _divergence_text(self, diverged: dict[str, int]) -> str:
         """What the banner says of a divergence: the learning rate's fault, unless only the
@@ -233,7 +237,8 @@ class MainWindow(QMainWindow):
         self.runErrored.emit(message)
 
     def show_banner(self, kind, text):
-        """A banner over the plots: `kind` is "info", "warning" or "error"."""
+        """A banner over the plots: `kind` is "info", "warning" or "error" (the same banner
+        again, from the next chunk, say, leaves it as it is: its Details stay open)."""
         self.banner.set_kind(kind)
         self.banner.setText(text)
         self.banner.show()
@@ -307,16 +312,17 @@ class MainWindow(QMainWindow):
             bar.restyle(look.dark)
         for view in (self.plot, self.fit, self.digits_view, self.sweeps, self.listings):
             view.apply_look(look)
-        if not self.presenting:  # the controls column takes their new width once laid out again
-            QTimer.singleShot(0, lambda: layout.fit_controls(self))
         dark = self.actions["Dark Theme"]
         dark.blockSignals(True)  # showing the theme is not choosing it again
         dark.setChecked(self.look.dark)
         dark.blockSignals(False)
 
     def zoom(self, direction: int):
-        """Text one step bigger (+1), smaller (-1) or back to normal (0)."""
+        """Text one step bigger (+1), smaller (-1) or back to normal (0); the controls column
+        takes the controls' new width once they are laid out again."""
         self.set_look(Look(zoomed(self.look.zoom, direction), self.look.theme))
+        if not self.presenting:
+            QTimer.singleShot(0, self, lambda: layout.fit_controls(self))
 
     def reset_everything(self):
         """Forget what was remembered: default look, size, run and display settings, then re-run."""

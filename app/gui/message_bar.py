@@ -56,7 +56,7 @@ class MessageBar(QFrame):
         self.details = QToolButton(text="Details", checkable=True, toolTip="Show the whole text.")
         self.details.toggled.connect(self._fit)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(PADDING, 3, PADDING, 3)
+        layout.setContentsMargins(PADDING, 2, PADDING, 2)
         layout.addWidget(self.scroll, 1)
         layout.addWidget(self.details, 0, Qt.AlignTop)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
@@ -64,8 +64,9 @@ class MessageBar(QFrame):
 
     def set_kind(self, kind: str):
         """A banner's kind: "info", "warning" or "error"."""
-        self.kind = kind
-        self.restyle(self._dark)
+        if kind != self.kind:
+            self.kind = kind
+            self.restyle(self._dark)
 
     def restyle(self, dark: bool):
         """Colours for the theme, and the application's font again: a styled label keeps the
@@ -83,6 +84,8 @@ class MessageBar(QFrame):
         return self._text
 
     def setText(self, text: str):
+        if text == self._text:
+            return  # the same text again: as it is, Details open or not
         self._text = text
         self.details.setChecked(False)
         self._fit()

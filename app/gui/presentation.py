@@ -34,7 +34,7 @@ def _aside(window):
 
 def enter(window):
     window.presenting = {
-        "full_screen": window.isFullScreen(),
+        "state": window.windowState(),
         "sizes": {n: s.sizes() for n, s in window.splitters.items()},
         "shown": [widget.isVisible() for widget in _aside(window)],
     }
@@ -55,12 +55,12 @@ def leave(window):
     before, window.presenting = window.presenting, None
     for widget, shown in zip(_aside(window), before["shown"]):
         widget.setVisible(shown)
+    window.controls_column.setVisible(window.actions["Controls"].isChecked())  # Ctrl+B may have moved it
     window.plot.set_presenting(False)
     window.listings.show_step_only(False)
     window.splitters["right"].setOrientation(Qt.Vertical)
     window.listings.setOrientation(Qt.Horizontal)
     window.apply_shown_look()
-    if not before["full_screen"]:
-        window.showNormal()
+    window.setWindowState(before["state"])  # normal, maximised or full screen, as it was
     for name, sizes in before["sizes"].items():
         window.splitters[name].setSizes(sizes)

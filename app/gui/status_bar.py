@@ -53,14 +53,18 @@ class StatusBar(QStatusBar):
         losses = [f"{LABELS[p]} {m['loss'][-1]:.4g}" for p, m in chunk.metrics.items() if len(m["loss"])]
         tested = [f"{LABELS[p]} {record.tests(p)[1][-1]:.1%}" for p in record.paradigms if len(record.tests(p)[1])]
         gap = record.max_gap
-        self.difference_label.setText("" if math.isnan(gap) else f"|Linen − NNX| ≤ {gap:.2g}")
+        self.difference_label.setText("" if math.isnan(gap) else f"|Linen − NNX| ≤ {_round_up(gap):.2g}")
         if losses:
             accuracy = "   test accuracy: " + ", ".join(tested) if tested else ""
             self.loss_label.setText("loss: " + ", ".join(losses) + accuracy)
 
     def show_readout(self, text: str):
-        """The values under the mouse, over the run's figures until the mouse moves on."""
-        self.showMessage(text, READOUT_MS)
+        """The values under the mouse, over the run's figures until the mouse leaves the plots
+        (an empty `text`) or stays still for `READOUT_MS`."""
+        if text:
+            self.showMessage(text, READOUT_MS)
+        else:
+            self.clearMessage()
 
     def say(self, state: str):
         """A state of the run: "compiling…", "stopped", or "" once it runs."""
@@ -68,3 +72,11 @@ class StatusBar(QStatusBar):
 
     def backend(self, name: str):
         self.backend_label.setText(f"JAX backend: {name}")
+
+
+def _round_up(x: float) -> float:
+    """`x` rounded up to two significant digits: a bound stays a bound when it is shown."""
+    if x <= 0:
+        return 0.0
+    scale = 10.0 ** (math.floor(math.log10(x)) - 1)
+    return math.ceil(x / scale - 1e-9) * scale

@@ -41,6 +41,13 @@ class Look:
         return "#A0A0A0" if self.dark else "#555555"
 
     @property
+    def backdrop(self) -> QColor:
+        """The background, nearly opaque: a label over the data stays readable."""
+        colour = QColor(self.background)
+        colour.setAlpha(220)
+        return colour
+
+    @property
     def wrong(self) -> str:
         """Red for a divergence or a wrong prediction, readable on the background."""
         return "#FF7B72" if self.dark else WRONG

@@ -116,7 +116,8 @@ class Settings:
         saved = {k: v for k, v in mine.items() if v != run_defaults[k] or k in ("task", "lr", "steps")}
         display_defaults = Settings()
         saved |= {k: getattr(self, k) for k in ("pace", "rate")}
-        saved |= {k: getattr(self, k) for k in ("smoothing", "stop_at", "log_y", "show_steps") if getattr(self, k) != getattr(display_defaults, k)}
+        shown = [f.name for f in DISPLAY_FIELDS if f.name not in ("pace", "rate")]
+        saved |= {k: getattr(self, k) for k in shown if getattr(self, k) != getattr(display_defaults, k)}
         return saved
 
     @classmethod
