@@ -35,6 +35,7 @@ def _aside(window):
 def enter(window):
     window.presenting = {
         "state": window.windowState(),
+        "geometry": window.geometry(),
         "sizes": {n: s.sizes() for n, s in window.splitters.items()},
         "shown": [widget.isVisible() for widget in _aside(window)],
     }
@@ -46,6 +47,7 @@ def enter(window):
     right.setOrientation(Qt.Horizontal)
     window.listings.setOrientation(Qt.Vertical)
     window.apply_shown_look()
+    window.setGeometry(window.screen().geometry())  # the whole screen even where no window manager makes it so
     window.showFullScreen()
     total = sum(right.sizes())
     right.setSizes([round(total * PLOT_SHARE), total - round(total * PLOT_SHARE)])
@@ -62,5 +64,7 @@ def leave(window):
     window.listings.setOrientation(Qt.Horizontal)
     window.apply_shown_look()
     window.setWindowState(before["state"])  # normal, maximised or full screen, as it was
+    if not before["state"] & (Qt.WindowFullScreen | Qt.WindowMaximized):
+        window.setGeometry(before["geometry"])
     for name, sizes in before["sizes"].items():
         window.splitters[name].setSizes(sizes)

@@ -155,7 +155,7 @@ def test_turning_a_feature_on_scrolls_to_its_marked_lines(window, qtbot, feature
 
 
 def test_the_x_axis_follows_the_action_and_a_lesson_sets_the_view(window, qtbot):
-    steps, loss = window.record.curve("nnx")
+    _, loss = window.record.curve("nnx")
     end = window.plot.loss_plot.vb.viewRange()[0][1]
     settled = int(np.argmax(np.abs(loss - loss[-1]) <= 0.02 * (loss.max() - loss.min())))
     assert settled <= end < 200  # the first 1,000 steps' action fills the axis, not 5 % of it
@@ -207,10 +207,14 @@ def test_compiling_fades_the_old_curves_and_says_so(window, qtbot):
     assert not window.plot.busy.isVisible() and window.plot.loss_curves["nnx"].opacity() == 1
 
 
-def test_the_accuracy_axis_reads_zero_to_one_before_the_first_test(window, qtbot):
+def test_the_accuracy_axis_reads_zero_to_one_before_and_after_the_tests(window, qtbot):
     window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
     low, high = window.plot.acc_plot.vb.viewRange()[1]
-    assert low <= 0 < 1 <= high < 1.1
+    assert low <= 0 and 1 <= high < 1.1
+    wait_for_run(qtbot, window)
+    tested = window.record.tests("nnx")[1]
+    assert len(tested) and tested.min() > 0.5  # the tests ran, high: the axis did not zoom onto them
+    assert window.plot.acc_plot.vb.viewRange()[1] == pytest.approx([low, high])
 
 
 def test_the_sweep_is_a_panel_and_a_click_runs_a_point(window, qtbot):
