@@ -3,11 +3,13 @@
 import argparse
 import csv
 import functools
+import os
 import sys
 
 import numpy as np
 
 from app.model.settings import DISPLAY_FIELDS, RUN_FIELDS, Settings
+from app.training import compile_cache
 from app.training.config import RunConfig
 
 PROG = "train-step-lab"
@@ -41,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lesson", metavar="LESSON", help="open a lesson (a JSON file, or a built-in lesson's name)")
     parser.add_argument("--screenshot", metavar="PATH", help="open the window, run the settings, save a PNG, exit")
     parser.add_argument("--present", action="store_true", help="open in presentation mode (F5 toggles it, Esc leaves)")
+    parser.add_argument(
+        "--no-compile-cache", action="store_true", help="compile every run structure afresh (not kept between launches)"
+    )
     return parser
 
 
@@ -160,7 +165,9 @@ def _write_rows(rows, file) -> None:
 
 def headless(args) -> int:
     """Run (or sweep) and print; the CSV is written last, so a bad path loses no printed result."""
+    compile_cache.enable()  # before anything compiles: JAX sets its cache up at the first compile
     from app.training import runner
+
 
     config = config_from_args(args)
     if args.sweep is not None:
@@ -184,6 +191,8 @@ def headless(args) -> int:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(normalise_negative_values(list(sys.argv[1:] if argv is None else argv)))
+    if args.no_compile_cache:
+        os.environ[compile_cache.SWITCH] = "0"  # read where JAX loads (the worker, or below)
     try:
         check_combination(args)
         if args.headless:

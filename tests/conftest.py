@@ -1,10 +1,15 @@
 """Qt runs offscreen in the tests: no screen is needed. The offscreen platform is given the two
-screens the app is made for, a 1366×768 laptop (the primary screen) and a 1280×720 projector."""
+screens the app is made for, a 1366×768 laptop (the primary screen) and a 1280×720 projector.
+The compile cache lives in a temporary folder."""
 
 import os
+import tempfile
 from pathlib import Path
 
 SCREENS = Path(__file__).with_name("screens.json")
 
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREENS}"
+
+# Compiled steps are kept in a folder of the test session's own, never in the user's cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="train-step-lab-tests-")

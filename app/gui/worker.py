@@ -42,9 +42,13 @@ class TrainingWorker(QObject):
 
     @Slot()
     def load(self):
-        """Import JAX and the runner (about a second, once), then say which backend computes."""
+        """Import JAX and the runner (about a second, once), then say which backend computes.
+        Compiled steps are kept between launches (see `compile_cache`)."""
         import jax
 
+        from app.training import compile_cache
+
+        compile_cache.enable()  # before anything compiles: JAX sets its cache up at the first compile
         from app.training import runner
 
         self._runner = runner
