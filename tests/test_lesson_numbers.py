@@ -57,8 +57,8 @@ def test_ema_lesson_wobble_numbers():
         tested = m[p]["test_accuracy"][np.isfinite(m[p]["test_accuracy"])][10:]  # after step 500
         bands.append(100 * (tested.max() - tested.min()))
         jumps.append(100 * np.abs(np.diff(tested)).max())
-    assert "a band 7 to 8 points wide" in noisy.caption and all(6.5 <= b <= 8.5 for b in bands)
-    assert "by up to 6 points" in noisy.caption and all(5 <= j <= 6.5 for j in jumps)
+    assert "a band 5 to 8 points wide" in noisy.caption and all(4.5 <= b <= 8.5 for b in bands)
+    assert "by up to 5 points" in noisy.caption and all(4.5 <= j <= 5.5 for j in jumps)
 
 
 def test_momentum_reset_lesson_numbers():

@@ -15,6 +15,9 @@ PARADIGMS = ("nnx", "linen", "both")
 MAX_STEPS = 1_000_000
 MAX_SEED = 2**31 - 1
 MAX_BATCH = 256
+BATCH_ROWS = (16, 32, 64, 128, MAX_BATCH)
+"""A digits step computes the least of these many rows that holds its batch, masked down to the
+batch: a step costs about its batch, and five sizes at most compile."""
 DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.5)
 REAL_MIN, REAL_MAX = 1e-30, 1e6
 """Learning rates and max norms the float32 step can use: past these they under- or overflow."""
@@ -30,6 +33,12 @@ class Structure:
     clip: bool
     dropout: float = 0.0  # a rate is part of the model's structure (digits only)
     pitfall: str | None = None
+    batch_rows: int = 0  # the rows a digits step computes (see BATCH_ROWS); 0 for the line fit
+
+
+def batch_rows(batch_size: int) -> int:
+    """The rows a digits step of `batch_size` computes: the least of BATCH_ROWS that holds it."""
+    return next(rows for rows in BATCH_ROWS if rows >= batch_size)
 
 
 @dataclass(frozen=True)
@@ -88,10 +97,11 @@ class RunConfig:
 
     @property
     def structure(self) -> Structure:
-        dropout = self.dropout if self.task == "digits" else 0.0
+        digits = self.task == "digits"
         return Structure(
             self.task, self.compiled_paradigms, self.optimizer, self.ema_decay is not None,
-            self.clip_norm is not None, dropout, self.pitfall,
+            self.clip_norm is not None, self.dropout if digits else 0.0, self.pitfall,
+            batch_rows(self.batch_size) if digits else 0,
         )
 
     @property

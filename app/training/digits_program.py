@@ -1,8 +1,10 @@
 """The digits task's compiled program: minibatches, periodic evaluation, both paradigms.
 
-Batch size, L2 weight and label smoothing are data like the learning rate: a batch is
-always MAX_BATCH rows drawn with a seeded key, and a mask keeps the first `batch_size`
-(BatchNorm statistics, loss and accuracy all respect it), so no value change recompiles.
+L2 weight and label smoothing are data like the learning rate. A batch is drawn with a seeded
+key as the structure's `batch_rows` rows (16, 32, 64, 128 or 256: the least that holds the
+batch), and a mask keeps the first `batch_size` (BatchNorm statistics, loss and accuracy all
+respect it): a step costs about its batch, and a batch size within the same rows does not
+recompile.
 """
 
 import jax
@@ -11,7 +13,7 @@ import numpy as np
 from flax import nnx
 
 from app.training import digits_linen, digits_nnx, tasks
-from app.training.config import MAX_BATCH, RunConfig
+from app.training.config import RunConfig
 from app.training.programs import Program
 
 EVAL_EVERY = 50
@@ -55,11 +57,12 @@ class DigitsProgram(Program):
         """One step of every paradigm on the same minibatch; test accuracy when due."""
         nnx_state, leaves, hyper, i = carry
         key = jax.random.fold_in(jax.random.fold_in(jax.random.key(hyper["seed"]), BATCH_STREAM), i)
-        rows = jax.random.randint(key, (MAX_BATCH,), 0, len(train_x))
+        size = self.structure.batch_rows
+        rows = jax.random.randint(key, (size,), 0, len(train_x))
         batch = {
             "image": train_x[rows],
             "label": train_y[rows],
-            "mask": jnp.arange(MAX_BATCH) < hyper["batch_size"],
+            "mask": jnp.arange(size) < hyper["batch_size"],
         }
         values = (hyper["l2"], hyper["smoothing"])
         due = ((i + 1) % EVAL_EVERY == 0) | (i + 1 == hyper["steps"])

@@ -8,7 +8,7 @@ import pytest
 from flax import nnx
 
 from app.training import compiled, digits_linen, digits_nnx, runner, tasks
-from app.training.config import MAX_BATCH, RunConfig
+from app.training.config import RunConfig, batch_rows
 from app.training.digits_program import BATCH_STREAM, EVAL_EVERY, linen_variables
 
 DIGITS = RunConfig(task="digits", steps=300, dropout=0.0)
@@ -38,7 +38,8 @@ def _numpy_first_loss(config):
     w2, b2 = np.asarray(p["Dense_1"]["kernel"], np.float64), np.asarray(p["Dense_1"]["bias"], np.float64)
     train_x, train_y, _, _ = tasks.digits_split()
     key = jax.random.fold_in(jax.random.fold_in(jax.random.key(config.seed), BATCH_STREAM), 0)
-    rows = np.asarray(jax.random.randint(key, (MAX_BATCH,), 0, len(train_x)))[: config.batch_size]
+    drawn = batch_rows(config.batch_size)  # the rows the step draws; the mask keeps batch_size
+    rows = np.asarray(jax.random.randint(key, (drawn,), 0, len(train_x)))[: config.batch_size]
     x, labels = train_x[rows].astype(np.float64), train_y[rows]
     h = x @ w1 + b1
     h = (h - h.mean(0)) / np.sqrt(h.var(0) + 1e-5) * g + beta
@@ -129,3 +130,11 @@ def test_label_smoothing_says_the_targets_it_makes():
     right, other = f"{targets[3]:.2g}", f"{targets[0]:.2g}"
     assert (right, other) == ("0.91", "0.01")
     assert f"{right} and {other}" in smooth_labels.__doc__
+
+
+def test_a_step_computes_the_least_rows_that_hold_its_batch():
+    rows = [batch_rows(b) for b in (1, 16, 17, 64, 65, 200, 256)]
+    assert rows == [16, 16, 32, 64, 128, 256, 256]
+    assert RunConfig(task="digits", batch_size=64).structure.batch_rows == 64
+    assert RunConfig(task="digits", batch_size=64).structure == RunConfig(task="digits", batch_size=50, seed=3).structure
+    assert RunConfig(batch_size=64).structure.batch_rows == 0  # the line fit draws no batches
