@@ -51,12 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def given_run_flags(args) -> dict:
     """The RunConfig fields the command line set."""
-    return {f.name: getattr(args, f.name) for f in RUN_FIELDS if getattr(args, f.name) is not None}
+    return _given(args, RUN_FIELDS)
 
 
 def given_display_flags(args) -> dict:
     """The display settings (pace, rate, ...) the command line set."""
-    return {f.name: getattr(args, f.name) for f in DISPLAY_FIELDS if getattr(args, f.name) is not None}
+    return _given(args, DISPLAY_FIELDS)
+
+
+def _given(args, fields) -> dict:
+    return {f.name: getattr(args, f.name) for f in fields if getattr(args, f.name) is not None}
 
 
 def config_from_args(args) -> RunConfig:

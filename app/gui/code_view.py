@@ -278,8 +278,8 @@ class CodePane(QWidget):
         (the optax chain's clipping, say); the step's first line if there are none."""
         listing = self._listing
         lines = set().union(*(listing.feature_lines.get(f, ()) for f in features))
-        shown = lines & listing.step_lines if self.step_only else lines
-        return min(shown & listing.step_lines or shown or listing.step_lines)
+        elsewhere = set() if self.step_only else lines  # presenting, only the step is shown
+        return min(lines & listing.step_lines or elsewhere or listing.step_lines)
 
     def marked_lines(self) -> dict[str, list[int]]:
         """Which lines carry which mark (background = on, dimmed = off), for tests and checks."""

@@ -65,7 +65,7 @@ def assemble(window) -> QScrollArea:
     right.setCollapsible(0, False)
     right.installEventFilter(_KeepPlotsTall(right))
     # The lesson bar and banners sit above the splitter: the space they take comes from the
-    # plots and the listings in proportion, not from the plots alone.
+    # listings first (see _KeepPlotsTall), not from the plots.
     column = QWidget()
     column_layout = QVBoxLayout(column)
     column_layout.setContentsMargins(0, 0, 0, 0)

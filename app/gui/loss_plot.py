@@ -245,10 +245,11 @@ class LossPlot(pg.GraphicsLayoutWidget):
         width = self.loss_plot.width() - axis
         note = self.steps_note.boundingRect() if self.steps_note.text() else QRectF()
         self.steps_note.setPos(axis, 0)
-        columns = self._legend_columns(width - note.width()) or self._legend_columns(width) or 1
+        beside = self._legend_columns(width - note.width())
+        columns = beside or self._legend_columns(width) or 1
         if columns != self.legend.columnCount:  # a new count rebuilds the legend
             self.legend.setColumnCount(columns)
-        below = note.height() if not self._legend_columns(width - note.width()) else 0
+        below = 0 if beside else note.height()
         legend = self.legend.height() if self.legend.items else 0
         strip = max(below + legend, note.height())
         if (below, strip) != self._strip:  # moving them re-lays the plot out
@@ -302,13 +303,11 @@ class LossPlot(pg.GraphicsLayoutWidget):
         """The record has a new chunk: mark a divergence, and ask for a redraw."""
         if chunk.diverged_at and self.diverged_line is None:
             step = min(chunk.diverged_at.values())
-            look = self.look
             self.diverged_line = pg.InfiniteLine(
-                step, angle=90, pen=pg.mkPen(look.wrong, width=2 * look.zoom, style=Qt.DashLine),
-                label=f"diverged at step {step:,} ",
-                labelOpts={"position": 0.85, "color": look.wrong, "fill": look.backdrop, "anchors": [(1, 0.5), (1, 0.5)]},
+                step, angle=90, label=f"diverged at step {step:,} ",
+                labelOpts={"position": 0.85, "anchors": [(1, 0.5), (1, 0.5)]},
             )
-            self.diverged_line.label.setFont(sized_font(look.pt()))
+            self._style_diverged_line()
             self.loss_plot.addItem(self.diverged_line, ignoreBounds=True)
         if self.busy.isVisible():
             self.show_compiling(False)
@@ -342,13 +341,18 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.steps_note.setFont(sized_font(look.pt()))
         self.steps_note.setBrush(pg.mkColor(look.muted))
         if self.diverged_line is not None:
-            self.diverged_line.setPen(pg.mkPen(look.wrong, width=2 * look.zoom, style=Qt.DashLine))
-            self.diverged_line.label.setColor(look.wrong)
-            self.diverged_line.label.fill = pg.mkBrush(look.backdrop)
-            self.diverged_line.label.setFont(sized_font(look.pt()))
+            self._style_diverged_line()
         self._arrange(force=True)  # styling showed every axis label again
         self._fit_legend()
         self.busy.apply_look(look)
+
+    def _style_diverged_line(self):
+        """The divergence mark in the theme's red, its label on a backdrop, both at the zoom."""
+        look, line = self.look, self.diverged_line
+        line.setPen(pg.mkPen(look.wrong, width=2 * look.zoom, style=Qt.DashLine))
+        line.label.setColor(look.wrong)
+        line.label.fill = pg.mkBrush(look.backdrop)
+        line.label.setFont(sized_font(look.pt()))
 
     def set_smoothing(self, steps: int):
         """Draw the loss as a trailing mean over `steps` steps (1: as it is)."""
