@@ -13,3 +13,6 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
 
 # Compiled steps are kept in a folder of the test session's own, never in the user's cache.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="train-step-lab-tests-")
+
+# Nothing compiles ahead unless a test asks for it: the suite's runs stay what each test starts.
+os.environ["TRAIN_STEP_LAB_COMPILE_AHEAD"] = "0"

@@ -41,7 +41,7 @@ class StatusBar(QStatusBar):
         """The figures after `chunk`, the newest part of `record`."""
         self.compile_label.setText("")
         steps = chunk.end - chunk.start
-        if chunk.seconds > 0 and steps >= SPEED_MIN_STEPS and not chunk.compiled:
+        if chunk.seconds > 0 and steps >= SPEED_MIN_STEPS:
             rate = steps / chunk.seconds
             smooth = self._steps_per_second
             self._steps_per_second = rate if smooth is None else 0.7 * smooth + 0.3 * rate

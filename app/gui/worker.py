@@ -2,8 +2,9 @@
 
 Between two chunks the thread's event loop runs, so a new run, Stop, Pause, Step or quit
 is acted on within one chunk (about one frame). A learning-rate sweep advances by pieces of
-about 50 ms in the same turns, beside the run, and is dropped by Stop, a new run or quit. JAX is imported here, in the worker's
-thread, after the window is already on screen.
+about 50 ms in the same turns, beside the run, and is dropped by Stop, a new run or quit. JAX
+is imported here, in the worker's thread, after the window is already on screen. When nothing
+runs, the structures one toggle away compile on a thread of their own (`compile_ahead`).
 """
 
 import time
@@ -32,6 +33,8 @@ class TrainingWorker(QObject):
         super().__init__()
         self._runner = None
         self._run = None
+        self._config = None  # the last run's settings: what compiling ahead starts from
+        self._ahead = None
         self._run_id = 0
         self._paused = False
         self._rate = 0.0  # steps per second when animating; 0 runs flat out
@@ -50,8 +53,10 @@ class TrainingWorker(QObject):
 
         compile_cache.enable()  # before anything compiles: JAX sets its cache up at the first compile
         from app.training import runner
+        from app.training.compile_ahead import CompileAhead
 
         self._runner = runner
+        self._ahead = CompileAhead()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self.ready.emit(jax.default_backend())
@@ -63,6 +68,7 @@ class TrainingWorker(QObject):
             return
         self._run_id = run_id
         self._run = None
+        self._config = config
         self._sweep = None  # a sweep of the old settings is no longer wanted
         self._rate = rate
         self._paused = False  # a new run starts running
@@ -110,6 +116,7 @@ class TrainingWorker(QObject):
     def stop(self):
         """Drop the run and the sweep."""
         self.halt()
+        self._schedule()
         self.stopped.emit()
 
     @Slot()
@@ -118,6 +125,13 @@ class TrainingWorker(QObject):
         self._run = None
         self._schedule()
         self.stopped.emit()
+
+    @Slot()
+    def end(self):
+        """The thread ends: drop everything, and wait for a compile ahead in flight."""
+        self.halt()
+        if self._ahead:
+            self._ahead.close()
 
     @Slot()
     def halt(self):
@@ -158,7 +172,10 @@ class TrainingWorker(QObject):
             return
         if not self._running() and self._sweep is None:
             self._timer.stop()
+            if self._config is not None:
+                self._ahead.around(self._config)  # idle: what the next toggle needs may compile
             return
+        self._ahead.hold()
         self._timer.start(ANIMATE_TICK_MS if self._rate > 0 and self._sweep is None else 0)
 
     @Slot()
@@ -201,7 +218,7 @@ def start_worker_thread(worker: TrainingWorker) -> QThread:
     worker.moveToThread(thread)
     thread.started.connect(worker.load)
     # Emitted in the worker's thread as it ends: a run still in flight stops there.
-    thread.finished.connect(worker.halt, Qt.DirectConnection)
+    thread.finished.connect(worker.end, Qt.DirectConnection)
     thread.finished.connect(worker.deleteLater)
     thread.start()
     return thread

@@ -51,8 +51,7 @@ class RunRecord:
                         where.setdefault(name, Series()).extend(m[name][tested])
         self.shown.update(chunk.shown)
         self.diverged_at = dict(chunk.diverged_at)
-        if not chunk.compiled:
-            self.seconds += chunk.seconds
+        self.seconds += chunk.seconds
         if "linen" in chunk.metrics and "nnx" in chunk.metrics:
             self._update_gap(chunk.end - chunk.start)
 

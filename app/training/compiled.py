@@ -1,13 +1,35 @@
-"""The one compiled Program of each run structure, built on first use and kept."""
+"""The one compiled Program of each run structure, built on first use and kept (from any thread)."""
 
-import functools
+import threading
 
 from app.training.config import Structure
 from app.training.digits_program import DigitsProgram
 from app.training.programs import Program
 
+_programs: dict[Structure, Program] = {}
+_storing = threading.Lock()
 
-@functools.cache
+
 def program(structure: Structure) -> Program:
-    """The Program of `structure`: the digits task's or the line fit's."""
-    return DigitsProgram(structure) if structure.task == "digits" else Program(structure)
+    """The Program of `structure`: the digits task's or the line fit's.
+
+    Two threads asking for a new structure at once may both build it, but only the first one
+    stored is ever used (and compiled)."""
+    prog = _programs.get(structure)
+    if prog is None:
+        built = DigitsProgram(structure) if structure.task == "digits" else Program(structure)
+        with _storing:
+            prog = _programs.setdefault(structure, built)
+    return prog
+
+
+def is_compiled(structure: Structure) -> bool:
+    """Whether `structure`'s program is compiled (without building it if it is not)."""
+    prog = _programs.get(structure)
+    return prog is not None and prog.compiled
+
+
+def forget_all() -> None:
+    """Drop every program: the next run of any structure traces and compiles anew."""
+    with _storing:
+        _programs.clear()

@@ -7,6 +7,8 @@ run of one structure, whatever its values or step count, reuses one compiled pro
 The carry crosses the jit boundary as a flat list of arrays: the cheapest call to dispatch.
 """
 
+import threading
+import time
 from collections import Counter
 
 import jax
@@ -25,7 +27,10 @@ CAPACITY = 32768
 
 
 class Program:
-    """The compiled init and chunk of one structure; `traces` counts how often each compiled."""
+    """The compiled init and chunk of one structure; `traces` counts how often each compiled.
+
+    `compile` may be called from any thread: the run's, or the one compiling ahead.
+    """
 
     def __init__(self, structure: Structure):
         self.structure = structure
@@ -40,6 +45,8 @@ class Program:
         self._init = jax.jit(self._init_fn)
         self._chunk = jax.jit(self._chunk_fn)
         self.seconds_per_step = None
+        self.compiled = False
+        self._compiling = threading.Lock()
 
     def _data(self):
         return tasks.line_fit_batch()
@@ -55,6 +62,20 @@ class Program:
             "ema_decay": np.array(config.ema_decay or 0.0, np.float32),
             "max_norm": np.array(config.clip_norm or 0.0, np.float32),
         }
+
+    def compile(self, config: RunConfig) -> float:
+        """Compile `init` and `chunk` unless done; returns the seconds this call waited for it.
+
+        A call while another thread compiles waits for that compile instead of doing it twice.
+        """
+        if self.compiled:
+            return 0.0
+        t0 = time.perf_counter()
+        with self._compiling:
+            if not self.compiled:
+                self.chunk(self.init(config), 1)
+                self.compiled = True
+        return time.perf_counter() - t0
 
     def init(self, config: RunConfig):
         """The run's starting state on the device (seeded model, fresh optimizer, EMA copy)."""

@@ -39,8 +39,6 @@ class Chunk:
     diverged_at: dict[str, int]
     total_steps: int
     seconds: float
-    compiled: bool
-    """Whether `seconds` includes compiling the program (the first chunk of a new structure)."""
 
 
 def chunk_steps(seconds_per_step: float | None, target: float = FRAME_SECONDS) -> int:
@@ -52,24 +50,15 @@ def chunk_steps(seconds_per_step: float | None, target: float = FRAME_SECONDS) -
 
 
 def needs_compile(config: RunConfig) -> bool:
-    """Whether the next run of this config compiles first (its structure is new)."""
-    return bool(config.compiled_paradigms) and program(config.structure).traces["chunk"] == 0
-
-
-def warm_up(config: RunConfig) -> float:
-    """Compile this config's program now if it is new; returns the seconds that took."""
-    if not needs_compile(config):
-        return 0.0
-    prog = program(config.structure)
-    t0 = time.perf_counter()
-    prog.chunk(prog.init(config), 1)
-    return time.perf_counter() - t0
+    """Whether a run of this config compiles (or waits for a compile) first: its structure is new."""
+    return bool(config.compiled_paradigms) and not program(config.structure).compiled
 
 
 class Run:
     """One run in progress on the device, advanced a chunk at a time by whoever paces it.
 
-    `errors` holds, per paradigm, what a pitfall that fails at once raised (it runs no steps).
+    `errors` holds, per paradigm, what a pitfall that fails at once raised (it runs no steps);
+    `compile_seconds` how long the run waited for its program to compile (0 if it was ready).
     """
 
     def __init__(self, config: RunConfig):
@@ -79,6 +68,7 @@ class Run:
         if note and note.raises and note.paradigm in config.paradigms:
             self.errors[note.paradigm] = ADAPTERS[config.pitfall].fails(config)
         self._program = program(config.structure) if config.compiled_paradigms else None
+        self.compile_seconds = self._program.compile(config) if self._program else 0.0
         self._carry = self._program.init(config) if self._program else None
         self.step = 0
         self.diverged_at: dict[str, int] = {}
@@ -92,12 +82,11 @@ class Run:
         """Run the next chunk: about one frame of work, at most `max_steps`, never past the end."""
         prog = self._program
         want = min(self.config.steps - self.step, chunk_steps(prog.seconds_per_step), max_steps or CAPACITY)
-        compiled = prog.traces["chunk"] > 0
         start = self._carry
         t0 = time.perf_counter()
         self._carry, metrics, shown = prog.chunk(self._carry, want)
         seconds = time.perf_counter() - t0
-        if compiled and want >= 64:
+        if want >= 64:
             prog.seconds_per_step = seconds / want
         for paradigm, m in metrics.items():
             if paradigm in self.diverged_at:
@@ -111,7 +100,7 @@ class Run:
                 # step started from, re-run from the chunk's start (inputs are never donated).
                 shown[paradigm] = prog.chunk(start, int(bad[0]))[2][paradigm]
         chunk = Chunk(
-            self.step, self.step + want, metrics, shown, dict(self.diverged_at), self.config.steps, seconds, not compiled
+            self.step, self.step + want, metrics, shown, dict(self.diverged_at), self.config.steps, seconds
         )
         self.step += want
         return chunk
@@ -136,9 +125,8 @@ def _chunks(run, should_stop, max_chunk_steps=None):
 
 def run(config: RunConfig, should_stop: Callable[[], bool] = lambda: False) -> RunRecord:
     """Run to the end (or until `should_stop()`) and gather every chunk into a RunRecord."""
-    record = RunRecord(config, compile_seconds=warm_up(config))
     active = Run(config)
-    record.errors = dict(active.errors)
+    record = RunRecord(config, active.errors, active.compile_seconds)
     for chunk in _chunks(active, should_stop):
         record.append(chunk)
     return record

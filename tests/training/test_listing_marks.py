@@ -19,7 +19,7 @@ def executed_lines(config: RunConfig) -> set[tuple[str, int]]:
     the modules are imported before, so their import is not counted as the run.
     A function's `def` line counts as executed when the function is called.
     """
-    compiled.program.cache_clear()
+    compiled.forget_all()
     hits = set()
 
     def module_of(code):
@@ -41,7 +41,7 @@ def executed_lines(config: RunConfig) -> set[tuple[str, int]]:
         runner.run(config)
     finally:
         sys.settrace(None)
-        compiled.program.cache_clear()
+        compiled.forget_all()
     return hits
 
 

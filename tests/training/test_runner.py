@@ -8,7 +8,7 @@ from app.training.config import RunConfig
 
 
 def test_values_never_recompile_only_structures_do():
-    compiled.program.cache_clear()
+    compiled.forget_all()
     structures = [RunConfig(), RunConfig(optimizer="adam", ema_decay=0.9, clip_norm=1.0, paradigm="nnx")]
     rng = np.random.default_rng(0)
     for base in structures:

@@ -1,0 +1,24 @@
+"""While the window idles, what one toggle needs compiles ahead: the toggle then runs at once."""
+
+from app.training import compile_ahead, compiled
+from tests.gui.conftest import RUN_TIMEOUT_MS, shown_window
+
+
+def test_a_toggle_compiled_ahead_runs_without_compiling(qtbot, monkeypatch):
+    monkeypatch.setattr(compiled, "_programs", {})  # nothing compiled yet in this test's window
+    monkeypatch.setenv(compile_ahead.SWITCH, "1")
+    monkeypatch.setattr(compile_ahead, "IDLE_SECONDS", 0.05)
+    from app.gui import MainWindow
+
+    win = shown_window(qtbot, MainWindow())
+    try:
+        toggled = win.config.with_changes(ema_decay=win.controls.ema_spin.value())
+        qtbot.waitUntil(lambda: compiled.is_compiled(toggled.structure), timeout=RUN_TIMEOUT_MS)
+        compiles = []
+        win.runs.compiling.connect(lambda: compiles.append(win.run_id))  # the GUI-side controller
+        win.controls.ema_check.setChecked(True)
+        qtbot.waitUntil(lambda: win.config == toggled and win.finished_run == win.run_id, timeout=RUN_TIMEOUT_MS)
+        assert compiles == []
+        assert compiled.program(toggled.structure).traces == {"init": 1, "chunk": 1}
+    finally:
+        win.shutdown()

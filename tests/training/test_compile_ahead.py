@@ -1,0 +1,98 @@
+"""Compiling ahead: the structures one toggle away compile on their own thread, once each."""
+
+import threading
+
+import pytest
+
+from app.training import compile_ahead, compiled, runner
+from app.training.compile_ahead import CompileAhead, one_toggle_away
+from app.training.config import RunConfig
+from app.training.programs import Program
+
+
+@pytest.fixture
+def fresh_programs(monkeypatch):
+    """No program compiled yet (the session's own come back afterwards), compiling ahead on."""
+    monkeypatch.setattr(compiled, "_programs", {})
+    monkeypatch.setenv(compile_ahead.SWITCH, "1")
+    monkeypatch.setattr(compile_ahead, "IDLE_SECONDS", 0.05)
+
+
+def test_one_toggle_away_from_the_default_line_fit():
+    base = RunConfig()
+    by_hand = [
+        base.with_changes(ema_decay=0.99), base.with_changes(clip_norm=1.0),
+        base.with_changes(optimizer="momentum"), base.with_changes(optimizer="adam"),
+        base.with_changes(pitfall="forgotten-rebind"), base.with_changes(pitfall="optimizer-in-loop"),
+        base.with_changes(pitfall="missing-wrt"), base.with_changes(pitfall="outer-scope-model"),
+        base.with_changes(task="digits"), base.with_changes(paradigm="nnx"), base.with_changes(paradigm="linen"),
+    ]  # the clip pitfall needs clipping on: two changes away
+    near = one_toggle_away(base)
+    assert [c.structure for c in near] == [c.structure for c in by_hand]
+
+
+def test_one_toggle_away_from_digits_includes_its_own_controls_and_no_pitfall():
+    base = RunConfig(task="digits", ema_decay=0.9)
+    near = {c.structure for c in one_toggle_away(base)}
+    assert base.with_changes(ema_decay=None).structure in near
+    assert {base.with_changes(dropout=r).structure for r in (0.0, 0.2, 0.3, 0.5)} <= near
+    assert {base.with_changes(batch_size=n).structure for n in (32, 128)} <= near
+    assert base.with_changes(task="line").structure in near
+    assert base.structure not in near
+    assert all(s.pitfall is None for s in near)
+
+
+def test_two_threads_compile_one_program_once():
+    config = RunConfig(optimizer="adam", paradigm="linen")
+    prog = Program(config.structure)  # a program of its own: not compiled by any other test
+    waits = []
+    threads = [threading.Thread(target=lambda: waits.append(prog.compile(config))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert prog.compiled and prog.traces == {"init": 1, "chunk": 1}
+    assert len(waits) == 2 and min(waits) > 0  # the second call waited for the first one's compile
+    assert prog.compile(config) == 0.0
+
+
+def test_what_compiled_ahead_runs_without_compiling(fresh_programs):
+    base = RunConfig(steps=50)
+    runner.run(base)  # the run the user made
+    ahead = CompileAhead()
+    try:
+        ahead.around(base)
+        wanted = [c.structure for c in one_toggle_away(base) if c.task == "line"]
+        pause = threading.Event()
+        for _ in range(600):
+            if set(wanted) <= set(ahead.compiled):
+                break
+            pause.wait(0.1)  # a plain thread test: no event loop to starve
+        assert set(wanted) <= set(ahead.compiled)
+    finally:
+        ahead.close()
+    toggled = base.with_changes(ema_decay=0.95)
+    assert not runner.needs_compile(toggled)
+    assert runner.Run(toggled).compile_seconds == 0.0
+    assert compiled.program(toggled.structure).traces == {"init": 1, "chunk": 1}
+
+
+def _compiled_within(seconds, *calls):
+    """What a CompileAhead compiles, over `seconds` (ten times its idle wait), after `calls`."""
+    ahead = CompileAhead()
+    for call in calls:
+        call(ahead)
+    threading.Event().wait(seconds)
+    ahead.close()  # waits for a compile in flight: one started would be counted
+    return ahead.compiled
+
+
+def test_nothing_compiles_ahead_while_something_runs(fresh_programs):
+    assert _compiled_within(0.5, lambda a: a.around(RunConfig()), CompileAhead.hold) == []
+
+
+def test_nothing_compiles_ahead_when_switched_off(fresh_programs, monkeypatch):
+    monkeypatch.setenv(compile_ahead.SWITCH, "0")
+    assert _compiled_within(0.5, lambda a: a.around(RunConfig())) == []
+    monkeypatch.setenv(compile_ahead.SWITCH, "1")
+    assert _compiled_within(0.5, lambda a: a.around(RunConfig()))  # the same, switched on
