@@ -92,7 +92,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._titles = {self.acc_plot: "test accuracy", self.grad_plot: "gradient norm"}
         """The short plots are named above them: a vertical name would not fit beside them."""
         for plot in self._labels:
-            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.showGrid(x=True, y=True)  # in the look's grid colour
             plot.setMenuEnabled(False)
             for side in ("left", "bottom", "top", "right"):  # plain numbers, and (hidden ones too) no
                 plot.getAxis(side).enableAutoSIPrefix(False)  # label rewritten at every range change
@@ -114,11 +114,12 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._layout_pending = False
         self._dirty = False
         self._last_draw = 0.0
-        self._draw_seconds = 0.0
+        self.last_draw_seconds = 0.0  # how long the last redraw took (the benchmark reads it)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.redraw)
         self._drawn_steps = dict.fromkeys(CURVES, 0)
+        self._points = {}  # points each curve was last given
         self.loss_plot.sigXRangeChanged.connect(self._view_moved)
         self.scene().sigMouseMoved.connect(self._hover)
         self.presenting = False
@@ -434,7 +435,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._dirty = True
         if self._timer.isActive():
             return
-        interval = max(REDRAW_MS / 1000, self._draw_seconds / REDRAW_SHARE)
+        interval = max(REDRAW_MS / 1000, self.last_draw_seconds / REDRAW_SHARE)
         wait = interval - (time.perf_counter() - self._last_draw)
         if wait <= 0:
             self.redraw()
@@ -453,7 +454,6 @@ class LossPlot(pg.GraphicsLayoutWidget):
         width = max(self.loss_plot.vb.width(), 100)
         record = self.record
         for p in LABELS:
-            # Curves end at their last finite step, so pyqtgraph's own scan is skipped.
             for curve, (steps, y), name in (
                 (self.loss_curves[p], record.curve(p), p),
                 (self.grad_curves[p], record.curve(p, "grad_norm"), None),
@@ -463,20 +463,27 @@ class LossPlot(pg.GraphicsLayoutWidget):
             ):
                 if name and self.smoothing > 1:
                     y = trailing_mean(y, self.smoothing)
-                curve.setData(*visible_peaks(steps, y, x_min, x_max, int(4 * width)), skipFiniteCheck=True)
+                self._put(curve, *visible_peaks(steps, y, x_min, x_max, int(4 * width)))
                 if name:
                     self._drawn_steps[name] = len(y)
             x, raw = record.curve(p) if self.smoothing > 1 else (np.empty(0), np.empty(0))
             self.raw_curves[p].setVisible(self.smoothing > 1)
-            self.raw_curves[p].setData(*visible_peaks(x, raw, x_min, x_max, int(4 * width)), skipFiniteCheck=True)
+            self._put(self.raw_curves[p], *visible_peaks(x, raw, x_min, x_max, int(4 * width)))
         # Settle the y ranges as the paint would, twice: the first pass moves the views,
         # which re-bounds their curves and would otherwise ask for a second paint.
-        for plot in (self.loss_plot, self.acc_plot, self.grad_plot) * 2:
+        for plot in self._rows * 2:
             plot.vb.prepareForPaint()
         self._dirty = False  # also drops the request of a range change made just above
         self._timer.stop()
         self._last_draw = time.perf_counter()
-        self._draw_seconds = self._last_draw - started
+        self.last_draw_seconds = self._last_draw - started
+
+    def _put(self, curve, x, y):
+        """Hand `curve` its points, unless it had none and still has none (EMA off, say): an
+        empty curve given nothing again costs pyqtgraph as much as a short one."""
+        if len(x) or self._points.get(curve, 1):
+            curve.setData(x, y, skipFiniteCheck=True)  # curves end at their last finite step
+            self._points[curve] = len(x)
 
     def _hover(self, position):
         if not self.loss_plot.sceneBoundingRect().contains(position) and not self.grad_plot.sceneBoundingRect().contains(position):

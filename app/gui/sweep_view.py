@@ -21,7 +21,7 @@ class SweepView(QWidget):
         super().__init__(parent, objectName="sweepView")
         self.plot = pg.PlotWidget(axisItems=readable_axes())
         self.plot.setLogMode(x=True, y=True)
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.showGrid(x=True, y=True)  # in the look's grid colour
         self.plot.setMenuEnabled(False)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.legend = self.plot.addLegend(offset=(10, 10))
