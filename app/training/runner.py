@@ -17,7 +17,9 @@ from app.training.programs import CAPACITY
 FRAME_SECONDS = 1 / 60
 """How much work one chunk aims at when running flat out: the GUI stays fed at 60 Hz."""
 
-FIRST_CHUNK_STEPS = 1024
+HEADLESS_SECONDS = 0.25
+"""How much work one chunk aims at when nothing is drawn: chunks up to CAPACITY steps, so the
+per-chunk cost is spread thin, and a stop still acts within a quarter of a second."""
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,8 @@ class Chunk:
     seconds: float
 
 
-def chunk_steps(seconds_per_step: float | None, target: float = FRAME_SECONDS) -> int:
+def chunk_steps(seconds_per_step: float, target: float = FRAME_SECONDS) -> int:
     """Steps per chunk for ~`target` seconds of work: the nearest power of two, at most CAPACITY."""
-    if not seconds_per_step:
-        return FIRST_CHUNK_STEPS
     steps = 2 ** round(math.log2(max(target / seconds_per_step, 1)))
     return min(steps, CAPACITY)
 
@@ -61,8 +61,10 @@ class Run:
     `compile_seconds` how long the run waited for its program to compile (0 if it was ready).
     """
 
-    def __init__(self, config: RunConfig):
+    def __init__(self, config: RunConfig, chunk_seconds: float = FRAME_SECONDS):
+        """`chunk_seconds`: the work one chunk aims at (see `chunk_steps`)."""
         self.config = config
+        self.chunk_seconds = chunk_seconds
         self.errors: dict[str, str] = {}
         note = PITFALLS.get(config.pitfall)
         if note and note.raises and note.paradigm in config.paradigms:
@@ -79,9 +81,9 @@ class Run:
         return self.step >= self.config.steps or len(self.diverged_at) == len(self.config.compiled_paradigms)
 
     def advance(self, max_steps: int | None = None) -> Chunk:
-        """Run the next chunk: about one frame of work, at most `max_steps`, never past the end."""
+        """Run the next chunk: about `chunk_seconds` of work, at most `max_steps`, never past the end."""
         prog = self._program
-        want = min(self.config.steps - self.step, chunk_steps(prog.seconds_per_step), max_steps or CAPACITY)
+        want = min(self.config.steps - self.step, chunk_steps(prog.seconds_per_step, self.chunk_seconds), max_steps or CAPACITY)
         start = self._carry
         t0 = time.perf_counter()
         self._carry, metrics, shown = prog.chunk(self._carry, want)
@@ -124,8 +126,10 @@ def _chunks(run, should_stop, max_chunk_steps=None):
 
 
 def run(config: RunConfig, should_stop: Callable[[], bool] = lambda: False) -> RunRecord:
-    """Run to the end (or until `should_stop()`) and gather every chunk into a RunRecord."""
-    active = Run(config)
+    """Run to the end (or until `should_stop()`) and gather every chunk into a RunRecord.
+
+    Nothing is drawn meanwhile: chunks are long (HEADLESS_SECONDS)."""
+    active = Run(config, HEADLESS_SECONDS)
     record = RunRecord(config, active.errors, active.compile_seconds)
     for chunk in _chunks(active, should_stop):
         record.append(chunk)

@@ -50,7 +50,6 @@ def test_chunks_cover_the_run_in_order():
 
 
 def test_chunk_size_aims_at_one_frame():
-    assert runner.chunk_steps(None) == runner.FIRST_CHUNK_STEPS
     for seconds_per_step in (1e-7, 1e-6, 3e-5, 1e-3, 1.0):
         n = runner.chunk_steps(seconds_per_step)
         assert n & (n - 1) == 0  # a power of two
@@ -137,3 +136,12 @@ def test_a_diverged_chunk_carries_the_weights_its_diverging_step_started_from():
     assert not np.isfinite(np.float32(loss)) or loss > 1e30  # the weights of the step whose loss blew up
     previous = runner.run(config.with_changes(steps=k)).metrics["nnx"]["loss"][-1]
     assert np.isfinite(previous) and previous < loss
+
+
+def test_a_first_chunk_is_sized_to_its_steps_work():
+    """A digits step costs hundreds of line-fit steps: its first chunk is that much shorter, so
+    the first steps show within a few frames instead of after a thousand steps."""
+    line = next(runner.stream(RunConfig(steps=5000)))
+    digits = next(runner.stream(RunConfig(task="digits", steps=5000)))
+    assert line.end >= 256
+    assert digits.end <= 256 and line.end >= 4 * digits.end
