@@ -5,7 +5,7 @@ RunRecord -> views. Commands (menus, keys) come from `actions.COMMANDS`; the run
 `RunController`; lessons from `LessonController`.
 """
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
@@ -32,6 +32,10 @@ from app.model.settings import Settings
 from app.training.pitfall_notes import PITFALLS
 
 MODEL_TABS = {"line": "Data and line", "digits": "Test digits"}
+
+
+START_AT_THE_LATEST_MS = 1000
+"""A window shown but not yet on screen (minimised, say) starts training after this anyway."""
 
 
 class MainWindow(QMainWindow):
@@ -130,7 +134,20 @@ class MainWindow(QMainWindow):
     def showEvent(self, event):
         super().showEvent(event)
         if not self.runs.running:
-            QTimer.singleShot(0, self, lambda: self.runs.start_thread() and self.rerun())
+            self.windowHandle().installEventFilter(self)  # training starts once the window is on screen
+            QTimer.singleShot(START_AT_THE_LATEST_MS, self, self._start_training)
+
+    def eventFilter(self, watched, event):
+        if watched is self.windowHandle() and event.type() == QEvent.Expose and watched.isExposed():
+            watched.removeEventFilter(self)
+            # After this first paint: JAX's import in the worker thread would hold the GIL against it.
+            QTimer.singleShot(0, self, self._start_training)
+        return super().eventFilter(watched, event)
+
+    def _start_training(self):
+        """Start the training thread (it loads JAX) and the first run, once."""
+        if not self.runs.running and self.runs.start_thread():
+            self.rerun()
 
     def rerun(self):
         """Start the current settings from step 0, replacing the run in flight."""
