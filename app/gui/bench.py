@@ -22,52 +22,76 @@ def _wait(app, condition, timeout=60.0):
         app.processEvents()
 
 
-def _until_drawn(window, steps, timeout=600.0):
-    """Run the real event loop until both complete curves have been painted on screen.
+def _idle(seconds):
+    """Let the event loop run for `seconds` (threads compile meanwhile; nothing polls)."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def _until_drawn(window, steps, timeout=600.0, complete=None):
+    """Run the real event loop until both complete curves have been painted on screen; returns
+    when that paint began.
 
     The GUI thread idles in Qt as it does in the app (a polling loop would starve the
     worker thread of the GIL), and the paint is the one the app itself schedules.
     """
+    complete = complete or (lambda: _curves_complete(window, steps))
     loop = QEventLoop()
     viewport = window.plot.viewport()
+    began = []
 
     class PaintWatch(QObject):
         def eventFilter(self, obj, event):
-            if event.type() == QEvent.Paint and _curves_complete(window, steps):
+            if event.type() == QEvent.Paint and not began and complete():
+                began.append(time.perf_counter())
                 QTimer.singleShot(0, loop.quit)  # runs once this paint is done
             return False
 
     watch = PaintWatch()
     viewport.installEventFilter(watch)
-    if _curves_complete(window, steps):
+    if complete():
         viewport.update()  # drawn before the watch began: one more paint ends the wait
     QTimer.singleShot(int(timeout * 1000), loop.quit)
     loop.exec()
     viewport.removeEventFilter(watch)
-    if not _curves_complete(window, steps):
+    if not began:
         raise TimeoutError("the curves were not complete in time")
+    return began[0]
 
 
 def _curves_complete(window, steps):
+    """The current run's every step has arrived and been handed to the plot (its redraw is
+    done). Not the worker's `finished`: it may arrive after the last paint."""
+    record = window.runs.record
     lengths = window.plot.curve_lengths()
     return (
-        window.finished_run == window.run_id
+        window.plot.record is record
+        and record.steps_done("linen") == record.steps_done("nnx") == steps
         and not window.plot.pending
         and lengths["linen"] == lengths["nnx"] == steps
     )
 
 
+def _first_chunk_drawn(window):
+    """Some of the current run's steps have been painted."""
+    record = window.runs.record
+    return window.plot.record is record and record.steps_done("linen") > 0 and not window.plot.pending
+
+
 def reaction_times(app, window, changes=60):
-    """Seconds from a learning-rate change to both complete 1,000-step curves drawn."""
+    """Per learning-rate change, seconds until both complete 1,000-step curves are painted, and
+    of those, the redraw (the curves handed to pyqtgraph) and the paint."""
     spin = window.controls.lr_spin
     values = [0.02 + 0.3 * (k % 20) / 20 for k in range(changes)]
-    times = []
+    rows = []
     for lr in values:
         t0 = time.perf_counter()
         spin.setValue(lr)
-        _until_drawn(window, window.config.steps)
-        times.append(time.perf_counter() - t0)
-    return times
+        painting = _until_drawn(window, window.config.steps)
+        done = time.perf_counter()
+        rows.append((done - t0, window.plot.last_draw_seconds, done - painting))
+    return rows
 
 
 def longest_gap(app, window, steps=300_000):
@@ -83,6 +107,24 @@ def longest_gap(app, window, steps=300_000):
     timer.stop()
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     return max(gaps), seconds
+
+
+def toggle_after_idle(window, idle_seconds=30.0):
+    """Seconds from turning EMA on, after the window has idled (compiling ahead), until the
+    new run's first steps, and all its steps, are painted; and whether it had to compile."""
+    from app.training import compiled
+
+    toggled = window.config.with_changes(ema_decay=window.controls.ema_spin.value()).structure
+    deadline = time.perf_counter() + idle_seconds
+    while not compiled.is_compiled(toggled) and time.perf_counter() < deadline:
+        _idle(0.1)
+    ready = compiled.is_compiled(toggled)
+    t0 = time.perf_counter()
+    window.controls.ema_check.setChecked(True)
+    _until_drawn(window, 0, complete=lambda: _first_chunk_drawn(window))
+    first = time.perf_counter() - t0
+    _until_drawn(window, window.config.steps)
+    return first, time.perf_counter() - t0, ready
 
 
 def startup_seconds(rounds=5):
@@ -121,7 +163,7 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def main():
+def main(gap_runs=5):
     from app.gui.app import make_application
 
     app = make_application()
@@ -134,17 +176,37 @@ def main():
     _wait(app, lambda: window.run_id >= 1)
     _until_drawn(window, window.config.steps)
     reaction = reaction_times(app, window)
-    gap, long_run = longest_gap(app, window)
+    gaps = [longest_gap(app, window, 300_000 + k) for k in range(gap_runs)]  # a new run each time
+    window.controls.steps_spin.setValue(1000)
+    _until_drawn(window, 1000)
+    _, line_all, line_ready = toggle_after_idle(window)
+    window.controls.ema_check.setChecked(False)
+    window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
+    _until_drawn(window, 1000)
+    digits_first, digits_all, digits_ready = toggle_after_idle(window)
     window.shutdown()
     startup = startup_seconds()
-    ms = [t * 1e3 for t in reaction]
-    print("GUI, offscreen\n")
+    total, redraw, paint = ([row[i] * 1e3 for row in reaction] for i in range(3))
+    rest = [t - r - p for t, r, p in zip(total, redraw, paint)]
+    longest = sorted(gap for gap, _ in gaps)
+    seconds = statistics.median(s for _, s in gaps)
+    ahead = {True: "compiled ahead", False: "not compiled ahead in time"}
+    print("GUI, offscreen, 1840×1000 window\n")
     print("| figure | measured | target |")
     print("|---|---:|---:|")
-    print(f"| learning-rate change to both complete 1,000-step curves drawn, median of {len(ms)} | {statistics.median(ms):.1f} ms | |")
-    print(f"| the same, 95th percentile | {percentile(ms, 95):.1f} ms | ≤ 16 ms |")
-    print(f"| longest event-loop gap while a 300,000-step run streams ({long_run:.2f} s) | {gap * 1e3:.1f} ms | < 50 ms |")
-    print(f"| process start to window shown, median of {len(startup)} | {statistics.median(startup):.2f} s | < 1 s |")
+    print(f"| learning-rate change to both complete 1,000-step curves painted, median of {len(total)} | {statistics.median(total):.1f} ms | |")
+    print(f"| the same, 95th percentile | {percentile(total, 95):.1f} ms | ≤ 16 ms |")
+    print(f"| of which the settings, the worker's 1,000 steps and the signals, median | {statistics.median(rest):.1f} ms | |")
+    print(f"| of which the redraw (curves handed to pyqtgraph), median | {statistics.median(redraw):.1f} ms | |")
+    print(f"| of which the paint, median | {statistics.median(paint):.1f} ms | |")
+    print(
+        f"| longest event-loop gap while a 300,000-step run streams ({seconds:.2f} s), median of {len(longest)} runs "
+        f"(worst {longest[-1] * 1e3:.0f} ms) | {statistics.median(longest) * 1e3:.1f} ms | ≤ 30 ms |"
+    )
+    print(f"| process start to window shown, median of {len(startup)} | {statistics.median(startup):.2f} s | ≤ 0.8 s |")
+    print(f"| line fit: EMA turned on after idling ({ahead[line_ready]}), to the complete curves painted | {line_all:.2f} s | < 0.5 s |")
+    print(f"| digits: EMA turned on after idling ({ahead[digits_ready]}), to its first steps painted | {digits_first:.2f} s | < 0.5 s |")
+    print(f"| the same, to all 1,000 steps painted | {digits_all:.2f} s | |")
 
 
 if __name__ == "__main__":
