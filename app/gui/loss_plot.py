@@ -100,8 +100,10 @@ class LossPlot(pg.GraphicsLayoutWidget):
             plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
             for side in ("left", "bottom"):
                 # Major and one minor level of ticks: a grid readable from afar, and half the
-                # paint time of pyqtgraph's three levels.
-                plot.getAxis(side).setStyle(maxTickLevel=1)
+                # paint time of pyqtgraph's three levels. The short plots' values have major
+                # lines only: minor ones would crowd them (the grid's lines are all one colour).
+                short = side == "left" and plot is not self.loss_plot
+                plot.getAxis(side).setStyle(maxTickLevel=0 if short else 1)
         self.look = Look()
         self.busy = _Busy(self)
         self.record = None  # the RunRecord drawn
