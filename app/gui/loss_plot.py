@@ -92,7 +92,6 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._titles = {self.acc_plot: "test accuracy", self.grad_plot: "gradient norm"}
         """The short plots are named above them: a vertical name would not fit beside them."""
         for plot in self._labels:
-            plot.showGrid(x=True, y=True)  # in the look's grid colour
             plot.setMenuEnabled(False)
             for side in ("left", "bottom", "top", "right"):  # plain numbers, and (hidden ones too) no
                 plot.getAxis(side).enableAutoSIPrefix(False)  # label rewritten at every range change
@@ -321,7 +320,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.look = look
         self.setBackground(look.background)
         for plot, labels in self._labels.items():
-            style_plot_item(plot, look, labels)
+            style_plot_item(plot, look, labels, grid=True)
             plot.getAxis("left").setWidth(round(LEFT_AXIS_WIDTH * look.zoom))
         for plot, title in self._titles.items():
             plot.setTitle(title, justify="left", size=f"{look.pt()}pt", color=look.muted)

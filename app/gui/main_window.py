@@ -39,7 +39,7 @@ START_AT_THE_LATEST_MS = 1000
 
 
 class MainWindow(QMainWindow):
-    """Train Step Lab's window. The training thread starts when the window is first shown."""
+    """Train Step Lab's window. The training thread starts once the window is first on screen."""
 
     sweepShown = Signal()  # a sweep finished (or failed) and is drawn
     runFinished = Signal(int)  # run id

@@ -21,7 +21,6 @@ class SweepView(QWidget):
         super().__init__(parent, objectName="sweepView")
         self.plot = pg.PlotWidget(axisItems=readable_axes())
         self.plot.setLogMode(x=True, y=True)
-        self.plot.showGrid(x=True, y=True)  # in the look's grid colour
         self.plot.setMenuEnabled(False)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.legend = self.plot.addLegend(offset=(10, 10))
@@ -56,7 +55,7 @@ class SweepView(QWidget):
         self.current.setPen(pg.mkPen(look.foreground, width=2 * look.zoom))
         self.curve.setPen(pg.mkPen(PENS["nnx"], width=3 * look.zoom))
         self.curve.setSymbolSize(8 * look.zoom + 2)
-        style_plot_item(self.plot.getPlotItem(), look, {"bottom": "learning rate", "left": "final loss"})
+        style_plot_item(self.plot.getPlotItem(), look, {"bottom": "learning rate", "left": "final loss"}, grid=True)
         style_legend(self.legend, look)
 
     def start(self, config):

@@ -100,15 +100,21 @@ def apply_to_application(look: Look):
     app.setPalette(palette)
 
 
-def style_plot_item(item, look: Look, labels: dict[str, str], tick_points: float = BASE_POINT_SIZE):
-    """A pyqtgraph PlotItem's axes, tick fonts, labels and grid in the look."""
+def style_plot_item(
+    item, look: Look, labels: dict[str, str], tick_points: float = BASE_POINT_SIZE, grid: bool = False
+):
+    """A pyqtgraph PlotItem's axes, tick fonts, labels and (if `grid`) grid in the look."""
     pen = look.foreground
     for side in ("left", "bottom"):
         axis = item.getAxis(side)
         axis.setPen(look.muted)
         axis.setTextPen(pen)
-        axis.setTickPen(look.grid)  # the grid's lines are the axis' ticks, drawn across the plot
-        axis.setStyle(tickFont=sized_font(look.pt(tick_points)), tickAlpha=255)
+        axis.setStyle(tickFont=sized_font(look.pt(tick_points)))
+        if grid:  # the grid's lines are the axis' ticks drawn across the plot, opaque
+            axis.setTickPen(look.grid)
+            axis.setStyle(tickAlpha=255)
+    if grid:
+        item.showGrid(x=True, y=True)
     for side, text in labels.items():
         item.setLabel(side, text, **{"font-size": f"{look.pt(tick_points + 2)}pt", "color": pen})
 

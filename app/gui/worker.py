@@ -66,6 +66,7 @@ class TrainingWorker(QObject):
         """Replace whatever runs with a new run of `config` at `rate` steps/s (0: flat out)."""
         if run_id < self._run_id:
             return
+        self._ahead.hold()  # before this run's own compile: nothing new compiles beside it
         self._run_id = run_id
         self._run = None
         self._config = config
@@ -90,6 +91,7 @@ class TrainingWorker(QObject):
     def sweep(self, sweep_id, config):
         """Start `config`'s learning-rate sweep; it advances piece by piece beside the run."""
         self._sweep = None  # a new sweep replaces any other, even if it cannot start
+        self._ahead.hold()
         try:
             from app.training.sweep import SweepRun
 

@@ -4,7 +4,8 @@ the current run's compile on a thread of their own, so the toggle shows its curv
 A compile cannot be interrupted, so it never runs on the run's thread: the user's run waits
 only for a structure it asked for (and, if that one is compiling here right now, for the rest
 of that compile, not a second one). On Linux the thread lowers its own priority (nice 19), so
-it takes only the processor time the run and the window leave free. Each compile also lands in
+it takes only the processor time the run and the window leave free (a run that waits for the
+very structure compiling here leaves the processor free too). Each compile also lands in
 the persistent cache (`compile_cache`), so the next launch reads it back.
 
 `TRAIN_STEP_LAB_COMPILE_AHEAD=0` turns it off.
@@ -59,7 +60,8 @@ class CompileAhead:
 
     def __init__(self):
         self.compiled: list = []
-        """The structures compiled here, in order."""
+        """The structures made ready here, in order (one compiling on another thread is waited
+        for, not compiled twice)."""
         self._wanted: list[RunConfig] = []
         self._idle_since = time.monotonic()
         self._closed = False
@@ -90,6 +92,7 @@ class CompileAhead:
 
     def close(self) -> None:
         """Forget every wish and wait for a compile in flight to end."""
+        atexit.unregister(self.close)
         with self._changed:
             self._closed = True
             self._wanted = []

@@ -23,7 +23,6 @@ BATCH_STREAM, DROPOUT_STREAM = 1, 2  # keys folded from the seed, apart from the
 
 
 class DigitsProgram(Program):
-    unroll = 1  # a digits step outweighs the loop's cost; four copies would quadruple the compile
     def _data(self):
         return tasks.digits_split()
 

@@ -25,8 +25,9 @@ from app.training.pitfall_notes import PITFALLS
 CAPACITY = 32768
 """The most steps one chunk can hold: ~1/30 s of line-fit work on a laptop CPU."""
 PROBE_STEPS = 16
-"""Steps timed once compiled, so a first chunk is sized to its work (a digits step costs ~300×
-a line-fit step). The call's own overhead makes it an overestimate: a first chunk errs short."""
+"""Steps timed once compiled (after one untimed call of as many), so a first chunk is sized to its
+work (a digits step costs ~300× a line-fit step). The call's own cost makes it an overestimate:
+a first chunk errs short, and the chunks that follow correct it."""
 
 
 class Program:
@@ -34,10 +35,6 @@ class Program:
 
     `compile` may be called from any thread: the run's, or the one compiling ahead.
     """
-
-    unroll = 4
-    """Steps per turn of the chunk's loop: a line-fit step is so small that the loop's own
-    cost per turn shows (one step per turn runs at ~0.88× a fused `lax.scan`; four, ~1.3×)."""
 
     def __init__(self, structure: Structure):
         self.structure = structure
@@ -82,6 +79,7 @@ class Program:
             if not self.compiled:
                 carry = self.init(config)
                 self.chunk(carry, 1)
+                self.chunk(carry, PROBE_STEPS)  # a first call of a new program costs more
                 probe = time.perf_counter()
                 self.chunk(carry, PROBE_STEPS)
                 self.seconds_per_step = (time.perf_counter() - probe) / PROBE_STEPS
@@ -177,24 +175,13 @@ class Program:
         # cheaper inside the loop than one write per metric.
         table = jnp.full((CAPACITY, len(columns)), jnp.nan, jnp.float32)
 
-        def steps_of(size):
-            """A loop body: `size` steps from the loop's carry, their rows written at `b * size`."""
+        def body(i, loop):
+            carry, table = loop
+            carry, metrics = self.step(carry, *data)
+            row = jnp.stack([metrics[p][k] for p, k in columns])
+            return carry, jax.lax.dynamic_update_slice(table, row[None].astype(table.dtype), (i, 0))
 
-            def body(b, loop):
-                carry, table = loop
-                rows = []
-                for _ in range(size):
-                    carry, metrics = self.step(carry, *data)
-                    rows.append(jnp.stack([metrics[p][k] for p, k in columns]))
-                return carry, jax.lax.dynamic_update_slice(table, jnp.stack(rows).astype(table.dtype), (b * size, 0))
-
-            return body
-
-        loop, done = (self.unflatten(carry_leaves), table), 0
-        if self.unroll > 1:
-            done = steps // self.unroll * self.unroll
-            loop = jax.lax.fori_loop(0, steps // self.unroll, steps_of(self.unroll), loop)
-        carry, table = jax.lax.fori_loop(done, steps, steps_of(1), loop)
+        carry, table = jax.lax.fori_loop(0, steps, body, (self.unflatten(carry_leaves), table))
         return jax.tree.leaves(carry), table, self._shown(carry)
 
     def _columns(self):

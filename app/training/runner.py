@@ -17,6 +17,9 @@ from app.training.programs import CAPACITY
 FRAME_SECONDS = 1 / 60
 """How much work one chunk aims at when running flat out: the GUI stays fed at 60 Hz."""
 
+MEASURED_SECONDS = 0.004
+"""A chunk at least this long updates the program's time per step: a shorter one's figure is
+mostly the call's own cost."""
 HEADLESS_SECONDS = 0.25
 """How much work one chunk aims at when nothing is drawn: chunks up to CAPACITY steps, so the
 per-chunk cost is spread thin, and a stop still acts within a quarter of a second."""
@@ -88,7 +91,7 @@ class Run:
         t0 = time.perf_counter()
         self._carry, metrics, shown = prog.chunk(self._carry, want)
         seconds = time.perf_counter() - t0
-        if want >= 64:
+        if seconds >= MEASURED_SECONDS:
             prog.seconds_per_step = seconds / want
         for paradigm, m in metrics.items():
             if paradigm in self.diverged_at:

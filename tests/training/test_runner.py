@@ -138,10 +138,28 @@ def test_a_diverged_chunk_carries_the_weights_its_diverging_step_started_from():
     assert np.isfinite(previous) and previous < loss
 
 
-def test_a_first_chunk_is_sized_to_its_steps_work():
+def test_a_first_chunk_is_sized_to_its_steps_work(monkeypatch):
     """A digits step costs hundreds of line-fit steps: its first chunk is that much shorter, so
     the first steps show within a few frames instead of after a thousand steps."""
+    monkeypatch.setattr(compiled, "_programs", {})  # new programs: their first chunks follow the probe
     line = next(runner.stream(RunConfig(steps=5000)))
     digits = next(runner.stream(RunConfig(task="digits", steps=5000)))
     assert line.end >= 256
     assert digits.end <= 256 and line.end >= 4 * digits.end
+
+
+@pytest.mark.parametrize("changes", [dict(ema_decay=0.95), dict(optimizer="adam", clip_norm=0.5), dict(optimizer="momentum")])
+def test_how_a_run_is_chunked_never_changes_a_bit(changes):
+    """Instant, Animate, single steps and headless runs cut a run differently: every step is the
+    same compiled step whatever the cut, so every number is the same to the last bit."""
+    config = RunConfig(steps=600, lr=0.3, **changes)
+
+    def metrics(max_chunk_steps):
+        chunks = list(runner.stream(config, max_chunk_steps=max_chunk_steps))
+        return {(p, k): np.concatenate([c.metrics[p][k] for c in chunks]) for p in config.paradigms
+                for k in chunks[0].metrics[p]}
+
+    whole = runner.run(config).metrics
+    for cut in (None, 7, 1):
+        for (p, k), values in metrics(cut).items():
+            np.testing.assert_array_equal(values, whole[p][k])
