@@ -8,6 +8,7 @@ import sys
 import types
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from app.cli import build_parser, main
@@ -45,7 +46,9 @@ def test_csv_has_a_row_per_paradigm_per_step(tmp_path, capsys):
     path = tmp_path / "run.csv"
     assert main(["--headless", "--steps", "25", "--ema", "0.9", "--csv", str(path)]) == 0
     rows = list(csv.DictReader(path.open()))
-    assert list(rows[0]) == ["paradigm", "step", "loss", "grad_norm", "ema_loss"]
+    assert list(rows[0]) == [
+        "paradigm", "step", "loss", "grad_norm", "ema_loss", "kernel", "bias", "ema_kernel", "ema_bias"
+    ]
     assert len(rows) == 50
     assert [r["step"] for r in rows[:25]] == [str(i) for i in range(25)]
     assert {r["paradigm"] for r in rows} == {"linen", "nnx"}
@@ -93,6 +96,24 @@ def test_sweep_prints_csv_rows_and_the_edge(capsys):
     assert edge == pytest.approx(0.9961, rel=1e-3)
     assert all(math.isfinite(loss) for lr, loss in rows if lr < 0.9 * edge)
     assert not any(math.isfinite(loss) and loss < 1 for lr, loss in rows if lr > 1.2 * edge)
+
+
+def test_csv_rows_carry_the_weights_their_loss_was_computed_with(tmp_path):
+    """Each row's kernel and bias are the weights before that step's update: the batch's mean
+    squared error at them is the row's loss (and the EMA weights' is its EMA loss)."""
+    from app.training.tasks import line_fit_batch
+
+    path = tmp_path / "run.csv"
+    assert main(["--headless", "--steps", "40", "--lr", "0.5", "--optimizer", "momentum", "--ema", "0.9",
+                 "--csv", str(path)]) == 0
+    x, y = (a[:, 0].astype(np.float64) for a in line_fit_batch())
+    rows = list(csv.DictReader(path.open()))
+    kernels = {float(r["kernel"]) for r in rows}
+    assert len(kernels) > 30  # the weights move
+    for r in rows:
+        for prefix in ("", "ema_"):
+            k, b = float(r[prefix + "kernel"]), float(r[prefix + "bias"])
+            assert np.mean((x * k + b - y) ** 2) == pytest.approx(float(r[prefix + "loss"]), rel=1e-5)
 
 
 def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):

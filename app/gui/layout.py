@@ -49,6 +49,7 @@ def assemble(window) -> QScrollArea:
     scroll.setMinimumWidth(CONTROLS_WIDTH[0])
     window.side_tabs = QTabWidget(objectName="sideTabs")
     window.side_tabs.addTab(window.model_views, "Data and line")
+    window.side_tabs.addTab(window.landscape, "Landscape")
     plots = QSplitter(Qt.Horizontal, objectName="plots")
     plots.addWidget(window.plot)
     plots.addWidget(window.side_tabs)

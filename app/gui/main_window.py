@@ -17,6 +17,7 @@ from app.gui.actions import BARE_KEYS, build_commands
 from app.gui.controls import Controls
 from app.gui.digits_view import DigitsView
 from app.gui.fit_view import FitView
+from app.gui.landscape_view import LandscapeView
 from app.gui.lesson_bar import LessonBar
 from app.gui.lesson_controller import LessonController
 from app.gui.listings_view import ListingsView
@@ -34,6 +35,10 @@ from app.training.pitfall_notes import PITFALLS
 MODEL_TABS = {"line": "Data and line", "digits": "Test digits"}
 
 
+LANDSCAPE_TIPS = {
+    "line": "The loss over the line's two weights, and the path the weights take",
+    "digits": "The loss landscape is drawn for the line fit: its loss has two weights to plot against",
+}
 START_AT_THE_LATEST_MS = 1000
 """A window shown but not yet on screen (minimised, say) starts training after this anyway."""
 
@@ -62,6 +67,7 @@ class MainWindow(QMainWindow):
         self.model_views = QStackedWidget()
         self.model_views.addWidget(self.fit)
         self.model_views.addWidget(self.digits_view)
+        self.landscape = LandscapeView()
         self.listings = ListingsView()
         self.linen_pane, self.nnx_pane = self.listings.linen_pane, self.listings.nnx_pane
         self.banner = MessageBar("banner", "info", lines=2)
@@ -100,6 +106,7 @@ class MainWindow(QMainWindow):
         controls.sweepClicked.connect(self.sweep)
         controls.pinClicked.connect(self.pin)
         controls.clearPinsClicked.connect(self.plot.clear_pins)
+        controls.clearPinsClicked.connect(self.landscape.clear_pins)
         controls.smoothingChanged.connect(self.plot.set_smoothing)
         controls.showStepsChanged.connect(self.plot.set_show_steps)
         self.plot.readout.connect(self.status.show_readout)
@@ -166,6 +173,10 @@ class MainWindow(QMainWindow):
         self.plot.reset(record)
         self.plot.label_pins(config)
         self.fit.new_run()
+        self.landscape.new_run(record)
+        landscape = self.side_tabs.indexOf(self.landscape)
+        self.side_tabs.setTabEnabled(landscape, config.task == "line")
+        self.side_tabs.setTabToolTip(landscape, LANDSCAPE_TIPS[config.task])
         self.status.new_run(config)
         self.controls.set_paused(False)
         self.listings.show_run(config)
@@ -193,6 +204,7 @@ class MainWindow(QMainWindow):
             self.digits_view.show_predictions(chunk.shown)
         else:
             self.fit.show_weights(chunk.shown, chunk.diverged_at)
+            self.landscape.request()
         self.status.show_chunk(record, chunk)
         if chunk.diverged_at:
             self.show_banner("warning", self._divergence_text(chunk.diverged_at))
@@ -275,6 +287,7 @@ class MainWindow(QMainWindow):
         """Keep the current run's loss curve as a ghost labelled by what differs from the others."""
         if self.config is not None:
             self.plot.pin(self.config)
+            self.landscape.pin()
 
     def sweep(self):
         """Sweep the learning rate for the current settings; the sweep view fills in."""
@@ -327,7 +340,7 @@ class MainWindow(QMainWindow):
         apply_to_application(look)
         for bar in self.findChildren(MessageBar):
             bar.restyle(look.dark)
-        for view in (self.plot, self.fit, self.digits_view, self.sweeps, self.listings):
+        for view in (self.plot, self.fit, self.landscape, self.digits_view, self.sweeps, self.listings):
             view.apply_look(look)
         dark = self.actions["Dark Theme"]
         dark.blockSignals(True)  # showing the theme is not choosing it again

@@ -8,7 +8,7 @@ import numpy as np
 
 from app.model.series import Series
 
-LINE_CSV_COLUMNS = ("loss", "grad_norm", "ema_loss")
+LINE_CSV_COLUMNS = ("loss", "grad_norm", "ema_loss", "kernel", "bias", "ema_kernel", "ema_bias")
 DIGITS_CSV_COLUMNS = ("loss", "grad_norm", "accuracy", "test_accuracy", "ema_test_accuracy")
 TESTED = ("test_accuracy", "ema_test_accuracy")
 """Measured every few steps: NaN in between."""
@@ -104,7 +104,9 @@ class RunRecord:
     def to_csv(self, file) -> int:
         """One row per paradigm per step; returns the rows written.
 
-        Line fit: paradigm,step,loss,grad_norm,ema_loss (empty when EMA is off). Digits:
+        Line fit: paradigm,step,loss,grad_norm,ema_loss,kernel,bias,ema_kernel,ema_bias (the
+        EMA columns empty when EMA is off): the weights each row's loss was computed with, before
+        that step's update, so mean((x·kernel + bias − y)²) on the batch gives the row's loss. Digits:
         paradigm,step,loss,grad_norm,accuracy,test_accuracy,ema_test_accuracy (empty between
         tests; digits has no EMA loss: its EMA weights are judged by test accuracy).
         """

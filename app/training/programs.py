@@ -56,7 +56,10 @@ class Program:
         return tasks.line_fit_batch()
 
     def _metric_names(self):
-        return ("loss", "grad_norm") + (("ema_loss",) if self.structure.ema else ())
+        """Per step: the loss, the gradient norm, and the weights the loss was computed with
+        (before the step's update): the loss landscape draws their path."""
+        names = ("loss", "grad_norm", "kernel", "bias")
+        return names + (("ema_loss", "ema_kernel", "ema_bias") if self.structure.ema else ())
 
     def hyperparameters(self, config: RunConfig) -> dict[str, np.ndarray]:
         """The run's values that are data to the compiled program (features that are off get 0)."""
@@ -145,6 +148,7 @@ class Program:
 
     def step(self, carry, x, y):
         """One training step of every paradigm in the structure, on pure state."""
+        before = self._weights(carry)
         nnx_state, leaves, hyper = carry
         metrics = {}
         if nnx_state is not None:
@@ -165,7 +169,7 @@ class Program:
             else:
                 state, metrics["linen"] = linen_step.train_step(state, x, y)
             leaves = jax.tree.leaves(state)
-        return (nnx_state, leaves, hyper), metrics
+        return (nnx_state, leaves, hyper), {p: m | before[p] for p, m in metrics.items()}
 
     def _chunk_fn(self, carry_leaves, *data_and_steps):
         self.traces["chunk"] += 1
@@ -186,6 +190,23 @@ class Program:
 
     def _columns(self):
         return [(p, k) for p in self.structure.paradigms for k in self.metric_names]
+
+    def _weights(self, carry):
+        """The line's weight and bias per paradigm, as numbers (and the EMA copy's, with EMA)."""
+        nnx_state, leaves, _ = carry
+        found = {}
+        if nnx_state is not None:
+            found["nnx"] = {"": nnx_state["model"]}
+            if self.structure.ema:
+                found["nnx"]["ema_"] = nnx_state["ema_model"]
+            found["nnx"] = {k: {"kernel": v["kernel"][...], "bias": v["bias"][...]} for k, v in found["nnx"].items()}
+        if leaves:
+            state = jax.tree.unflatten(self._treedef, leaves)
+            found["linen"] = {"": state.params} | ({"ema_": state.ema_params} if self.structure.ema else {})
+        return {
+            p: {prefix + name: params[name].reshape(()) for prefix, params in held.items() for name in ("kernel", "bias")}
+            for p, held in found.items()
+        }
 
     def _shown(self, carry):
         """The line's weights after the chunk, per paradigm: what the fit view draws."""

@@ -1,0 +1,210 @@
+"""The line fit's loss landscape: the batch's mean squared error over (kernel, bias), drawn as
+shading and contours with its minimum marked, and the path each paradigm's weights take, live.
+
+For a line the loss is an exact quadratic of its two weights, so the surface is computed from
+five sums of the batch, never sampled from the run.
+"""
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QTimer
+
+from app.gui.loss_plot import curve_pen
+from app.gui.style import BASE_POINT_SIZE, LABELS, PENS
+from app.gui.theme import Look, style_plot_item
+from app.training.tasks import line_fit_batch
+
+PATHS = ("linen", "nnx", "linen_ema", "nnx_ema")
+GRID = 160
+"""The surface is evaluated on GRID × GRID points of the view's frame."""
+CONTOURS = 7
+FRAME_LOSS = 10.0
+"""The frame holds the path while its loss is within this many times the first step's: a run
+past the stability edge shows its zig-zag growing, not its flight to infinity."""
+MARGIN = 0.15
+MIN_SPAN = 0.5
+DENSE_STEPS = 2000
+"""Long paths are drawn whole for their first steps, where the action is, then thinned to
+about as many points again (the record keeps every step)."""
+REDRAW_MS = 30
+DRAWN_REACH = 20
+"""Path points further than this many frame widths from its centre are not drawn."""
+
+
+class LineLoss:
+    """mean((x·k + b − y)²) as a quadratic in (k, b), from the batch's sums, in float64."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray):
+        x, y = x[:, 0].astype(np.float64), y[:, 0].astype(np.float64)
+        self.xx, self.x, self.xy, self.y, self.yy = (np.mean(v) for v in (x * x, x, x * y, y, y * y))
+        self.minimum = tuple(np.linalg.solve([[self.xx, self.x], [self.x, 1.0]], [self.xy, self.y]))
+
+    def __call__(self, k, b):
+        return k * k * self.xx + 2 * k * b * self.x + b * b - 2 * k * self.xy - 2 * b * self.y + self.yy
+
+
+def drawn_points(n: int) -> np.ndarray:
+    """Which of a path's `n` points are drawn: all of the first DENSE_STEPS, then about as many
+    evenly spaced, and always the last."""
+    if n <= 2 * DENSE_STEPS:
+        return np.arange(n)
+    later = np.linspace(DENSE_STEPS, n - 1, DENSE_STEPS).round().astype(int)
+    return np.concatenate([np.arange(DENSE_STEPS), np.unique(later)])
+
+
+class LandscapeView(pg.PlotWidget):
+    """Shading of log loss, its contours and minimum; each paradigm's (kernel, bias) path."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("lossLandscape")
+        self.loss = LineLoss(*line_fit_batch())
+        self.surface = pg.ImageItem()
+        self.surface.setZValue(-20)
+        self.addItem(self.surface)
+        self.contours = []
+        self.paths = {name: self.plot() for name in PATHS}
+        self.ends = pg.ScatterPlotItem(size=12, pxMode=True)  # where each paradigm is now
+        self.addItem(self.ends)
+        self.pins = []
+        self.minimum = pg.ScatterPlotItem(
+            [self.loss.minimum[0]], [self.loss.minimum[1]], symbol="star", size=22, pxMode=True
+        )
+        self.addItem(self.minimum)
+        self.frame = None  # (k0, k1, b0, b1) the surface covers
+        self.record = None
+        self.look = Look()
+        self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
+        self._timer.timeout.connect(self.redraw)
+        self.setMenuEnabled(False)
+        for side in ("left", "bottom"):
+            self.getAxis(side).enableAutoSIPrefix(False)  # weights as they are, not in thousandths
+        self.setToolTip(
+            "The loss over the line's two weights, shaded by its size, with contours; the star is "
+            "its minimum. Each path is where a paradigm's weights went, step by step (dashed: the "
+            "EMA weights; the dot: where they are now)."
+        )
+        self.apply_look(self.look)
+
+    def apply_look(self, look: Look):
+        self.look = look
+        self.setBackground(look.background)
+        style_plot_item(self.getPlotItem(), look, {"bottom": "kernel (slope)", "left": "bias"}, BASE_POINT_SIZE - 2)
+        for name, path in self.paths.items():
+            path.setPen(curve_pen(name, look.zoom))
+        self.minimum.setBrush(pg.mkBrush(look.foreground))
+        self.minimum.setPen(pg.mkPen(look.background, width=1.5))
+        self.ends.setPen(pg.mkPen(look.background, width=1.5))
+        for pin in self.pins:
+            pin.setPen(self._pin_pen())
+        if self.frame is not None:
+            self._paint_surface()
+
+    def new_run(self, record):
+        """Draw `record` from now on; the frame fits its path afresh."""
+        self.record = record
+        self.frame = None
+        self.request()
+
+    def request(self):
+        """Redraw soon (at most every REDRAW_MS), if anyone can see it."""
+        if self.isVisible() and not self._timer.isActive():
+            self._timer.start()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self.redraw()
+
+    def pin(self):
+        """Keep the current run's path (NNX's, or Linen's alone) as a faded ghost."""
+        if self.record is None:
+            return
+        p = "nnx" if self.record.steps_done("nnx") else "linen"
+        k, b = self._path(p)
+        keep = drawn_points(len(k))
+        ghost = pg.PlotDataItem(k[keep], b[keep], pen=self._pin_pen())  # copies: the ghost outlives the run
+        ghost.setZValue(-10)
+        self.addItem(ghost)
+        self.pins.append(ghost)
+
+    def clear_pins(self):
+        for ghost in self.pins:
+            self.removeItem(ghost)
+        self.pins.clear()
+
+    def _pin_pen(self):
+        colour = pg.mkColor(self.look.muted)
+        colour.setAlpha(150)
+        return pg.mkPen(colour, width=2 * self.look.zoom)
+
+    def _path(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The (kernel, bias) of every recorded step of a path: 'nnx', 'linen' or '<p>_ema'."""
+        paradigm, _, ema = name.partition("_")
+        prefix = "ema_" if ema else ""
+        k = self.record.curve(paradigm, prefix + "kernel")[1]
+        b = self.record.curve(paradigm, prefix + "bias")[1]
+        return k, b
+
+    def redraw(self):
+        """The paths as far as the record goes, and the surface if they left its frame.
+
+        Points far outside the frame (a run flying off past the stability edge) are not drawn:
+        they leave the view anyway, and coordinates near float32's limit would overflow the
+        painter."""
+        if self.record is None or self.record.config.task != "line":
+            return
+        frame = self._frame()
+        if frame != self.frame:
+            self.frame = frame
+            self._paint_surface()
+        k0, k1, b0, b1 = frame
+        reach_k, reach_b = DRAWN_REACH * (k1 - k0), DRAWN_REACH * (b1 - b0)
+        ends = []
+        for name, item in self.paths.items():
+            k, b = self._path(name)
+            keep = drawn_points(len(k))
+            keep = keep[(np.abs(k[keep] - (k0 + k1) / 2) <= reach_k) & (np.abs(b[keep] - (b0 + b1) / 2) <= reach_b)]
+            item.setData(k[keep], b[keep])
+            if len(keep) and "_" not in name:
+                ends.append({"pos": (k[keep[-1]], b[keep[-1]]), "brush": pg.mkBrush(PENS[name])})
+        self.ends.setData(ends)
+
+    def _frame(self):
+        """The least box holding the minimum and every path's points within FRAME_LOSS of its
+        first loss, padded; the current frame if it already holds them."""
+        ks, bs = [self.loss.minimum[0]], [self.loss.minimum[1]]
+        for name in PATHS:
+            k, b = self._path(name)
+            if len(k):
+                loss = self.loss(k, b)
+                near = np.isfinite(loss) & (loss <= FRAME_LOSS * loss[0])
+                ks.extend(k[near])
+                bs.extend(b[near])
+        k0, k1, b0, b1 = min(ks), max(ks), min(bs), max(bs)
+        if self.frame is not None:
+            f = self.frame
+            if f[0] <= k0 and k1 <= f[1] and f[2] <= b0 and b1 <= f[3]:
+                return self.frame
+        pad_k = max(k1 - k0, MIN_SPAN) * MARGIN + max(MIN_SPAN - (k1 - k0), 0) / 2
+        pad_b = max(b1 - b0, MIN_SPAN) * MARGIN + max(MIN_SPAN - (b1 - b0), 0) / 2
+        return (float(k0 - pad_k), float(k1 + pad_k), float(b0 - pad_b), float(b1 + pad_b))
+
+    def _paint_surface(self):
+        """Log loss over the frame as shading (light at the minimum), with contours."""
+        k0, k1, b0, b1 = self.frame
+        k, b = np.meshgrid(np.linspace(k0, k1, GRID), np.linspace(b0, b1, GRID), indexing="ij")
+        excess = np.log10(np.maximum(self.loss(k, b) - self.loss(*self.loss.minimum), 1e-12))
+        low, high = self.look.background, ("#4A4F5C" if self.look.dark else "#B9C2D3")
+        self.surface.setImage(excess, lut=pg.ColorMap([0, 1], [low, high]).getLookupTable(nPts=256))
+        self.surface.setRect(QRectF(k0, b0, k1 - k0, b1 - b0))
+        for item in self.contours:
+            item.setParentItem(None)
+            self.getViewBox().scene().removeItem(item)
+        levels = np.linspace(excess.min(), excess.max(), CONTOURS + 2)[1:-1]
+        pen = pg.mkPen(self.look.muted, width=1)
+        self.contours = []
+        for level in levels:
+            contour = pg.IsocurveItem(data=excess, level=float(level), pen=pen)
+            contour.setParentItem(self.surface)  # in the image's coordinates
+            self.contours.append(contour)
+        self.setRange(xRange=(k0, k1), yRange=(b0, b1), padding=0)

@@ -1,0 +1,90 @@
+"""The loss landscape: the line fit's exact loss surface, its minimum, and the weights' paths."""
+
+import numpy as np
+import pytest
+
+from app.gui.landscape_view import DENSE_STEPS, LineLoss, drawn_points
+from app.training.tasks import line_fit_batch
+from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
+
+
+def _shown(qtbot, window):
+    window.side_tabs.setCurrentWidget(window.landscape)
+    qtbot.waitUntil(lambda: window.landscape.isVisible() and window.landscape.frame is not None, timeout=RUN_TIMEOUT_MS)
+    window.landscape.redraw()  # the record as it stands now, not at the last timer tick
+    return window.landscape
+
+
+def test_the_surface_is_the_batch_loss_and_its_minimum_the_least_squares_line(qapp):
+    x, y = line_fit_batch()
+    loss = LineLoss(x, y)
+    design = np.hstack([x.astype(np.float64), np.ones_like(x, np.float64)])
+    (k, b), *_ = np.linalg.lstsq(design, y.astype(np.float64)[:, 0], rcond=None)
+    np.testing.assert_allclose(loss.minimum, (k, b), rtol=1e-9)
+    for kk, bb in [(0.0, 0.0), (1.3, -2.0), (k, b)]:
+        direct = np.mean((x[:, 0].astype(np.float64) * kk + bb - y[:, 0]) ** 2)
+        assert loss(kk, bb) == pytest.approx(direct, rel=1e-9)
+
+
+def test_the_paths_are_the_weights_each_step_started_from(window, qtbot):
+    view = _shown(qtbot, window)
+    assert view.objectName() == "lossLandscape"
+    record = window.runs.record
+    for p in ("linen", "nnx"):
+        k, b = view.paths[p].getData()
+        assert len(k) == window.config.steps
+        np.testing.assert_array_equal(k, record.curve(p, "kernel")[1])
+        np.testing.assert_array_equal(b, record.curve(p, "bias")[1])
+        # The default run converges: its path ends at the minimum the star marks.
+        np.testing.assert_allclose((k[-1], b[-1]), view.loss.minimum, atol=1e-3)
+    (sx, sy) = view.minimum.getData()
+    assert (sx[0], sy[0]) == view.loss.minimum
+    k0, k1, b0, b1 = view.frame
+    assert k0 <= min(k) and max(k) <= k1 and b0 <= min(b) and max(b) <= b1  # all in the frame
+    assert view.surface.image.shape == (160, 160) and len(view.contours) > 0
+
+
+def test_the_forgotten_rebind_stays_a_single_dot(window, qtbot):
+    window.controls.pitfall_combo.setCurrentIndex(window.controls.pitfall_combo.findData("forgotten-rebind"))
+    wait_for_run(qtbot, window)
+    view = _shown(qtbot, window)
+    linen = np.column_stack(view.paths["linen"].getData())
+    nnx = np.column_stack(view.paths["nnx"].getData())
+    assert len(np.unique(linen, axis=0)) == 1  # every step starts from the initial weights
+    assert len(np.unique(nnx, axis=0)) > 100
+
+
+def test_ema_paths_are_drawn_and_the_tab_is_off_for_digits(window, qtbot):
+    window.controls.ema_check.setChecked(True)
+    wait_for_run(qtbot, window)
+    view = _shown(qtbot, window)
+    k, b = view.paths["nnx_ema"].getData()
+    np.testing.assert_array_equal(k, window.runs.record.curve("nnx", "ema_kernel")[1])
+    window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
+    qtbot.waitUntil(lambda: window.config.task == "digits", timeout=RUN_TIMEOUT_MS)
+    assert not window.side_tabs.isTabEnabled(window.side_tabs.indexOf(view))
+
+
+def test_long_paths_are_thinned_for_drawing_only(qapp):
+    keep = drawn_points(300_000)
+    assert len(keep) <= 2 * DENSE_STEPS + 1
+    assert list(keep[:DENSE_STEPS]) == list(range(DENSE_STEPS)) and keep[-1] == 299_999
+    assert np.all(np.diff(keep) > 0)
+    assert list(drawn_points(1000)) == list(range(1000))
+
+
+def test_a_run_past_the_edge_draws_its_zigzag_and_never_its_flight(window, qtbot):
+    """Past the stability edge the weights grow towards float32's limit: the frame holds the
+    steps whose loss stayed near the start, and points far outside it are not drawn (painting
+    coordinates near 1e19 crashed the painter)."""
+    view = _shown(qtbot, window)
+    window.controls.lr_spin.setValue(1.05)
+    wait_for_run(qtbot, window)
+    qtbot.waitUntil(lambda: view.record is window.runs.record, timeout=RUN_TIMEOUT_MS)
+    view.redraw()
+    view.grab()  # painted without crashing
+    k_all = window.runs.record.curve("nnx", "kernel")[1]
+    k, b = view.paths["nnx"].getData()
+    k0, k1, b0, b1 = view.frame
+    assert np.max(np.abs(k_all)) > 1e6 and 10 < len(k) < len(k_all)  # it flew off; the start is drawn
+    assert np.max(np.abs(k)) < 100 * (k1 - k0) + abs(k0) + abs(k1)
