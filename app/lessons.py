@@ -3,12 +3,14 @@
 A lesson is a JSON file:
 
     {"title": "...", "steps": [{"title": "...", "caption": "...",
-                               "settings": {"lr": 0.5, "optimizer": "momentum", ...}}]}
+                               "settings": {"lr": 0.5, "optimizer": "momentum", ...},
+                               "panel": "landscape"}]}
 
 `settings` holds the fields of `app.model.settings.FIELDS`: the run's (anything left out takes
 its default), `pace` ("instant" or "animate"), `rate` (steps per second when animating), and
 how it is shown (`log_y`, `smoothing`, `stop_at`, `show_steps`). Loading checks every
 step, so a bad file is refused whole with a message naming the file, the step and the problem.
+`panel` (optional) names the view beside the plot the step is about: one of PANELS.
 """
 
 import json
@@ -20,6 +22,7 @@ from app.model.settings import Settings
 
 MAX_FILE_BYTES = 1_000_000
 LESSONS_DIR = resource("lessons")
+PANELS = ("landscape",)
 
 
 class LessonError(ValueError):
@@ -31,6 +34,7 @@ class LessonStep:
     title: str
     caption: str
     settings: Settings
+    panel: str | None = None  # the view beside the plot to show (see PANELS), or the one shown
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,10 @@ def load_lesson(path) -> Lesson:
             for key in ("title", "caption"):
                 if not isinstance(raw.get(key), str) or not raw[key].strip():
                     raise ValueError(f"needs a {key!r} (text)")
-            steps.append(LessonStep(raw["title"], raw["caption"], Settings.from_json(raw.get("settings", {}))))
+            panel = raw.get("panel")
+            if panel is not None and panel not in PANELS:
+                raise ValueError(f"panel must be one of {', '.join(PANELS)}, not {panel!r}")
+            steps.append(LessonStep(raw["title"], raw["caption"], Settings.from_json(raw.get("settings", {})), panel))
         except (ValueError, TypeError, OverflowError) as error:
             raise LessonError(f"{path}: step {number}: {error}") from None
     return Lesson(data["title"], tuple(steps), path)
@@ -96,7 +103,10 @@ def append_step(path, step: LessonStep) -> Lesson:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     else:
         data = {"title": path.stem.replace("-", " ").replace("_", " ").capitalize(), "steps": []}
-    data["steps"].append({"title": step.title, "caption": step.caption, "settings": step.settings.to_json()})
+    data["steps"].append(
+        {"title": step.title, "caption": step.caption, "settings": step.settings.to_json()}
+        | ({"panel": step.panel} if step.panel else {})
+    )
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return load_lesson(path)
 

@@ -71,3 +71,40 @@ def test_momentum_reset_lesson_numbers():
     low, high, minimum = _numbers(adam.caption.split("bouncing between")[1])
     assert nnx[-100:].min() == pytest.approx(low, abs=5e-5) and nnx[-100:].max() == pytest.approx(high, abs=5e-5)
     assert linen[-1] == pytest.approx(minimum, abs=5e-5)
+
+
+def _across_and_along(config):
+    """Each step's error from the minimum along the Hessian's steep and shallow directions,
+    from the weights the run recorded, and the two curvatures."""
+    from app.training import tasks
+
+    x, y = (a[:, 0].astype(np.float64) for a in tasks.line_fit_batch())
+    a = np.column_stack([x, np.ones_like(x)])
+    curvatures, directions = np.linalg.eigh(2.0 / len(a) * a.T @ a)
+    minimum = np.linalg.lstsq(a, y, rcond=None)[0]
+    m = runner.run(config).metrics["nnx"]
+    error = np.column_stack([m["kernel"], m["bias"]]) - minimum
+    finite = np.all(np.isfinite(error), axis=1)
+    along, across = (error[finite] @ directions).T  # eigh sorts the curvatures up
+    return across, along, curvatures[::-1]
+
+
+def test_why_the_edge_is_two_over_lambda_max_numbers():
+    half, below, past = load_lesson("07-why-the-edge-is-2-over-lambda-max").steps
+    across, along, (steep, shallow) = _across_and_along(half.settings.run)
+    assert f"λmax ≈ {steep:.2f}" in half.caption and f"λmin ≈ {shallow:.2f}" in half.caption
+    assert half.settings.run.lr == pytest.approx(1 / steep, abs=5e-4) and "0.498 = 1/λmax" in half.caption
+    assert abs(across[1]) < 1e-3 * abs(across[0])  # the first step lands on the valley floor
+    assert f"{1 - half.settings.run.lr * shallow:.2f}" in half.caption
+    np.testing.assert_allclose(along[1:20] / along[:19], 1 - half.settings.run.lr * shallow, rtol=1e-3)
+
+    edge = stability_edge("line", "sgd")
+    assert below.settings.run.lr == pytest.approx(0.95 * edge, abs=5e-4) and f"≈ {edge:.3f}" in below.caption
+    across, _, _ = _across_and_along(below.settings.run)
+    ratios = across[1:30] / across[:29]
+    assert "−0.90" in below.caption and np.allclose(ratios, -0.90, atol=0.01)
+
+    assert past.settings.run.lr == pytest.approx(1.05 * edge, abs=5e-4)
+    across, _, _ = _across_and_along(past.settings.run)
+    assert "−1.10" in past.caption and np.allclose(across[1:30] / across[:29], -1.10, atol=0.01)
+    assert runner.run(past.settings.run).diverged_at

@@ -67,6 +67,7 @@ def _one_step(settings) -> str:
         (_one_step({"ema_decay": 0.5}), "step 1: ema_decay 0.5 is outside the window's range"),
         (_one_step({"clip_norm": 1000}), "step 1: clip_norm 1000 is outside the window's range"),
         (_one_step({"pitfall": "forgotten-rebind", "paradigm": "nnx"}), "step 1: pitfall forgotten-rebind breaks the linen step"),
+        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "panel": "inspector"}]}', "step 1: panel must be one of landscape"),
     ],
 )
 def test_a_bad_lesson_names_the_file_and_the_problem(tmp_path, content, problem):
@@ -91,6 +92,8 @@ def test_saved_steps_append_and_round_trip(tmp_path):
     assert lesson.title == "My class" and [s.title for s in lesson.steps] == ["One", "Two"]
     assert lesson.steps[0].settings == first and lesson.steps[1].settings == second
     assert json.loads(path.read_text())["steps"][0]["settings"]["pace"] == "animate"
+    third = append_step(path, LessonStep("Three", "The landscape.", first, panel="landscape"))
+    assert [s.panel for s in third.steps] == [None, None, "landscape"]
 
 
 def test_a_lesson_over_a_megabyte_is_refused_unread(tmp_path):

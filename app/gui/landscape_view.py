@@ -5,6 +5,8 @@ For a line the loss is an exact quadratic of its two weights, so the surface is 
 five sums of the batch, never sampled from the run.
 """
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QTimer
@@ -74,7 +76,8 @@ class LandscapeView(pg.PlotWidget):
         self.frame = None  # (k0, k1, b0, b1) the surface covers
         self.record = None
         self.look = Look()
-        self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
+        self._timer = QTimer(self, singleShot=True)
+        self._last_draw = 0.0
         self._timer.timeout.connect(self.redraw)
         self.setMenuEnabled(False)
         for side in ("left", "bottom"):
@@ -107,9 +110,14 @@ class LandscapeView(pg.PlotWidget):
         self.request()
 
     def request(self):
-        """Redraw soon (at most every REDRAW_MS), if anyone can see it."""
-        if self.isVisible() and not self._timer.isActive():
-            self._timer.start()
+        """Redraw now, or once REDRAW_MS have passed since the last redraw, if anyone can see it."""
+        if not self.isVisible() or self._timer.isActive():
+            return
+        wait = self._last_draw + REDRAW_MS / 1000 - time.perf_counter()
+        if wait <= 0:
+            self.redraw()
+        else:
+            self._timer.start(int(wait * 1000) + 1)
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -153,6 +161,8 @@ class LandscapeView(pg.PlotWidget):
         painter."""
         if self.record is None or self.record.config.task != "line":
             return
+        self._timer.stop()
+        self._last_draw = time.perf_counter()
         frame = self._frame()
         if frame != self.frame:
             self.frame = frame

@@ -8,6 +8,7 @@ from app.lessons import LessonError, LessonStep, append_step, load_lesson
 
 class LessonController(QObject):
     settingsChosen = Signal(object)  # the Settings of the step moved to
+    panelChosen = Signal(str)  # the view beside the plot the step is about (see lessons.PANELS)
     failed = Signal(str)  # a lesson could not be opened or saved, and why
 
     def __init__(self, bar, parent=None):
@@ -37,7 +38,10 @@ class LessonController(QObject):
             return
         self.index = index
         self.bar.show_step(self.lesson, index)
-        self.settingsChosen.emit(self.lesson.steps[index].settings)
+        step = self.lesson.steps[index]
+        self.settingsChosen.emit(step.settings)
+        if step.panel:
+            self.panelChosen.emit(step.panel)
 
     def next_step(self):
         self.go_to(self.index + 1)

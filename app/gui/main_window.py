@@ -39,6 +39,7 @@ LANDSCAPE_TIPS = {
     "line": "The loss over the line's two weights, and the path the weights take",
     "digits": "The loss landscape is drawn for the line fit: its loss has two weights to plot against",
 }
+PANEL_SHARE = 0.45
 START_AT_THE_LATEST_MS = 1000
 """A window shown but not yet on screen (minimised, say) starts training after this anyway."""
 
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         runs.errored.connect(self._on_run_errored)
         runs.raised.connect(self._on_run_raised)
         self.lessons.settingsChosen.connect(self.controls.set_settings)
+        self.lessons.panelChosen.connect(self.show_panel)
         self.lessons.failed.connect(self.show_error)
 
     # The run: start, chunks, end.
@@ -219,6 +221,8 @@ class MainWindow(QMainWindow):
             self.show_banner("info", f"Stopped: the loss reached {target:g} ({which}).")
 
     def _on_run_finished(self, run_id):
+        if self.landscape.isVisible():
+            self.landscape.redraw()  # its last steps now, not at the next timer tick
         if run_id == self._pin_run:
             self._pin_run = None
             self.pin()
@@ -282,6 +286,16 @@ class MainWindow(QMainWindow):
     def single_step(self):
         self.controls.set_paused(True)
         self.runs.step()
+
+    def show_panel(self, name: str):
+        """Bring a view beside the plot to the front (a lesson step is about it), with room to
+        read it: at least PANEL_SHARE of the plots' width."""
+        panel = {"landscape": self.landscape}[name]
+        self.side_tabs.setCurrentWidget(panel)
+        plots = self.splitters["plots"]
+        total = sum(plots.sizes())
+        if plots.sizes()[1] < PANEL_SHARE * total:
+            plots.setSizes([round((1 - PANEL_SHARE) * total), round(PANEL_SHARE * total)])
 
     def pin(self):
         """Keep the current run's loss curve as a ghost labelled by what differs from the others."""

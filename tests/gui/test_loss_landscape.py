@@ -88,3 +88,14 @@ def test_a_run_past_the_edge_draws_its_zigzag_and_never_its_flight(window, qtbot
     k0, k1, b0, b1 = view.frame
     assert np.max(np.abs(k_all)) > 1e6 and 10 < len(k) < len(k_all)  # it flew off; the start is drawn
     assert np.max(np.abs(k)) < 100 * (k1 - k0) + abs(k0) + abs(k1)
+
+
+def test_the_edge_lesson_brings_the_landscape_beside_the_plot(window, qtbot):
+    assert window.open_lesson("07-why-the-edge-is-2-over-lambda-max")
+    wait_for_run(qtbot, window)
+    assert window.side_tabs.currentWidget() is window.landscape
+    plots = window.splitters["plots"].sizes()
+    assert plots[1] >= 0.44 * sum(plots)
+    view = window.landscape.getViewBox()
+    assert view.width() >= 250 and view.height() >= 250  # readable on the 1366×768 laptop
+    assert window.plot.loss_plot.vb.width() >= 250
