@@ -22,7 +22,7 @@ from app.model.settings import Settings
 
 MAX_FILE_BYTES = 1_000_000
 LESSONS_DIR = resource("lessons")
-PANELS = ("landscape",)
+PANELS = ("landscape", "step")
 
 
 class LessonError(ValueError):

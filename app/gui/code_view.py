@@ -90,6 +90,13 @@ class CodeEditor(QPlainTextEdit):
         """Put 0-based `line` at the top of the view (one line of context above it)."""
         self.verticalScrollBar().setValue(max(self.document().findBlockByNumber(line).firstLineNumber() - 1, 0))
 
+    def select_line(self, line: int):
+        """Select 0-based `line` (the step inspector's value comes from it) and bring it into view."""
+        cursor = QTextCursor(self.document().findBlockByNumber(line))
+        cursor.movePosition(QTextCursor.EndOfBlock, QTextCursor.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.scroll_to_line(line)
+
     def show_only(self, lines: frozenset[int] | None):
         """Hide every line not in `lines` (None shows them all): the rest stays in the document,
         with its line numbers."""

@@ -50,6 +50,7 @@ def assemble(window) -> QScrollArea:
     window.side_tabs = QTabWidget(objectName="sideTabs")
     window.side_tabs.addTab(window.model_views, "Data and line")
     window.side_tabs.addTab(window.landscape, "Landscape")
+    window.side_tabs.addTab(window.step_view, "Step")
     plots = QSplitter(Qt.Horizontal, objectName="plots")
     plots.addWidget(window.plot)
     plots.addWidget(window.side_tabs)

@@ -18,6 +18,7 @@ from app.gui.controls import Controls
 from app.gui.digits_view import DigitsView
 from app.gui.fit_view import FitView
 from app.gui.landscape_view import LandscapeView
+from app.gui.step_view import StepInspectorView
 from app.gui.lesson_bar import LessonBar
 from app.gui.lesson_controller import LessonController
 from app.gui.listings_view import ListingsView
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.model_views.addWidget(self.fit)
         self.model_views.addWidget(self.digits_view)
         self.landscape = LandscapeView()
+        self.step_view = StepInspectorView()
         self.listings = ListingsView()
         self.linen_pane, self.nnx_pane = self.listings.linen_pane, self.listings.nnx_pane
         self.banner = MessageBar("banner", "info", lines=2)
@@ -121,6 +123,8 @@ class MainWindow(QMainWindow):
         runs.raised.connect(self._on_run_raised)
         self.lessons.settingsChosen.connect(self.controls.set_settings)
         self.lessons.panelChosen.connect(self.show_panel)
+        runs.inspected.connect(self._on_inspected)
+        self.step_view.lineChosen.connect(lambda p, line: {"linen": self.linen_pane, "nnx": self.nnx_pane}[p].editor.select_line(line))
         self.lessons.failed.connect(self.show_error)
 
     # The run: start, chunks, end.
@@ -176,6 +180,7 @@ class MainWindow(QMainWindow):
         self.plot.label_pins(config)
         self.fit.new_run()
         self.landscape.new_run(record)
+        self.step_view.new_run(config.task)
         landscape = self.side_tabs.indexOf(self.landscape)
         self.side_tabs.setTabEnabled(landscape, config.task == "line")
         self.side_tabs.setTabToolTip(landscape, LANDSCAPE_TIPS[config.task])
@@ -219,6 +224,12 @@ class MainWindow(QMainWindow):
             self.runs.finish()
             which = " and ".join(f"{LABELS[p]} at step {k:,}" for p, k in sorted(reached.items()))
             self.show_banner("info", f"Stopped: the loss reached {target:g} ({which}).")
+
+    def _on_inspected(self, inspection):
+        """The last step from the inside: shown, and brought to the front."""
+        self.step_view.listings = {"linen": self.linen_pane.listing, "nnx": self.nnx_pane.listing}
+        self.step_view.show_inspection(inspection)
+        self.show_panel("step")
 
     def _on_run_finished(self, run_id):
         if self.landscape.isVisible():
@@ -290,7 +301,7 @@ class MainWindow(QMainWindow):
     def show_panel(self, name: str):
         """Bring a view beside the plot to the front (a lesson step is about it), with room to
         read it: at least PANEL_SHARE of the plots' width."""
-        panel = {"landscape": self.landscape}[name]
+        panel = {"landscape": self.landscape, "step": self.step_view}[name]
         self.side_tabs.setCurrentWidget(panel)
         plots = self.splitters["plots"]
         total = sum(plots.sizes())

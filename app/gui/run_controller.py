@@ -22,6 +22,7 @@ class RunController(QObject):
     paused = Signal(bool)
     errored = Signal(str)
     raised = Signal(object)  # {paradigm: error} of a pitfall that fails at once
+    inspected = Signal(object)  # the current run's last step from the inside (or why not)
     sweepProgressed = Signal(object, float, object)  # sweep.Sweep so far, share done, its RunConfig
     swept = Signal(object, object)  # the finished sweep.Sweep (or an error message), its RunConfig
 
@@ -58,6 +59,7 @@ class RunController(QObject):
         self.worker.stopped.connect(self._on_worker_stopped)
         self.worker.paused.connect(self._on_worker_paused)
         self.worker.raised.connect(self._on_worker_raised)
+        self.worker.inspected.connect(self._on_worker_inspected)
         self.worker.sweepProgressed.connect(self._on_worker_sweep_progressed)
         self.worker.swept.connect(self._on_worker_swept)
 
@@ -165,6 +167,11 @@ class RunController(QObject):
         if run_id == self.run_id:
             self.record.errors.update(errors)
             self.raised.emit(errors)
+
+    @Slot(int, object)
+    def _on_worker_inspected(self, run_id, inspection):
+        if run_id == self.run_id:
+            self.inspected.emit(inspection)
 
     @Slot(int, object, float)
     def _on_worker_sweep_progressed(self, sweep_id, result, done):

@@ -28,6 +28,7 @@ class TrainingWorker(QObject):
     sweepProgressed = Signal(int, object, float)  # sweep id, sweep.Sweep so far, share done
     swept = Signal(int, object)  # sweep id, the finished sweep.Sweep (numpy) or an error message
     raised = Signal(int, object)  # run id, {paradigm: error} of a pitfall that fails at once
+    inspected = Signal(int, object)  # run id, the last step's step_inspector.Inspection (or an error message)
 
     def __init__(self):
         super().__init__()
@@ -149,6 +150,8 @@ class TrainingWorker(QObject):
         self._restart_clock()
         self._schedule()
         self.paused.emit(paused)
+        if paused:
+            self._inspect()
 
     @Slot(float)
     def set_rate(self, rate):
@@ -161,6 +164,17 @@ class TrainingWorker(QObject):
         """One step, then hold (pauses a running run)."""
         self._paused = True
         self._advance(1)
+        self._inspect()
+
+    def _inspect(self):
+        """Say what the last step did, from the inside (the line fit, once a step was taken)."""
+        run = self._run
+        try:
+            inspection = run.inspect_last() if run is not None else None
+        except Exception as error:  # noqa: BLE001 - a failure becomes a message, never a crash
+            inspection = f"{type(error).__name__}: {error}"
+        if inspection is not None:
+            self.inspected.emit(self._run_id, inspection)
 
     def _restart_clock(self):
         self._animated_steps = 0

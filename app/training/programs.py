@@ -146,22 +146,31 @@ class Program:
         self.traces["init"] += 1
         return jax.tree.leaves(self._carry(hyper))
 
-    def step(self, carry, x, y):
-        """One training step of every paradigm in the structure, on pure state."""
+    def step(self, carry, x, y, watch=None):
+        """One training step of every paradigm in the structure, on pure state.
+
+        `watch(paradigm, tx)`, if given, returns the transform that paradigm's step is to use
+        in place of its own (the step inspector passes one that records what goes through it).
+        """
         before = self._weights(carry)
         nnx_state, leaves, hyper = carry
         metrics = {}
         if nnx_state is not None:
             t = nnx.merge(self._graphdef, nnx_state)
+            if watch is not None:
+                t.optimizer.tx = watch("nnx", t.optimizer.tx)
             if self.structure.ema:
                 metrics["nnx"] = nnx_step.train_step_with_ema(t.model, t.optimizer, t.ema_model, x, y, hyper["ema_decay"])
             elif "nnx" in self._pitfall_step:
-                t, metrics["nnx"] = self._pitfall_step["nnx"](t, x, y, self.tx(hyper))
+                tx = self.tx(hyper)
+                t, metrics["nnx"] = self._pitfall_step["nnx"](t, x, y, watch("nnx", tx) if watch else tx)
             else:
                 metrics["nnx"] = nnx_step.train_step(t.model, t.optimizer, x, y)
             nnx_state = nnx.state(t)
         if leaves:
             state = jax.tree.unflatten(self._treedef, leaves)
+            if watch is not None:
+                state = state.replace(tx=watch("linen", state.tx))
             if self.structure.ema:
                 state, metrics["linen"] = linen_step.train_step_with_ema(state, x, y, hyper["ema_decay"])
             elif "linen" in self._pitfall_step:

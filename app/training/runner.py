@@ -12,6 +12,7 @@ from app.training.config import RunConfig
 from app.training.pitfall_adapters import ADAPTERS
 from app.training.pitfall_notes import PITFALLS
 from app.training.compiled import program
+from app.training.step_inspector import inspect_step
 from app.training.programs import CAPACITY
 
 FRAME_SECONDS = 1 / 60
@@ -77,6 +78,7 @@ class Run:
         self._carry = self._program.init(config) if self._program else None
         self.step = 0
         self.diverged_at: dict[str, int] = {}
+        self._last_chunk = None  # (the carry it started from, its steps): the last step's own start
 
     @property
     def finished(self) -> bool:
@@ -90,6 +92,7 @@ class Run:
         start = self._carry
         t0 = time.perf_counter()
         self._carry, metrics, shown = prog.chunk(self._carry, want)
+        self._last_chunk = (start, want)
         seconds = time.perf_counter() - t0
         if seconds >= MEASURED_SECONDS:
             prog.seconds_per_step = seconds / want
@@ -109,6 +112,18 @@ class Run:
         )
         self.step += want
         return chunk
+
+
+    def inspect_last(self):
+        """The last step taken, from the inside (`step_inspector.Inspection`); None before the
+        first step. The line fit only: digits' steps are not inspected."""
+        if self._last_chunk is None or self.config.task != "line":
+            return None
+        start, steps = self._last_chunk
+        # Every step is the same compiled step however a run is cut: re-running the chunk but
+        # its last step gives, to the bit, the state that last step started from.
+        before = start if steps == 1 else self._program.chunk(start, steps - 1)[0]
+        return inspect_step(self.config, before, self.step - 1)
 
 
 def stream(

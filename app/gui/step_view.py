@@ -1,0 +1,132 @@
+"""The step inspector's view: the last step taken, value by value in the order its listing
+computes them, Linen beside NNX; choosing a value shows the listing line that produced it."""
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from app.gui.message_bar import MessageBar
+from app.gui.style import LABELS
+
+PARADIGMS = ("linen", "nnx")
+CODE = {
+    "params before": {"linen": "def train_step(state", "nnx": "def train_step(model"},
+    "loss": "value_and_grad(loss_fn)",
+    "gradients": "value_and_grad(loss_fn)",
+    "gradient norm": "optax.tree.norm(grads)",
+    "clipped gradients": "optax.chain(clip, tx)",
+    "optimizer state before": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
+    "update applied": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
+    "optimizer state after": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
+    "params after": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
+    "EMA params before": "ema_loss = loss_fn(",
+    "EMA params after": {"linen": "state.apply_ema(decay)", "nnx": "update_ema(ema_model, model, decay)"},
+    "the state object": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
+}
+"""Per value, the text of the listing line that computes it (per paradigm where they differ)."""
+WAITING = "Press Step (S) or Pause: this panel then shows the step just taken, value by value."
+NOT_INSPECTED = "The inspector shows the line fit's steps, whose weights are two numbers each; digits steps are not inspected."
+
+
+def code_line(listing, value: str, paradigm: str) -> int | None:
+    """The 0-based line of `listing` that computes `value`: the first in the step functions
+    holding its text, else the first anywhere (the transform's chain sits in `make_tx`)."""
+    wanted = CODE.get(value)
+    text = wanted.get(paradigm) if isinstance(wanted, dict) else wanted
+    if listing is None or text is None:
+        return None
+    lines = listing.text.splitlines()
+    found = [i for i, line in enumerate(lines) if text in line]
+    in_step = [i for i in found if i in listing.step_lines]
+    return (in_step or found or [None])[0]
+
+
+def _number(value, digits: int = 5) -> str:
+    return ", ".join(f"{float(v):.{digits}g}" for v in np.ravel(value))
+
+
+def _fill(item, column, value):
+    """A cell: the value to 5 digits, every digit float32 holds in its tooltip."""
+    item.setText(column, _number(value))
+    item.setToolTip(column, _number(value, 9))
+
+
+class StepInspectorView(QWidget):
+    """`show_inspection` fills the table; `lineChosen(paradigm, line)` asks for a listing line."""
+
+    lineChosen = Signal(str, int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent, objectName="stepInspector")
+        self.heading = MessageBar("stepInspectorHeading", "info", lines=2)
+        self.tree = QTreeWidget(objectName="stepValues")
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["value", LABELS["linen"], LABELS["nnx"]])
+        self.tree.setAlternatingRowColors(True)
+        self.tree.currentItemChanged.connect(self._chosen)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.tree)
+        self.inspection = None
+        self.listings = {}  # paradigm: the Listing shown, to find a value's line in
+        self.new_run("line")
+
+    def new_run(self, task: str):
+        """A new run: nothing inspected yet (and, for digits, nothing will be)."""
+        self.inspection = None
+        self.tree.clear()
+        self.heading.setText(WAITING if task == "line" else NOT_INSPECTED)
+
+    def show_inspection(self, inspection):
+        """The last step taken, or the message of an inspection that failed."""
+        if isinstance(inspection, str):
+            self.heading.set_kind("error")
+            self.heading.setText(f"The step could not be inspected: {inspection}")
+            return
+        self.heading.set_kind("info")
+        self.inspection = inspection
+        self.heading.setText(
+            f"Step {inspection.step:,}, from the inside: the run's own step run once more from the "
+            "state before it. Choose a value to see the line that computes it."
+        )
+        chosen = self.tree.currentItem().text(0) if self.tree.currentItem() else None
+        self.tree.clear()
+        shown = [p for p in PARADIGMS if p in inspection.values]
+        names = list(dict.fromkeys(n for p in shown for n in inspection.values[p]))
+        for name in names + ["the state object"]:
+            item = QTreeWidgetItem([name])
+            item.setData(0, 256, name)
+            if name == "the state object":
+                for column, p in enumerate(PARADIGMS, 1):
+                    item.setText(column, inspection.facts.get(p, ""))
+                    item.setToolTip(column, inspection.facts.get(p, ""))
+            else:
+                parts = {p: inspection.values[p].get(name, {}) for p in shown}
+                keys = list(dict.fromkeys(k for part in parts.values() for k in part))
+                if len(keys) == 1:
+                    for column, p in enumerate(PARADIGMS, 1):
+                        if keys[0] in parts.get(p, {}):
+                            _fill(item, column, parts[p][keys[0]])
+                else:
+                    for key in keys:
+                        child = QTreeWidgetItem([key])
+                        child.setData(0, 256, name)
+                        for column, p in enumerate(PARADIGMS, 1):
+                            if key in parts.get(p, {}):
+                                _fill(child, column, parts[p][key])
+                        item.addChild(child)
+            self.tree.addTopLevelItem(item)
+            item.setExpanded(True)  # once in the tree: Qt expands only items it holds
+            if name == chosen:
+                self.tree.setCurrentItem(item)
+        self.tree.resizeColumnToContents(0)
+
+    def _chosen(self, item, _previous=None):
+        if item is None:
+            return
+        name = item.data(0, 256)
+        for p in PARADIGMS:
+            line = code_line(self.listings.get(p), name, p)
+            if line is not None:
+                self.lineChosen.emit(p, line)

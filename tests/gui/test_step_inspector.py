@@ -1,0 +1,62 @@
+"""The step inspector in the window: Step or Pause shows the last step value by value, and a
+value leads to the listing line that computes it."""
+
+import numpy as np
+
+from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
+
+
+def _inspected(qtbot, window):
+    qtbot.waitUntil(lambda: window.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)
+    return window.step_view.inspection
+
+
+def test_a_single_step_shows_its_values_and_the_weights_the_run_holds(window, qtbot):
+    window.controls.optimizer_combo.setCurrentIndex(window.controls.optimizer_combo.findData("momentum"))
+    window.controls.clip_check.setChecked(True)
+    wait_for_run(qtbot, window)
+    window.single_step()
+    inspection = _inspected(qtbot, window)
+    view = window.step_view
+    assert view.objectName() == "stepInspector" and window.side_tabs.currentWidget() is view
+    record = window.runs.record
+    qtbot.waitUntil(lambda: record.steps_done("nnx") == inspection.step + 1, timeout=RUN_TIMEOUT_MS)
+    for p in ("linen", "nnx"):
+        after = inspection.values[p]["params after"]
+        shown = record.shown[p]  # the weights the run holds after its last step
+        assert after["kernel"] == shown["kernel"][0, 0] and after["bias"] == shown["bias"][0]
+        assert inspection.values[p]["params before"]["kernel"] == record.curve(p, "kernel")[1][inspection.step]
+    rows = [view.tree.topLevelItem(i).text(0) for i in range(view.tree.topLevelItemCount())]
+    assert rows[:3] == ["params before", "loss", "gradients"] and "clipped gradients" in rows
+    assert "optimizer state after" in rows and rows[-1] == "the state object"
+    state = view.tree.topLevelItem(rows.index("the state object"))
+    assert "new TrainState" in state.text(1) and "same object" in state.text(2)
+
+
+def test_choosing_a_value_selects_the_line_that_computes_it(window, qtbot):
+    window.single_step()
+    _inspected(qtbot, window)
+    view = window.step_view
+    rows = [view.tree.topLevelItem(i).text(0) for i in range(view.tree.topLevelItemCount())]
+    view.tree.setCurrentItem(view.tree.topLevelItem(rows.index("update applied")))
+    assert "optimizer.update(model, grads)" in window.nnx_pane.editor.textCursor().block().text()
+    assert "state.apply_gradients" in window.linen_pane.editor.textCursor().block().text()
+    view.tree.setCurrentItem(view.tree.topLevelItem(rows.index("gradients")))
+    assert "value_and_grad(loss_fn)" in window.nnx_pane.editor.textCursor().block().text()
+
+
+def test_pausing_inspects_the_last_step_and_digits_say_they_are_not(window, qtbot):
+    window.controls.clip_check.setChecked(True)  # past the edge, clipped: it bounces and never settles
+    window.controls.lr_spin.setValue(1.2)
+    window.controls.steps_spin.setValue(200_000)
+    qtbot.waitUntil(lambda: window.runs.record.steps_done("nnx") > 1000, timeout=RUN_TIMEOUT_MS)
+    window.controls.pause_button.click()
+    inspection = _inspected(qtbot, window)
+    assert inspection.step > 0
+    values = inspection.values["nnx"]
+    update = np.array([values["update applied"][n] for n in ("kernel", "bias")], np.float64)
+    moved = np.array([values["params after"][n] - values["params before"][n] for n in ("kernel", "bias")], np.float64)
+    np.testing.assert_allclose(moved, update, rtol=1e-3, atol=1e-9)
+    window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
+    qtbot.waitUntil(lambda: window.config.task == "digits", timeout=RUN_TIMEOUT_MS)
+    assert window.step_view.inspection is None and "not inspected" in window.step_view.heading.text()
