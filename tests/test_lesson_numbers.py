@@ -108,3 +108,32 @@ def test_why_the_edge_is_two_over_lambda_max_numbers():
     across, _, _ = _across_and_along(past.settings.run)
     assert "−1.10" in past.caption and np.allclose(across[1:30] / across[:29], -1.10, atol=0.01)
     assert runner.run(past.settings.run).diverged_at
+
+
+def test_one_step_slowly_says_what_the_inspector_shows():
+    from app.training.config import MOMENTUM
+
+    take, memory, rebind = load_lesson("08-one-step-slowly").steps
+    assert take.settings.pace == "animate" and take.settings.rate == 2 and "two steps a second" in take.caption
+
+    def inspected(config, step=5):
+        run = runner.Run(config)
+        while run.step <= step:
+            run.advance(1)
+        return run.inspect_last()
+
+    config = memory.settings.run
+    assert f"{MOMENTUM} times the trace before" in memory.caption and f"−{config.lr} times that trace" in memory.caption
+    for p, v in inspected(config).values.items():
+        trace = {s: np.array([float(np.ravel(v[f"optimizer state {s}"][f"trace/{n}"])[0]) for n in ("kernel", "bias")])
+                 for s in ("before", "after")}
+        clipped = np.array([float(v["clipped gradients"][n]) for n in ("kernel", "bias")])
+        update = np.array([float(v["update applied"][n]) for n in ("kernel", "bias")])
+        np.testing.assert_allclose(trace["after"], MOMENTUM * trace["before"] + clipped, rtol=1e-5)
+        np.testing.assert_allclose(update, -config.lr * trace["after"], rtol=1e-5)
+
+    shown = inspected(rebind.settings.run)
+    linen = shown.values["linen"]
+    assert "gradients" in linen and "update applied" in linen
+    assert linen["params after"] == linen["params before"] and "thrown away" in rebind.caption
+    assert "threw it away" in shown.facts["linen"] and "changed in place" in shown.facts["nnx"]

@@ -60,3 +60,13 @@ def test_pausing_inspects_the_last_step_and_digits_say_they_are_not(window, qtbo
     window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
     qtbot.waitUntil(lambda: window.config.task == "digits", timeout=RUN_TIMEOUT_MS)
     assert window.step_view.inspection is None and "not inspected" in window.step_view.heading.text()
+
+
+def test_the_one_step_lesson_waits_for_a_step_then_shows_it(window, qtbot):
+    assert window.open_lesson("08-one-step-slowly")
+    assert window.side_tabs.currentWidget() is window.step_view
+    qtbot.waitUntil(lambda: window.runs.record is not None and window.runs.record.steps_done("nnx") >= 1, timeout=RUN_TIMEOUT_MS)
+    window.single_step()
+    inspection = _inspected(qtbot, window)
+    assert inspection.step >= 1 and "clipped gradients" in inspection.values["nnx"]
+    assert "trace/kernel" in inspection.values["nnx"]["optimizer state after"]
