@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer
 
 from app.gui.loss_plot import curve_pen
 from app.gui.style import BASE_POINT_SIZE, LABELS, PENS
@@ -45,6 +45,10 @@ class LineLoss:
         return k * k * self.xx + 2 * k * b * self.x + b * b - 2 * k * self.xy - 2 * b * self.y + self.yy
 
 
+def _pair(values) -> np.ndarray:
+    return np.array([float(values["kernel"]), float(values["bias"])])
+
+
 def drawn_points(n: int) -> np.ndarray:
     """Which of a path's `n` points are drawn: all of the first DENSE_STEPS, then about as many
     evenly spaced, and always the last."""
@@ -73,6 +77,8 @@ class LandscapeView(pg.PlotWidget):
             [self.loss.minimum[0]], [self.loss.minimum[1]], symbol="star", size=22, pxMode=True
         )
         self.addItem(self.minimum)
+        self.arrows = []  # a single step's vectors: (line, head) pairs
+        self.arrowed = None  # the Inspection they show
         self.frame = None  # (k0, k1, b0, b1) the surface covers
         self.record = None
         self.look = Look()
@@ -107,7 +113,39 @@ class LandscapeView(pg.PlotWidget):
         """Draw `record` from now on; the frame fits its path afresh."""
         self.record = record
         self.frame = None
+        self.show_step(None)
         self.request()
+
+    def show_step(self, inspection):
+        """Draw one step's vectors from the weights it started from (None: none). For NNX (or
+        Linen alone): −lr·gradient, what plain SGD would move; −lr·clipped gradient, with
+        clipping; and the update the step applied (momentum's or Adam's, clipped or not)."""
+        for line, head in self.arrows:
+            self.removeItem(line)
+            self.removeItem(head)
+        self.arrows, self.arrowed = [], inspection
+        if inspection is None or isinstance(inspection, str):
+            return
+        p = "nnx" if "nnx" in inspection.values else "linen"
+        values, lr = inspection.values[p], self.record.config.lr
+        if "update applied" not in values:
+            return
+        start = np.array([float(values["params before"][n]) for n in ("kernel", "bias")])
+        vectors = [("−lr·gradient", -lr * _pair(values["gradients"]), self.look.muted, Qt.SolidLine)]
+        if "clipped gradients" in values:
+            vectors.append(("−lr·clipped gradient", -lr * _pair(values["clipped gradients"]), PENS["clip"], Qt.DashLine))
+        vectors.append(("update applied", _pair(values["update applied"]), PENS[p], Qt.SolidLine))
+        for label, vector, colour, style in vectors:
+            end = start + vector
+            line = pg.PlotDataItem([start[0], end[0]], [start[1], end[1]], pen=pg.mkPen(colour, width=3 * self.look.zoom, style=style))
+            angle = np.degrees(np.arctan2(vector[1], -vector[0]))  # 0 points left; the screen's y runs down
+            head = pg.ArrowItem(pos=tuple(end), angle=float(angle), headLen=14, brush=colour, pen=None)
+            head.setToolTip(label)
+            line.setToolTip(label)
+            self.addItem(line)
+            self.addItem(head)
+            self.arrows.append((line, head))
+        self.redraw()  # the frame takes the arrows' ends in
 
     def request(self):
         """Redraw now, or once REDRAW_MS have passed since the last redraw, if anyone can see it."""
@@ -153,6 +191,11 @@ class LandscapeView(pg.PlotWidget):
         b = self.record.curve(paradigm, prefix + "bias")[1]
         return k, b
 
+    def _stale_arrows(self) -> bool:
+        """The run went on past the step the arrows show."""
+        step = self.arrowed.step if self.arrowed is not None and not isinstance(self.arrowed, str) else None
+        return step is not None and self.record.steps_done("nnx" if self.record.steps_done("nnx") else "linen") > step + 1
+
     def redraw(self):
         """The paths as far as the record goes, and the surface if they left its frame.
 
@@ -163,6 +206,8 @@ class LandscapeView(pg.PlotWidget):
             return
         self._timer.stop()
         self._last_draw = time.perf_counter()
+        if self._stale_arrows():
+            self.show_step(None)
         frame = self._frame()
         if frame != self.frame:
             self.frame = frame
@@ -183,6 +228,10 @@ class LandscapeView(pg.PlotWidget):
         """The least box holding the minimum and every path's points within FRAME_LOSS of its
         first loss, padded; the current frame if it already holds them."""
         ks, bs = [self.loss.minimum[0]], [self.loss.minimum[1]]
+        for line, _ in self.arrows:
+            k, b = line.getData()
+            ks.extend(k)
+            bs.extend(b)
         for name in PATHS:
             k, b = self._path(name)
             if len(k):

@@ -229,7 +229,9 @@ class MainWindow(QMainWindow):
         """The last step from the inside: shown, and brought to the front."""
         self.step_view.listings = {"linen": self.linen_pane.listing, "nnx": self.nnx_pane.listing}
         self.step_view.show_inspection(inspection)
-        self.show_panel("step")
+        self.landscape.show_step(inspection)
+        if self.side_tabs.currentWidget() is not self.landscape:  # its arrows show the step too
+            self.show_panel("step")
 
     def _on_run_finished(self, run_id):
         if self.landscape.isVisible():

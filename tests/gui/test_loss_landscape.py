@@ -99,3 +99,27 @@ def test_the_edge_lesson_brings_the_landscape_beside_the_plot(window, qtbot):
     view = window.landscape.getViewBox()
     assert view.width() >= 250 and view.height() >= 250  # readable on the 1366×768 laptop
     assert window.plot.loss_plot.vb.width() >= 250
+
+
+def test_a_single_step_draws_its_vectors_from_the_weights_it_started_from(window, qtbot):
+    window.controls.optimizer_combo.setCurrentIndex(window.controls.optimizer_combo.findData("momentum"))
+    window.controls.clip_check.setChecked(True)
+    window.controls.lr_spin.setValue(0.3)
+    window.controls.steps_spin.setValue(200_000)
+    view = _shown(qtbot, window)
+    qtbot.waitUntil(lambda: window.runs.record.steps_done("nnx") > 10, timeout=RUN_TIMEOUT_MS)
+    window.single_step()
+    qtbot.waitUntil(lambda: view.arrowed is not None, timeout=RUN_TIMEOUT_MS)
+    assert window.side_tabs.currentWidget() is view  # the arrows show the step: the tab stays
+    values = view.arrowed.values["nnx"]
+    labels = [line.toolTip() for line, _ in view.arrows]
+    assert labels == ["−lr·gradient", "−lr·clipped gradient", "update applied"]
+    start = (float(values["params before"]["kernel"]), float(values["params before"]["bias"]))
+    update = view.arrows[-1][0].getData()
+    assert (update[0][0], update[1][0]) == start
+    np.testing.assert_allclose(
+        (update[0][1] - start[0], update[1][1] - start[1]),
+        (float(values["update applied"]["kernel"]), float(values["update applied"]["bias"])), rtol=1e-6,
+    )
+    window.controls.pause_button.click()  # resume: the run goes on, the arrows go
+    qtbot.waitUntil(lambda: view.arrows == [], timeout=RUN_TIMEOUT_MS)
