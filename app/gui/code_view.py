@@ -85,6 +85,35 @@ class CodeEditor(QPlainTextEdit):
         self.blockCountChanged.connect(lambda _: self.setViewportMargins(self.gutter_width(), 0, 0, 0))
         self.updateRequest.connect(self._scroll_gutter)
         self.setViewportMargins(self.gutter_width(), 0, 0, 0)
+        self.notes = {}  # 0-based line: a value it computed, shown after its text (the step inspector's)
+
+    def set_notes(self, notes: dict[int, str]):
+        """Show each text after its line's code, as a debugger shows a line's values."""
+        if notes != self.notes:
+            self.notes = dict(notes)
+            self.viewport().update()
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if not self.notes:
+            return
+        painter = QPainter(self.viewport())
+        font = QFont(self.font())
+        font.setItalic(True)
+        painter.setFont(font)
+        painter.setPen(QColor(self.gutter_colours[1]))
+        offset, margin = self.contentOffset(), self.document().documentMargin()
+        for line, text in self.notes.items():
+            block = self.document().findBlockByNumber(line)
+            if not block.isVisible() or block.layout().lineCount() == 0:
+                continue
+            last = block.layout().lineAt(block.layout().lineCount() - 1)
+            top = self.blockBoundingGeometry(block).translated(offset).top() + last.y()
+            left = margin + last.naturalTextWidth() + self.fontMetrics().horizontalAdvance("  ")
+            room = self.viewport().width() - left - margin
+            shown = self.fontMetrics().elidedText(f"# {text}", Qt.ElideRight, int(room))
+            if room > 0 and shown:
+                painter.drawText(QRect(int(left), int(top), int(room), int(last.height())), Qt.AlignVCenter, shown)
 
     def scroll_to_line(self, line: int):
         """Put 0-based `line` at the top of the view (one line of context above it)."""

@@ -18,7 +18,7 @@ from app.gui.controls import Controls
 from app.gui.digits_view import DigitsView
 from app.gui.fit_view import FitView
 from app.gui.landscape_view import LandscapeView
-from app.gui.step_view import StepInspectorView
+from app.gui.step_view import StepInspectorView, notes
 from app.gui.lesson_bar import LessonBar
 from app.gui.lesson_controller import LessonController
 from app.gui.listings_view import ListingsView
@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         self.fit.new_run()
         self.landscape.new_run(record)
         self.step_view.new_run(config.task)
+        self._clear_notes()
         landscape = self.side_tabs.indexOf(self.landscape)
         self.side_tabs.setTabEnabled(landscape, config.task == "line")
         self.side_tabs.setTabToolTip(landscape, LANDSCAPE_TIPS[config.task])
@@ -206,6 +207,9 @@ class MainWindow(QMainWindow):
 
     def _on_run_chunk(self, chunk):
         record = self.record
+        shown = self.step_view.inspection
+        if shown is not None and chunk.end > shown.step + 1:  # the run went on: the notes are of the past
+            self._clear_notes()
         self.plot.append(chunk)
         if self.config.task == "digits":
             self.digits_view.show_predictions(chunk.shown)
@@ -225,11 +229,17 @@ class MainWindow(QMainWindow):
             which = " and ".join(f"{LABELS[p]} at step {k:,}" for p, k in sorted(reached.items()))
             self.show_banner("info", f"Stopped: the loss reached {target:g} ({which}).")
 
+    def _clear_notes(self):
+        for pane in (self.linen_pane, self.nnx_pane):
+            pane.editor.set_notes({})
+
     def _on_inspected(self, inspection):
         """The last step from the inside: shown, and brought to the front."""
         self.step_view.listings = {"linen": self.linen_pane.listing, "nnx": self.nnx_pane.listing}
         self.step_view.show_inspection(inspection)
         self.landscape.show_step(inspection)
+        for p, pane in (("linen", self.linen_pane), ("nnx", self.nnx_pane)):
+            pane.editor.set_notes({} if isinstance(inspection, str) else notes(inspection, p, pane.listing))
         if self.side_tabs.currentWidget() is not self.landscape:  # its arrows show the step too
             self.show_panel("step")
 

@@ -41,6 +41,28 @@ def code_line(listing, value: str, paradigm: str) -> int | None:
     return (in_step or found or [None])[0]
 
 
+NOTES = {
+    "loss": "loss", "gradients": "grads", "gradient norm": "norm", "clipped gradients": "clipped",
+    "update applied": "update", "params after": "weights now", "EMA params after": "EMA now",
+}
+"""The values a listing line shows after its code once a step is inspected, by short name."""
+
+
+def notes(inspection, paradigm: str, listing) -> dict[int, str]:
+    """Per listing line, the values of `inspection` it computed, short: '# loss 0.14, grads
+    (0.053, -0.71)', as a debugger shows them beside the code."""
+    found = {}
+    for name, short in NOTES.items():
+        value = inspection.values.get(paradigm, {}).get(name)
+        line = code_line(listing, name, paradigm)
+        if value is None or line is None:
+            continue
+        numbers = [_number(v, 3) for v in value.values()]
+        shown = numbers[0] if len(numbers) == 1 else f"({', '.join(numbers)})"
+        found.setdefault(line, []).append(f"{short} {shown}")
+    return {line: ", ".join(parts) for line, parts in found.items()}
+
+
 def _number(value, digits: int = 5) -> str:
     return ", ".join(f"{float(v):.{digits}g}" for v in np.ravel(value))
 
@@ -90,7 +112,8 @@ class StepInspectorView(QWidget):
             f"Step {inspection.step:,}, from the inside: the run's own step run once more from the "
             "state before it. Choose a value to see the line that computes it."
         )
-        chosen = self.tree.currentItem().text(0) if self.tree.currentItem() else None
+        # The value chosen before stays chosen; at first the loss, whose line starts the step's work.
+        chosen = self.tree.currentItem().data(0, 256) if self.tree.currentItem() else "loss"
         self.tree.clear()
         shown = [p for p in PARADIGMS if p in inspection.values]
         names = list(dict.fromkeys(n for p in shown for n in inspection.values[p]))

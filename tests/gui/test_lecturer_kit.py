@@ -111,7 +111,8 @@ def test_exports_write_files_that_parse(window, qtbot, tmp_path):
         window.export_plot(tmp_path / "loss.gif")
     assert window.export_csv(tmp_path / "run.csv") == 2000
     rows = list(csv.DictReader((tmp_path / "run.csv").open()))
-    assert list(rows[0]) == ["paradigm", "step", "loss", "grad_norm", "ema_loss"] and len(rows) == 2000
+    assert list(rows[0])[:5] == ["paradigm", "step", "loss", "grad_norm", "ema_loss"] and len(rows) == 2000
+    assert list(rows[0])[5:] == ["kernel", "bias", "ema_kernel", "ema_bias"]  # the weights each loss was computed with
     nnx = [float(r["loss"]) for r in rows if r["paradigm"] == "nnx"]
     np.testing.assert_allclose(nnx, window.record.curve("nnx")[1])
     window.copy_listings()

@@ -70,3 +70,18 @@ def test_the_one_step_lesson_waits_for_a_step_then_shows_it(window, qtbot):
     inspection = _inspected(qtbot, window)
     assert inspection.step >= 1 and "clipped gradients" in inspection.values["nnx"]
     assert "trace/kernel" in inspection.values["nnx"]["optimizer state after"]
+
+
+def test_the_listing_lines_show_the_values_they_computed(window, qtbot):
+    window.single_step()
+    inspection = _inspected(qtbot, window)
+    editor = window.nnx_pane.editor
+    by_text = {editor.document().findBlockByNumber(line).text().strip(): note for line, note in editor.notes.items()}
+    loss_line = next(text for text in by_text if "value_and_grad(loss_fn)" in text)
+    loss = float(inspection.values["nnx"]["loss"]["loss"])
+    assert by_text[loss_line].startswith(f"loss {loss:.3g}, grads (")
+    assert any("optimizer.update(model, grads)" in text and "update (" in note for text, note in by_text.items())
+    window.grab()  # painted with its notes
+    window.controls.seed_spin.setValue(window.controls.seed_spin.value() + 1)  # a new run: no notes
+    wait_for_run(qtbot, window)
+    assert editor.notes == {} and window.linen_pane.editor.notes == {}
