@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 
 from app.gui.loss_plot import curve_pen
 from app.gui.style import BASE_POINT_SIZE, LABELS, PENS
@@ -86,6 +86,7 @@ class LandscapeView(pg.PlotWidget):
         self._last_draw = 0.0
         self._timer.timeout.connect(self.redraw)
         self.setMenuEnabled(False)
+        self.getViewBox().sigRangeChanged.connect(self._aim_heads)
         for side in ("left", "bottom"):
             self.getAxis(side).enableAutoSIPrefix(False)  # weights as they are, not in thousandths
         self.setToolTip(
@@ -106,6 +107,8 @@ class LandscapeView(pg.PlotWidget):
         self.ends.setPen(pg.mkPen(look.background, width=1.5))
         for pin in self.pins:
             pin.setPen(self._pin_pen())
+        if self.arrows:
+            self.show_step(self.arrowed)  # in the new look
         if self.frame is not None:
             self._paint_surface()
 
@@ -126,11 +129,13 @@ class LandscapeView(pg.PlotWidget):
         self.arrows, self.arrowed = [], inspection
         if inspection is None or isinstance(inspection, str):
             return
-        p = "nnx" if "nnx" in inspection.values else "linen"
+        p = next((p for p in ("nnx", "linen") if "update applied" in inspection.values.get(p, {})), None)
+        if p is None:
+            return  # no paradigm applied an update (diverged, or its update was thrown away)
         values, lr = inspection.values[p], self.record.config.lr
-        if "update applied" not in values:
-            return
         start = np.array([float(values["params before"][n]) for n in ("kernel", "bias")])
+        if not all(np.isfinite(_pair(values[n])).all() for n in ("gradients", "update applied")) or not np.isfinite(start).all():
+            return  # a step that blew up: nothing to draw
         vectors = [("−lr·gradient", -lr * _pair(values["gradients"]), self.look.muted, Qt.SolidLine)]
         if "clipped gradients" in values:
             vectors.append(("−lr·clipped gradient", -lr * _pair(values["clipped gradients"]), PENS["clip"], Qt.DashLine))
@@ -138,14 +143,24 @@ class LandscapeView(pg.PlotWidget):
         for label, vector, colour, style in vectors:
             end = start + vector
             line = pg.PlotDataItem([start[0], end[0]], [start[1], end[1]], pen=pg.mkPen(colour, width=3 * self.look.zoom, style=style))
-            angle = np.degrees(np.arctan2(vector[1], -vector[0]))  # 0 points left; the screen's y runs down
-            head = pg.ArrowItem(pos=tuple(end), angle=float(angle), headLen=14, brush=colour, pen=None)
+            head = pg.ArrowItem(pos=tuple(end), headLen=14 * self.look.zoom, brush=colour, pen=None)
             head.setToolTip(label)
             line.setToolTip(label)
             self.addItem(line)
             self.addItem(head)
             self.arrows.append((line, head))
         self.redraw()  # the frame takes the arrows' ends in
+        self._aim_heads()
+
+    def _aim_heads(self):
+        """Point each arrow's head along its shaft as drawn: the axes' scales differ, so the
+        angle is taken on screen (an ArrowItem at angle 0 points left; the screen's y runs down)."""
+        box = self.getViewBox()
+        for line, head in self.arrows:
+            k, b = line.getData()
+            tail, tip = (box.mapViewToDevice(QPointF(float(k[i]), float(b[i]))) for i in (0, 1))
+            if tail is not None and tip is not None:
+                head.setStyle(angle=float(np.degrees(np.arctan2(tail.y() - tip.y(), tail.x() - tip.x()))))
 
     def request(self):
         """Redraw now, or once REDRAW_MS have passed since the last redraw, if anyone can see it."""
@@ -163,7 +178,7 @@ class LandscapeView(pg.PlotWidget):
 
     def pin(self):
         """Keep the current run's path (NNX's, or Linen's alone) as a faded ghost."""
-        if self.record is None:
+        if self.record is None or self.record.config.task != "line":
             return
         p = "nnx" if self.record.steps_done("nnx") else "linen"
         k, b = self._path(p)
@@ -184,17 +199,22 @@ class LandscapeView(pg.PlotWidget):
         return pg.mkPen(colour, width=2 * self.look.zoom)
 
     def _path(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """The (kernel, bias) of every recorded step of a path: 'nnx', 'linen' or '<p>_ema'."""
+        """The (kernel, bias) every recorded step of a path started from ('nnx', 'linen' or
+        '<p>_ema'), and for a paradigm's own path the weights it holds now, after its last step."""
         paradigm, _, ema = name.partition("_")
         prefix = "ema_" if ema else ""
         k = self.record.curve(paradigm, prefix + "kernel")[1]
         b = self.record.curve(paradigm, prefix + "bias")[1]
+        now = self.record.shown.get(paradigm) if not ema and paradigm not in self.record.diverged_at else None
+        if now is not None and len(k):
+            k = np.append(k, float(now["kernel"][0, 0]))
+            b = np.append(b, float(now["bias"][0]))
         return k, b
 
     def _stale_arrows(self) -> bool:
         """The run went on past the step the arrows show."""
         step = self.arrowed.step if self.arrowed is not None and not isinstance(self.arrowed, str) else None
-        return step is not None and self.record.steps_done("nnx" if self.record.steps_done("nnx") else "linen") > step + 1
+        return step is not None and max(self.record.steps_done(p) for p in LABELS) > step + 1
 
     def redraw(self):
         """The paths as far as the record goes, and the surface if they left its frame.
@@ -227,19 +247,19 @@ class LandscapeView(pg.PlotWidget):
     def _frame(self):
         """The least box holding the minimum and every path's points within FRAME_LOSS of its
         first loss, padded; the current frame if it already holds them."""
-        ks, bs = [self.loss.minimum[0]], [self.loss.minimum[1]]
-        for line, _ in self.arrows:
-            k, b = line.getData()
-            ks.extend(k)
-            bs.extend(b)
-        for name in PATHS:
-            k, b = self._path(name)
-            if len(k):
-                loss = self.loss(k, b)
-                near = np.isfinite(loss) & (loss <= FRAME_LOSS * loss[0])
-                ks.extend(k[near])
-                bs.extend(b[near])
-        k0, k1, b0, b1 = min(ks), max(ks), min(bs), max(bs)
+        k0, k1 = (self.loss.minimum[0],) * 2
+        b0, b1 = (self.loss.minimum[1],) * 2
+        first = None  # the first step's loss: what "near" is measured against
+        paths = [self._path(name) for name in PATHS] + [line.getData() for line, _ in self.arrows]
+        for k, b in paths:
+            if not len(k):
+                continue
+            loss = self.loss(k, b)
+            first = loss[0] if first is None else first
+            near = np.isfinite(loss) & (loss <= FRAME_LOSS * first)
+            if near.any():
+                k0, k1 = min(k0, k[near].min()), max(k1, k[near].max())
+                b0, b1 = min(b0, b[near].min()), max(b1, b[near].max())
         if self.frame is not None:
             f = self.frame
             if f[0] <= k0 and k1 <= f[1] and f[2] <= b0 and b1 <= f[3]:

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.sweeps.shown.connect(self.sweepShown)
         self.sweeps.lrPicked.connect(self.pick_lr)
         self._pin_run = None  # a run to pin once it finishes (a Shift-clicked sweep point)
+        self._stepped = False  # a single step was asked for: its inspection comes to the front
         self.lessons = LessonController(self.lesson_bar, self)
         self._connect()
         self.actions = build_commands(self)  # menus, shortcuts, and File ▸ Lessons
@@ -238,9 +239,10 @@ class MainWindow(QMainWindow):
         self.step_view.listings = {"linen": self.linen_pane.listing, "nnx": self.nnx_pane.listing}
         self.step_view.show_inspection(inspection)
         self.landscape.show_step(inspection)
+        stepped, self._stepped = self._stepped, False
         for p, pane in (("linen", self.linen_pane), ("nnx", self.nnx_pane)):
             pane.editor.set_notes({} if isinstance(inspection, str) else notes(inspection, p, pane.listing))
-        if self.side_tabs.currentWidget() is not self.landscape:  # its arrows show the step too
+        if stepped and self.side_tabs.currentWidget() is not self.landscape:  # its arrows show it too
             self.show_panel("step")
 
     def _on_run_finished(self, run_id):
@@ -308,6 +310,7 @@ class MainWindow(QMainWindow):
 
     def single_step(self):
         self.controls.set_paused(True)
+        self._stepped = True  # the step it shows comes to the front (a pause only updates it)
         self.runs.step()
 
     def show_panel(self, name: str):

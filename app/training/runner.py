@@ -120,10 +120,13 @@ class Run:
         if self._last_chunk is None or self.config.task != "line":
             return None
         start, steps = self._last_chunk
-        # Every step is the same compiled step however a run is cut: re-running the chunk but
-        # its last step gives, to the bit, the state that last step started from.
-        before = start if steps == 1 else self._program.chunk(start, steps - 1)[0]
-        return inspect_step(self.config, before, self.step - 1)
+        first, last = self.step - steps, self.step - 1
+        if self.finished and len(self.diverged_at) == len(self.config.compiled_paradigms):
+            last = min(last, max(self.diverged_at.values()))  # the run stopped at that step
+        # Every step is the same compiled step however a run is cut: re-running the chunk up to
+        # the step gives, to the bit, the state that step started from.
+        before = start if last == first else self._program.chunk(start, last - first)[0]
+        return inspect_step(self.config, before, last, self.diverged_at)
 
 
 def stream(

@@ -37,7 +37,7 @@ class Inspection:
 
 ROWS = (
     "params before", "loss", "gradients", "gradient norm", "clipped gradients",
-    "optimizer state before", "update applied", "optimizer state after", "params after",
+    "optimizer state before", "update applied", "update thrown away", "optimizer state after", "params after",
     "EMA params before", "EMA params after",
 )
 """What the inspector shows, in the order a step's listing computes it."""
@@ -63,7 +63,6 @@ def _inspector(prog):
 
         def one_step(carry, data):
             """The run's step, its transforms watched: the new carry and what it recorded."""
-            before = prog._weights(carry)  # first: NNX's step changes the variables it is given
             logs = {p: {} for p in prog.structure.paradigms}
             new_carry, metrics = prog.step(carry, *data, watch=lambda p, tx: watched(tx, logs[p]))
             for p, log in logs.items():
@@ -71,7 +70,7 @@ def _inspector(prog):
                     # The chain's first link, on the input and the state the chain gave it.
                     clip = optax.inject_hyperparams(optax.clip_by_global_norm)(max_norm=carry[2]["max_norm"])
                     log["clipped"] = clip.update(log["grads"], log["state_before"][0])[0]
-            return new_carry, (logs, metrics, before)
+            return new_carry, (logs, metrics)
 
         def inspect(carry_leaves, *data_and_steps):
             # Inside a loop of one turn whose count is data, like the run's chunks: compiled
@@ -95,7 +94,7 @@ def _named(tree) -> dict[str, np.ndarray]:
     leaves = {}
     for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
         keys = [getattr(k, "name", getattr(k, "key", getattr(k, "idx", ""))) for k in path]
-        name = "/".join(str(k) for k in keys if not isinstance(k, int) and k not in ("inner_state", "hyperparams"))
+        name = "/".join(str(k) for k in keys if not isinstance(k, int))
         leaves[name or "value"] = np.asarray(leaf)
     return leaves
 
@@ -107,18 +106,22 @@ def _optimizer_state(state, clip: bool):
     return _named(base.inner_state)
 
 
-def inspect_step(config: RunConfig, carry_before, step: int) -> Inspection:
+def inspect_step(config: RunConfig, carry_before, step: int, diverged_at: dict | None = None) -> Inspection:
     """Step `step` of `config`'s run from `carry_before` (the flat carry a chunk takes), with
-    its intermediates."""
+    its intermediates. A paradigm that diverged before `step` (see `diverged_at`) shows no
+    values: its run stopped there."""
     prog = program(config.structure)
-    logs, metrics, before = jax.device_get(_inspector(prog)(carry_before, *prog.data, np.int32(1)))
+    logs, metrics = jax.device_get(_inspector(prog)(carry_before, *prog.data, np.int32(1)))
     # The weights after: the run's own compiled step, so they are the run's to the bit (watching
     # a value makes the compiler keep it, which can move the last bit of what follows from it).
     after = jax.device_get(prog._weights(prog.unflatten(prog.chunk(carry_before, 1)[0])))
     clip, ema = config.clip_norm is not None, config.ema_decay is not None
     values, facts = {}, {}
     for p in prog.structure.paradigms:
-        log, w0, w1 = logs[p], before[p], after[p]
+        if (diverged_at or {}).get(p, step) < step:
+            values[p], facts[p] = {}, f"diverged at step {diverged_at[p]:,}: its run stopped there"
+            continue
+        log, w0, w1 = logs[p], metrics[p], after[p]  # a step's metrics hold the weights it started from
         row = {
             "params before": {"kernel": w0["kernel"], "bias": w0["bias"]},
             "loss": {"loss": metrics[p]["loss"]},
@@ -127,7 +130,8 @@ def inspect_step(config: RunConfig, carry_before, step: int) -> Inspection:
         }
         if "grads" in log:  # a step that reached its optimizer
             row["gradients"] = _line(log["grads"])
-            row["update applied"] = _line(log["update"])
+            thrown_away = config.pitfall == "forgotten-rebind" and p == "linen"
+            row["update thrown away" if thrown_away else "update applied"] = _line(log["update"])
             row["optimizer state before"] = _optimizer_state(log["state_before"], clip)
             row["optimizer state after"] = _optimizer_state(log["state_after"], clip)
             if clip:

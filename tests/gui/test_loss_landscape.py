@@ -32,9 +32,13 @@ def test_the_paths_are_the_weights_each_step_started_from(window, qtbot):
     record = window.runs.record
     for p in ("linen", "nnx"):
         k, b = view.paths[p].getData()
-        assert len(k) == window.config.steps
-        np.testing.assert_array_equal(k, record.curve(p, "kernel")[1])
-        np.testing.assert_array_equal(b, record.curve(p, "bias")[1])
+        assert len(k) == window.config.steps + 1  # every step's start, then where it is now
+        np.testing.assert_array_equal(k[:-1], record.curve(p, "kernel")[1])
+        np.testing.assert_array_equal(b[:-1], record.curve(p, "bias")[1])
+        assert (k[-1], b[-1]) == (record.shown[p]["kernel"][0, 0], record.shown[p]["bias"][0])
+        dots = view.ends.getData()
+        i = ("linen", "nnx").index(p)
+        assert (dots[0][i], dots[1][i]) == (k[-1], b[-1])  # the dot: where the weights are now
         # The default run converges: its path ends at the minimum the star marks.
         np.testing.assert_allclose((k[-1], b[-1]), view.loss.minimum, atol=1e-3)
     (sx, sy) = view.minimum.getData()
@@ -59,7 +63,7 @@ def test_ema_paths_are_drawn_and_the_tab_is_off_for_digits(window, qtbot):
     wait_for_run(qtbot, window)
     view = _shown(qtbot, window)
     k, b = view.paths["nnx_ema"].getData()
-    np.testing.assert_array_equal(k, window.runs.record.curve("nnx", "ema_kernel")[1])
+    np.testing.assert_array_equal(k, window.runs.record.curve("nnx", "ema_kernel")[1])  # the EMA's: no "now" point
     window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
     qtbot.waitUntil(lambda: window.config.task == "digits", timeout=RUN_TIMEOUT_MS)
     assert not window.side_tabs.isTabEnabled(window.side_tabs.indexOf(view))
@@ -123,3 +127,44 @@ def test_a_single_step_draws_its_vectors_from_the_weights_it_started_from(window
     )
     window.controls.pause_button.click()  # resume: the run goes on, the arrows go
     qtbot.waitUntil(lambda: view.arrows == [], timeout=RUN_TIMEOUT_MS)
+
+
+def test_heads_point_along_their_shafts_on_screen_and_a_diverged_step_draws_nothing(window, qtbot):
+    view = _shown(qtbot, window)
+    window.controls.optimizer_combo.setCurrentIndex(window.controls.optimizer_combo.findData("momentum"))
+    window.controls.steps_spin.setValue(200_000)
+    qtbot.waitUntil(lambda: window.runs.record.steps_done("nnx") > 3, timeout=RUN_TIMEOUT_MS)
+    window.single_step()
+    qtbot.waitUntil(lambda: view.arrows != [], timeout=RUN_TIMEOUT_MS)
+    box = view.getViewBox()
+    from PySide6.QtCore import QPointF
+
+    for line, head in view.arrows:
+        k, b = line.getData()
+        tail, tip = (box.mapViewToDevice(QPointF(float(k[i]), float(b[i]))) for i in (0, 1))
+        # An ArrowItem at angle 0 points left, turning clockwise on screen.
+        shaft = np.degrees(np.arctan2(tail.y() - tip.y(), tail.x() - tip.x()))
+        assert abs((head.opts["angle"] - shaft + 180) % 360 - 180) < 1e-6
+    # Past the edge every paradigm diverges: Step after the end shows the diverging step at most,
+    # and the frame keeps the start of the path, not its flight.
+    window.controls.optimizer_combo.setCurrentIndex(window.controls.optimizer_combo.findData("sgd"))
+    window.controls.lr_spin.setValue(1.05)
+    window.controls.steps_spin.setValue(1000)
+    wait_for_run(qtbot, window)
+    window.single_step()
+    qtbot.waitUntil(lambda: view.arrowed is not None and view.arrowed.step > 10, timeout=RUN_TIMEOUT_MS)
+    diverged = window.runs.record.diverged_at
+    assert view.arrowed.step <= max(diverged.values())
+    k0, k1, b0, b1 = view.frame
+    assert k1 - k0 < 100 and b1 - b0 < 100
+
+
+def test_a_pause_updates_the_step_panel_where_it_is(window, qtbot):
+    window.controls.clip_check.setChecked(True)
+    window.controls.lr_spin.setValue(1.2)
+    window.controls.steps_spin.setValue(200_000)
+    qtbot.waitUntil(lambda: window.runs.record.steps_done("nnx") > 1000, timeout=RUN_TIMEOUT_MS)
+    shown = window.side_tabs.currentWidget()
+    window.controls.pause_button.click()
+    qtbot.waitUntil(lambda: window.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)
+    assert window.side_tabs.currentWidget() is shown is not window.step_view

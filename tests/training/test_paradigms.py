@@ -29,8 +29,9 @@ def test_linen_and_nnx_agree_and_match_numpy(optimizer, ema, clip):
     result = runner.run(config)
     linen, nnx_ = result.metrics["linen"], result.metrics["nnx"]
     names = ["loss", "grad_norm"] + (["ema_loss"] if ema else [])
-    assert sorted(linen) == sorted(nnx_) == sorted(names)
-    for name in names:
+    weights = ["kernel", "bias"] + (["ema_kernel", "ema_bias"] if ema else [])  # each step's, before it
+    assert sorted(linen) == sorted(nnx_) == sorted(names + weights)
+    for name in names + weights:
         assert len(linen[name]) == STEPS
         np.testing.assert_allclose(linen[name], nnx_[name], rtol=1e-5, err_msg=name)
 
