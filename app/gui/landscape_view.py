@@ -20,6 +20,8 @@ PATHS = ("linen", "nnx", "linen_ema", "nnx_ema")
 GRID = 160
 """The surface is evaluated on GRID × GRID points of the view's frame."""
 CONTOURS = 7
+CONTOUR_STEP = 0.4
+"""Each contour is this fraction of the rise above the minimum of the one outside it."""
 FRAME_LOSS = 10.0
 """The frame holds the path while its loss is within this many times the first step's: a run
 past the stability edge shows its zig-zag growing, not its flight to infinity."""
@@ -34,15 +36,31 @@ DRAWN_REACH = 20
 
 
 class LineLoss:
-    """mean((x·k + b − y)²) as a quadratic in (k, b), from the batch's sums, in float64."""
+    """mean((x·k + b − y)²) as a quadratic in (k, b), from the batch's sums, in float64.
+
+    Past its minimum it rises by dᵀ M d for a step d from it, M = [[mean x², mean x], [mean x,
+    1]]: its contours are ellipses along M's eigenvectors, drawn exactly, not traced."""
 
     def __init__(self, x: np.ndarray, y: np.ndarray):
         x, y = x[:, 0].astype(np.float64), y[:, 0].astype(np.float64)
         self.xx, self.x, self.xy, self.y, self.yy = (np.mean(v) for v in (x * x, x, x * y, y, y * y))
-        self.minimum = tuple(np.linalg.solve([[self.xx, self.x], [self.x, 1.0]], [self.xy, self.y]))
+        curvature = np.array([[self.xx, self.x], [self.x, 1.0]])
+        self.minimum = tuple(np.linalg.solve(curvature, [self.xy, self.y]))
+        self._rises, self._directions = np.linalg.eigh(curvature)
 
     def __call__(self, k, b):
         return k * k * self.xx + 2 * k * b * self.x + b * b - 2 * k * self.xy - 2 * b * self.y + self.yy
+
+    def contour(self, rise: float, points: int = 121) -> tuple[np.ndarray, np.ndarray]:
+        """The (kernel, bias) where the loss is `rise` above its minimum: an ellipse."""
+        turn = np.linspace(0, 2 * np.pi, points)
+        along = np.sqrt(rise / self._rises)[:, None] * np.array([np.cos(turn), np.sin(turn)])
+        k, b = self._directions @ along
+        return k + self.minimum[0], b + self.minimum[1]
+
+
+def _area(box) -> float:
+    return (box[1] - box[0]) * (box[3] - box[2])
 
 
 def _pair(values) -> np.ndarray:
@@ -68,7 +86,9 @@ class LandscapeView(pg.PlotWidget):
         self.surface = pg.ImageItem()
         self.surface.setZValue(-20)
         self.addItem(self.surface)
-        self.contours = []
+        self.contours = [self.plot() for _ in range(CONTOURS)]
+        for item in self.contours:
+            item.setZValue(-15)
         self.paths = {name: self.plot() for name in PATHS}
         self.ends = pg.ScatterPlotItem(size=12, pxMode=True)  # where each paradigm is now
         self.addItem(self.ends)
@@ -80,6 +100,7 @@ class LandscapeView(pg.PlotWidget):
         self.arrows = []  # a single step's vectors: (line, head) pairs
         self.arrowed = None  # the Inspection they show
         self.frame = None  # (k0, k1, b0, b1) the surface covers
+        self._refit = False  # a new run: the frame may shrink to its path
         self.record = None
         self.look = Look()
         self._timer = QTimer(self, singleShot=True)
@@ -113,9 +134,10 @@ class LandscapeView(pg.PlotWidget):
             self._paint_surface()
 
     def new_run(self, record):
-        """Draw `record` from now on; the frame fits its path afresh."""
+        """Draw `record` from now on. The frame stays while the new path fits it and fills a
+        quarter of it: a slider moved a little redraws the paths, not the surface."""
         self.record = record
-        self.frame = None
+        self._refit = True
         self.show_step(None)
         self.request()
 
@@ -260,30 +282,39 @@ class LandscapeView(pg.PlotWidget):
             if near.any():
                 k0, k1 = min(k0, k[near].min()), max(k1, k[near].max())
                 b0, b1 = min(b0, b[near].min()), max(b1, b[near].max())
+        if first is None and self.frame is not None:
+            return self.frame  # no step yet: the last run's frame until the first one arrives
+        fitted = self._padded(k0, k1, b0, b1)
         if self.frame is not None:
             f = self.frame
-            if f[0] <= k0 and k1 <= f[1] and f[2] <= b0 and b1 <= f[3]:
+            holds = f[0] <= k0 and k1 <= f[1] and f[2] <= b0 and b1 <= f[3]
+            if holds and not (self._refit and _area(f) > 4 * _area(fitted)):
+                self._refit = False
                 return self.frame
+        self._refit = False
+        return fitted
+
+    @staticmethod
+    def _padded(k0, k1, b0, b1):
+        """A box around (k0..k1, b0..b1) with a margin, at least MIN_SPAN wide and high."""
         pad_k = max(k1 - k0, MIN_SPAN) * MARGIN + max(MIN_SPAN - (k1 - k0), 0) / 2
         pad_b = max(b1 - b0, MIN_SPAN) * MARGIN + max(MIN_SPAN - (b1 - b0), 0) / 2
         return (float(k0 - pad_k), float(k1 + pad_k), float(b0 - pad_b), float(b1 + pad_b))
 
     def _paint_surface(self):
-        """Log loss over the frame as shading (light at the minimum), with contours."""
+        """Log loss over the frame as shading (light at the minimum), with CONTOURS contours at
+        rises a constant factor apart: exact ellipses (tracing them from the grid, as
+        pyqtgraph's IsocurveItem does, cost ~20 ms each at every new frame)."""
         k0, k1, b0, b1 = self.frame
         k, b = np.meshgrid(np.linspace(k0, k1, GRID), np.linspace(b0, b1, GRID), indexing="ij")
         excess = np.log10(np.maximum(self.loss(k, b) - self.loss(*self.loss.minimum), 1e-12))
         low, high = self.look.background, ("#4A4F5C" if self.look.dark else "#B9C2D3")
         self.surface.setImage(excess, lut=pg.ColorMap([0, 1], [low, high]).getLookupTable(nPts=256))
         self.surface.setRect(QRectF(k0, b0, k1 - k0, b1 - b0))
-        for item in self.contours:
-            item.setParentItem(None)
-            self.getViewBox().scene().removeItem(item)
-        levels = np.linspace(excess.min(), excess.max(), CONTOURS + 2)[1:-1]
+        # Contours at rises a factor CONTOUR_STEP apart, from the frame's highest corner down.
+        top = max(self.loss(kc, bc) for kc in (k0, k1) for bc in (b0, b1)) - self.loss(*self.loss.minimum)
         pen = pg.mkPen(self.look.muted, width=1)
-        self.contours = []
-        for level in levels:
-            contour = pg.IsocurveItem(data=excess, level=float(level), pen=pen)
-            contour.setParentItem(self.surface)  # in the image's coordinates
-            self.contours.append(contour)
+        for level, item in enumerate(self.contours, 1):
+            item.setData(*self.loss.contour(top * CONTOUR_STEP**level))
+            item.setPen(pen)
         self.setRange(xRange=(k0, k1), yRange=(b0, b1), padding=0)

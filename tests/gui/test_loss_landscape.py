@@ -45,7 +45,14 @@ def test_the_paths_are_the_weights_each_step_started_from(window, qtbot):
     assert (sx[0], sy[0]) == view.loss.minimum
     k0, k1, b0, b1 = view.frame
     assert k0 <= min(k) and max(k) <= k1 and b0 <= min(b) and max(b) <= b1  # all in the frame
-    assert view.surface.image.shape == (160, 160) and len(view.contours) > 0
+    assert view.surface.image.shape == (160, 160)
+    rises = []
+    for item in view.contours:  # each contour is where the batch loss has one value
+        ck, cb = item.getData()
+        loss = view.loss(ck, cb)
+        np.testing.assert_allclose(loss, loss[0], rtol=1e-9)
+        rises.append(loss[0] - view.loss(*view.loss.minimum))
+    np.testing.assert_allclose(np.array(rises[1:]) / rises[:-1], 0.4)
 
 
 def test_the_forgotten_rebind_stays_a_single_dot(window, qtbot):
