@@ -201,29 +201,22 @@ class Program:
         return [(p, k) for p in self.structure.paradigms for k in self.metric_names]
 
     def _weights(self, carry):
-        """The line's weight and bias per paradigm, as numbers (and the EMA copy's, with EMA)."""
+        """The line's kernel and bias per paradigm, as numbers (and its EMA copy's, as
+        ema_kernel and ema_bias)."""
         nnx_state, leaves, _ = carry
-        found = {}
+        ema = self.structure.ema
+        held = {}
         if nnx_state is not None:
-            found["nnx"] = {"": nnx_state["model"]}
-            if self.structure.ema:
-                found["nnx"]["ema_"] = nnx_state["ema_model"]
-            found["nnx"] = {k: {"kernel": v["kernel"][...], "bias": v["bias"][...]} for k, v in found["nnx"].items()}
+            held["nnx"] = {"": nnx_state["model"]} | ({"ema_": nnx_state["ema_model"]} if ema else {})
         if leaves:
             state = jax.tree.unflatten(self._treedef, leaves)
-            found["linen"] = {"": state.params} | ({"ema_": state.ema_params} if self.structure.ema else {})
+            held["linen"] = {"": state.params} | ({"ema_": state.ema_params} if ema else {})
         return {
-            p: {prefix + name: params[name].reshape(()) for prefix, params in held.items() for name in ("kernel", "bias")}
-            for p, held in found.items()
+            p: {prefix + name: layer[name][...].reshape(()) for prefix, layer in layers.items() for name in ("kernel", "bias")}
+            for p, layers in held.items()
         }
 
     def _shown(self, carry):
-        """The line's weights after the chunk, per paradigm: what the fit view draws."""
-        nnx_state, leaves, _ = carry
-        weights = {}
-        if nnx_state is not None:
-            model = nnx_state["model"]
-            weights["nnx"] = {"kernel": model["kernel"][...], "bias": model["bias"][...]}
-        if leaves:
-            weights["linen"] = dict(jax.tree.unflatten(self._treedef, leaves).params)
-        return weights
+        """The line's weights after the chunk, per paradigm, shaped as the layer holds them
+        (kernel (1, 1), bias (1,)): what the fit view draws."""
+        return {p: {"kernel": w["kernel"].reshape(1, 1), "bias": w["bias"].reshape(1)} for p, w in self._weights(carry).items()}
