@@ -90,8 +90,8 @@ def load_lesson(path) -> Lesson:
             if panel is not None and panel not in PANELS:
                 raise ValueError(f"panel must be one of {', '.join(PANELS)}, not {panel!r}")
             settings = Settings.from_json(raw.get("settings", {}))
-            if panel is not None and settings.run.task != "line":
-                raise ValueError(f"panel {panel} shows the line fit: its settings need task line")
+            if panel == "landscape" and settings.run.task != "line":
+                raise ValueError("panel landscape shows the line fit: its settings need task line")
             steps.append(LessonStep(raw["title"], raw["caption"], settings, panel))
         except (ValueError, TypeError, OverflowError) as error:
             raise LessonError(f"{path}: step {number}: {error}") from None

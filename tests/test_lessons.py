@@ -68,8 +68,8 @@ def _one_step(settings) -> str:
         (_one_step({"clip_norm": 1000}), "step 1: clip_norm 1000 is outside the window's range"),
         (_one_step({"pitfall": "forgotten-rebind", "paradigm": "nnx"}), "step 1: pitfall forgotten-rebind breaks the linen step"),
         ('{"title": "t", "steps": [{"title": "a", "caption": "b", "panel": "inspector"}]}', "step 1: panel must be one of landscape, step"),
-        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "panel": "step", "settings": {"task": "digits"}}]}',
-         "step 1: panel step shows the line fit"),
+        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "panel": "landscape", "settings": {"task": "digits"}}]}',
+         "step 1: panel landscape shows the line fit"),
     ],
 )
 def test_a_bad_lesson_names_the_file_and_the_problem(tmp_path, content, problem):

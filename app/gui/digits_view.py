@@ -14,15 +14,19 @@ MIN_SIDE = 48
 """The least side of a digit on screen, in pixels: where the grid would be smaller, fewer show."""
 
 
+def digit_images(pixels: np.ndarray) -> list[QImage]:
+    """Flattened 8x8 digits (pixels in [0, 1]) as images, dark ink on white."""
+    grey = (255 - pixels * 255).astype(np.uint8).reshape(-1, 8, 8)
+    return [QImage(np.ascontiguousarray(g).data, 8, 8, 8, QImage.Format_Grayscale8).copy() for g in grey]  # owns its pixels
+
+
 class DigitsView(QWidget):
     """A grid of the first test digits; each shows the predicted label, wrong ones in red."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         _, _, test_x, test_y = digits_split()
-        pixels = (255 - test_x[:DIGITS_GRID] * 255).astype(np.uint8).reshape(-1, 8, 8)
-        self._pixels = [np.ascontiguousarray(p) for p in pixels]  # QImage borrows the buffers
-        self._images = [QImage(p.data, 8, 8, 8, QImage.Format_Grayscale8) for p in self._pixels]
+        self._images = digit_images(test_x[:DIGITS_GRID])
         self.labels = test_y[:DIGITS_GRID]
         self.predictions = None
         self.paradigm = None

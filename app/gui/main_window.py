@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         self.plot.label_pins(config)
         self.fit.new_run()
         self.landscape.new_run(record)
-        self.step_view.new_run(config.task)
+        self.step_view.new_run()
         self._clear_notes()
         landscape = self.side_tabs.indexOf(self.landscape)
         self.side_tabs.setTabEnabled(landscape, config.task == "line")
@@ -238,7 +238,8 @@ class MainWindow(QMainWindow):
         """The last step from the inside: shown, and brought to the front."""
         self.step_view.listings = {"linen": self.linen_pane.listing, "nnx": self.nnx_pane.listing}
         self.step_view.show_inspection(inspection)
-        self.landscape.show_step(inspection)
+        if self.config.task == "line":
+            self.landscape.show_step(inspection)
         stepped, self._stepped = self._stepped, False
         for p, pane in (("linen", self.linen_pane), ("nnx", self.nnx_pane)):
             pane.editor.set_notes({} if isinstance(inspection, str) else notes(inspection, p, pane.listing))
@@ -380,7 +381,7 @@ class MainWindow(QMainWindow):
         apply_to_application(look)
         for bar in self.findChildren(MessageBar):
             bar.restyle(look.dark)
-        for view in (self.plot, self.fit, self.landscape, self.digits_view, self.sweeps, self.listings):
+        for view in (self.plot, self.fit, self.landscape, self.digits_view, self.step_view, self.sweeps, self.listings):
             view.apply_look(look)
         dark = self.actions["Dark Theme"]
         dark.blockSignals(True)  # showing the theme is not choosing it again

@@ -2,32 +2,47 @@
 computes them, Linen beside NNX; choosing a value shows the listing line that produced it."""
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from app.gui.digits_view import digit_images
 from app.gui.message_bar import MessageBar
 from app.gui.style import LABELS
+from app.gui.theme import Look
 
 PARADIGMS = ("linen", "nnx")
 CODE = {
-    "params before": {"linen": "def train_step(state", "nnx": ("def outer_scope_train_step", "def train_step(model")},
-    "loss": "value_and_grad(loss_fn)",
-    "gradients": "value_and_grad(loss_fn)",
+    "batch": {"linen": ("def train_step(state", "def advanced_train_step(state"), "nnx": "def train_step(model"},
+    "params before": {"linen": ("def train_step(state", "def advanced_train_step(state"), "nnx": ("def outer_scope_train_step", "def train_step(model")},
+    "batch_stats before": {"linen": '"batch_stats": state.batch_stats', "nnx": "self.norm(self.hidden(x)"},
+    "dropout key before": {"linen": "jax.random.split(state.dropout_rng)", "nnx": "self.dropout(x)"},
+    "smoothed targets": "targets = smooth_labels(",
+    "loss": ("value_and_grad(loss_fn)", "= grad_fn("),
+    "gradients": ("value_and_grad(loss_fn)", "= grad_fn("),
     "gradient norm": "optax.tree.norm(grads)",
     "clipped gradients": "optax.chain(clip, tx)",
-    "optimizer state before": {"linen": "state.apply_gradients", "nnx": ("# BUG: a fresh state", "optimizer.update(model, grads)")},
+    "opt_state before": {"linen": "state.apply_gradients", "nnx": ("# BUG: a fresh state", "optimizer.update(model, grads)")},
     "update applied": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
     "update thrown away": {"linen": "state.apply_gradients"},
-    "optimizer state after": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
+    "opt_state after": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
     "params after": {"linen": ("# BUG: `state` is not rebound", "state.apply_gradients"), "nnx": "optimizer.update(model, grads)"},
-    "EMA params before": "ema_loss = loss_fn(",
+    "batch_stats after": {"linen": "batch_stats=batch_stats", "nnx": "logits = model(batch["},
+    "dropout key after": {"linen": "dropout_rng=next_dropout_rng", "nnx": "self.dropout(x)"},
+    "metrics": {"linen": ("return state, {", "metrics = {"), "nnx": "return {"},
+    "EMA params before": ("ema_loss = loss_fn(", "def advanced_train_step_with_ema", "def train_step_with_ema("),
     "EMA params after": {"linen": "state.apply_ema(decay)", "nnx": "update_ema(ema_model, model, decay)"},
     "the state object": {"linen": ("# BUG: `state` is not rebound", "state.apply_gradients"), "nnx": "optimizer.update(model, grads)"},
 }
 """Per value, the text of the listing line that computes it (per paradigm where they differ;
 of several, the first the listing has: a pitfall's faulty line before the usual one)."""
 WAITING = "Press Step (S) or Pause: this panel then shows the step just taken, value by value."
-NOT_INSPECTED = "The inspector shows the line fit's steps, whose weights are two numbers each; digits steps are not inspected."
+NOT_PARAMETERS = ("batch", "smoothed targets", "metrics", "batch_stats before", "batch_stats after", "dropout key before", "dropout key after")
+"""The rows that are not shaped like the model's parameters: summed up otherwise than by a norm."""
+NAMES_SHARE = 0.45
+"""The most of the table's width the names take (a longer name is cut, whole in its tooltip)."""
+STRIP_SIDE = 40
+"""The side of a batch digit in the inspector's strip, in pixels at zoom 1."""
 
 
 def code_line(listing, value: str, paradigm: str) -> int | None:
@@ -63,20 +78,117 @@ def notes(inspection, paradigm: str, listing) -> dict[int, str]:
         line = code_line(listing, name, paradigm)
         if value is None or line is None:
             continue
-        numbers = [_number(v, 3) for v in value.values()]
-        shown = numbers[0] if len(numbers) == 1 else f"({', '.join(numbers)})"
-        found.setdefault(line, []).append(f"{short} {shown}")
+        found.setdefault(line, []).append(f"{short} {summary(name, value, 3)}")
     return {line: ", ".join(parts) for line, parts in found.items()}
 
 
+def summary(name: str, value: dict, digits: int = 5) -> str:
+    """A row's value in a few characters: its numbers when each is one number ('(0.053,
+    -0.71)'), the norm of a parameter-shaped tree ('‖·‖ 3.21'), else nothing (its parts say it)."""
+    arrays = [np.asarray(a) for a in value.values()]
+    if all(a.size == 1 for a in arrays):
+        numbers = [_number(a, digits) for a in arrays]
+        return numbers[0] if len(numbers) == 1 else f"({', '.join(numbers)})"
+    if name in NOT_PARAMETERS:
+        return ""
+    return f"‖·‖ {np.sqrt(sum(np.sum(a.astype(np.float64) ** 2) for a in arrays)):.{digits - 1}g}"
+
+
 def _number(value, digits: int = 5) -> str:
+    value = np.asarray(value)
+    if value.dtype.kind in "iu":
+        return ", ".join(str(int(v)) for v in np.ravel(value))
     return ", ".join(f"{float(v):.{digits}g}" for v in np.ravel(value))
 
 
-def _fill(item, column, value):
-    """A cell: the value to 5 digits, every digit float32 holds in its tooltip."""
-    item.setText(column, _number(value))
-    item.setToolTip(column, _number(value, 9))
+def _part(name: str, key: str, value) -> str:
+    """One part of a row ('hidden/kernel', 'labels', 'key'), in a cell's few characters."""
+    a = np.asarray(value)
+    if a.size == 1:
+        return _number(a)
+    if key == "images":
+        return f"{len(a)} digits"
+    if key == "key":
+        return f"{int(a[0]):08x}"[:6] + "…"
+    if a.dtype.kind in "iu":
+        return " ".join(str(int(k)) for k in a[:5]) + (" …" if a.size > 5 else "")
+    if name == "smoothed targets":
+        return f"{a.max():.2g} / {a.min():.2g}"
+    if name in NOT_PARAMETERS:
+        return f"avg {a.mean():.3g}"
+    return f"‖·‖ {np.sqrt(np.sum(a.astype(np.float64) ** 2)):.4g}"
+
+
+def _tip(name: str, key: str, value) -> str:
+    """Every digit float32 holds, or, for an array, its shape and spread."""
+    a = np.asarray(value)
+    if a.size == 1:
+        return _number(a, 9)
+    if key == "key":
+        return "the key's data: " + " ".join(f"{int(k):08x}" for k in a)
+    if key == "images":
+        return f"{len(a)} images of 8×8 pixels in [0, 1]: the real rows of the minibatch"
+    if key == "labels":
+        return " ".join(str(int(k)) for k in a)
+    shape = "×".join(map(str, a.shape))
+    if name == "smoothed targets":
+        return f"{shape}: {a.max():.3g} for the true label, {a.min():.3g} for each other class"
+    return f"{shape}: mean {a.mean():.5g}, min {a.min():.5g}, max {a.max():.5g}"
+
+
+def _fill(item, column, name, key, value):
+    item.setText(column, _part(name, key, value))
+    item.setToolTip(column, _tip(name, key, value))
+
+
+class BatchStrip(QWidget):
+    """The first digits of an inspected step's minibatch, each with its label under it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, objectName="stepBatch")
+        self.images, self.labels, self.total = [], [], 0
+        self.look = Look()
+        self.shown = 0  # how many fitted when last painted
+        self.setToolTip("The step's minibatch: the first digits and their labels (the rest of the batch is in the table).")
+        self.hide()
+
+    def show_batch(self, images: np.ndarray | None, labels: np.ndarray | None):
+        """Show a minibatch's digits (None: no batch of images, hidden)."""
+        self.setVisible(images is not None)
+        if images is None:
+            return
+        self.images, self.labels, self.total = digit_images(images), list(labels), len(images)
+        self.setFixedHeight(self._side() + 2 * self.fontMetrics().height() + 12)
+        self.update()
+
+    def apply_look(self, look: Look):
+        self.look = look
+        font = QFont(self.font())
+        font.setPointSize(look.pt())
+        self.setFont(font)
+        if self.isVisible():
+            self.setFixedHeight(self._side() + 2 * self.fontMetrics().height() + 12)
+        self.update()
+
+    def _side(self) -> int:
+        return int(STRIP_SIDE * self.look.zoom)
+
+    def paintEvent(self, event):
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(self.look.background))
+        painter.setFont(self.font())
+        line, side = painter.fontMetrics().height(), self._side()
+        cell = side + 8
+        self.shown = min(max(self.width() // cell, 1), self.total)
+        painter.setPen(QColor(self.look.foreground))
+        title = f"the batch: {self.total} digits" + (f" (the first {self.shown} shown)" if self.shown < self.total else "")
+        title = painter.fontMetrics().elidedText(title, Qt.ElideRight, self.width() - 8)
+        painter.drawText(QRect(4, 0, self.width() - 8, line + 4), Qt.AlignLeft | Qt.AlignVCenter, title)
+        for k in range(self.shown):
+            x, y = 4 + k * cell, line + 6
+            painter.drawImage(QRect(x, y, side, side), self.images[k])  # unsmoothed: the 8x8 pixels show
+            painter.drawText(QRect(x, y + side, side, line), Qt.AlignCenter, str(self.labels[k]))
+        painter.end()
 
 
 class StepInspectorView(QWidget):
@@ -91,27 +203,38 @@ class StepInspectorView(QWidget):
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["value", LABELS["linen"], LABELS["nnx"]])
         self.tree.setAlternatingRowColors(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        for column in (1, 2):  # the paradigms share what the names leave
+            header.setSectionResizeMode(column, QHeaderView.Stretch)
         self.tree.currentItemChanged.connect(self._chosen)
+        self.strip = BatchStrip()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
+        layout.addWidget(self.strip)
         layout.addWidget(self.tree)
         self.inspection = None
         self.listings = {}  # paradigm: the Listing shown, to find a value's line in
-        self.new_run("line")
+        self.new_run()
 
-    def new_run(self, task: str):
-        """A new run: nothing inspected yet (and, for digits, nothing will be)."""
+    def apply_look(self, look: Look):
+        self.strip.apply_look(look)
+
+    def new_run(self):
+        """A new run: nothing inspected yet."""
         self.inspection = None
         self.tree.clear()
+        self.strip.show_batch(None, None)
         self.heading.set_kind("info")
-        self.heading.setText(WAITING if task == "line" else NOT_INSPECTED)
+        self.heading.setText(WAITING)
 
     def show_inspection(self, inspection):
         """The last step taken, or the message of an inspection that failed."""
         if isinstance(inspection, str):
             self.inspection = None
             self.tree.clear()
+            self.strip.show_batch(None, None)
             self.heading.set_kind("error")
             self.heading.setText(f"The step could not be inspected: {inspection}")
             return
@@ -121,42 +244,67 @@ class StepInspectorView(QWidget):
             f"Step {inspection.step:,} (the plot's count from 0), from the inside: the run's own step "
             "run once more from the state before it. Choose a value to see the line that computes it."
         )
+        shown = [p for p in PARADIGMS if p in inspection.values]
+        batch = next((inspection.values[p]["batch"] for p in shown if "batch" in inspection.values[p]), {})
+        self.strip.show_batch(batch.get("images"), batch.get("labels"))
         # The value chosen before stays chosen; at first the loss, whose line starts the step's work.
         chosen = self.tree.currentItem().data(0, Qt.UserRole) if self.tree.currentItem() else "loss"
         self.tree.clear()
-        shown = [p for p in PARADIGMS if p in inspection.values]
         names = list(dict.fromkeys(n for p in shown for n in inspection.values[p]))
         for name in names + ["the state object"]:
             item = QTreeWidgetItem([name])
             item.setData(0, Qt.UserRole, name)
+            item.setToolTip(0, name)
+            self.tree.addTopLevelItem(item)
             if name == "the state object":
                 for column, p in enumerate(PARADIGMS, 1):
                     item.setText(column, inspection.facts.get(p, ""))
                     item.setToolTip(column, inspection.facts.get(p, ""))
             else:
-                parts = {p: inspection.values[p].get(name, {}) for p in shown}
-                keys = list(dict.fromkeys(k for part in parts.values() for k in part))
-                if not keys:  # plain SGD's optimizer state
-                    for column, p in enumerate(PARADIGMS, 1):
-                        if name in inspection.values.get(p, {}):
-                            item.setText(column, "none: plain SGD keeps no state")
-                elif len(keys) == 1:
-                    for column, p in enumerate(PARADIGMS, 1):
-                        if keys[0] in parts.get(p, {}):
-                            _fill(item, column, parts[p][keys[0]])
-                else:
-                    for key in keys:
-                        child = QTreeWidgetItem([key])
-                        child.setData(0, Qt.UserRole, name)
-                        for column, p in enumerate(PARADIGMS, 1):
-                            if key in parts.get(p, {}):
-                                _fill(child, column, parts[p][key])
-                        item.addChild(child)
-            self.tree.addTopLevelItem(item)
-            item.setExpanded(True)  # once in the tree: Qt expands only items it holds
+                self._fill_row(item, name, {p: inspection.values[p][name] for p in shown if name in inspection.values[p]})
             if name == chosen:
                 self.tree.setCurrentItem(item)
+        self._fit_names()
+
+    def _fit_names(self):
+        """The names' column as wide as its names, but never more than NAMES_SHARE of the tree:
+        the values beside them are what a step shows."""
         self.tree.resizeColumnToContents(0)
+        most = int(NAMES_SHARE * self.tree.viewport().width())
+        if self.tree.columnWidth(0) > most:
+            self.tree.setColumnWidth(0, most)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit_names()
+
+    def _fill_row(self, item, name: str, parts: dict):
+        """A value's row: one number per paradigm, or its parts as children (a parameter-shaped
+        tree of arrays folded, its norm on the row)."""
+        keys = list(dict.fromkeys(k for part in parts.values() for k in part))
+        if not keys:  # plain SGD's optimizer state
+            for column, p in enumerate(PARADIGMS, 1):
+                if p in parts:
+                    item.setText(column, "none (SGD)")
+                    item.setToolTip(column, "plain SGD keeps no state: each update is −lr·gradient")
+            return
+        if len(keys) == 1:
+            for column, p in enumerate(PARADIGMS, 1):
+                if keys[0] in parts.get(p, {}):
+                    _fill(item, column, name, keys[0], parts[p][keys[0]])
+            return
+        scalars = all(np.size(a) == 1 for part in parts.values() for a in part.values())
+        for column, p in enumerate(PARADIGMS, 1):
+            if p in parts and not scalars:  # the parts, each one number, say it below
+                item.setText(column, summary(name, parts[p]))
+        for key in keys:
+            child = QTreeWidgetItem([key])
+            child.setData(0, Qt.UserRole, name)
+            for column, p in enumerate(PARADIGMS, 1):
+                if key in parts.get(p, {}):
+                    _fill(child, column, name, key, parts[p][key])
+            item.addChild(child)
+        item.setExpanded(scalars or name in NOT_PARAMETERS)  # in the tree already: Qt expands only items it holds
 
     def _chosen(self, item, _previous=None):
         if item is None:

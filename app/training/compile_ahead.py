@@ -1,5 +1,6 @@
-"""Compiling ahead: once the app has been idle a moment, the run structures one toggle away from
-the current run's compile on a thread of their own, so the toggle shows its curve at once.
+"""Compiling ahead: once the app has been idle a moment, the step inspector of the current run's
+structure, then the run structures one toggle away from it, compile on a thread of their own,
+so a first Step shows its values and a toggle shows its curve at once.
 
 A compile cannot be interrupted, so it never runs on the run's thread: the user's run waits
 only for a structure it asked for (and, if that one is compiling here right now, for the rest
@@ -19,6 +20,8 @@ import time
 from app.training.compiled import is_compiled, program
 from app.training.config import DROPOUT_RATES, OPTIMIZERS, PARADIGMS, TASKS, RunConfig
 from app.training.pitfall_notes import PITFALLS
+from app.training.step_inspector import compile_inspector
+from app.training.step_inspector import is_compiled as inspector_compiled
 
 IDLE_SECONDS = 1.0
 """How long nothing must have run before compiling ahead starts: a slider being dragged starts
@@ -60,9 +63,9 @@ class CompileAhead:
 
     def __init__(self):
         self.compiled: list = []
-        """The structures made ready here, in order (one compiling on another thread is waited
-        for, not compiled twice)."""
-        self._wanted: list[RunConfig] = []
+        """The structures whose programs were made ready here, in order (one compiling on
+        another thread is waited for, not compiled twice)."""
+        self._wanted: list = []  # (how to compile, the config), the likeliest wanted first
         self._idle_since = time.monotonic()
         self._closed = False
         self._changed = threading.Condition()
@@ -73,7 +76,8 @@ class CompileAhead:
         stayed idle IDLE_SECONDS), in place of any earlier wish."""
         if os.environ.get(SWITCH, "1") == "0":
             return
-        wanted = [c for c in one_toggle_away(config) if not is_compiled(c.structure)]
+        wanted = [(compile_inspector, config)] if config.compiled_paradigms and not inspector_compiled(config.structure) else []
+        wanted += [(compile_program, c) for c in one_toggle_away(config) if not is_compiled(c.structure)]
         with self._changed:
             if self._closed:
                 return
@@ -100,8 +104,8 @@ class CompileAhead:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join()
 
-    def _next(self) -> RunConfig | None:
-        """The next config to compile once idle long enough, or None when closed."""
+    def _next(self):
+        """The next (how to compile, config) once idle long enough, or None when closed."""
         with self._changed:
             while not self._closed:
                 wait = self._idle_since + IDLE_SECONDS - time.monotonic()
@@ -115,10 +119,16 @@ class CompileAhead:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only, on Linux
         except (AttributeError, OSError):
             pass  # elsewhere it runs at normal priority, still only while the app is idle
-        while (config := self._next()) is not None:
+        while (job := self._next()) is not None:
+            make_ready, config = job
             try:
-                program(config.structure).compile(config)
+                make_ready(config)
             except Exception:  # noqa: BLE001 - a structure that fails here fails again, with its message, when run
                 continue
-            self.compiled.append(config.structure)
+            if make_ready is compile_program:
+                self.compiled.append(config.structure)
+
+
+def compile_program(config: RunConfig) -> None:
+    program(config.structure).compile(config)
 

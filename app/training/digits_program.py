@@ -14,6 +14,7 @@ from flax import nnx
 
 from app.training import digits_linen, digits_nnx, tasks
 from app.training.config import RunConfig
+from app.training.digits_loss import smooth_labels
 from app.training.programs import Program
 
 EVAL_EVERY = 50
@@ -22,7 +23,14 @@ SMOOTHING = 0.1
 BATCH_STREAM, DROPOUT_STREAM = 1, 2  # keys folded from the seed, apart from the init key
 
 
+PARAMS = (("hidden", "kernel"), ("hidden", "bias"), ("norm", "scale"), ("norm", "bias"), ("out", "kernel"), ("out", "bias"))
+"""The model's parameters, (layer, name), as the NNX model names them."""
+
+
 class DigitsProgram(Program):
+    param_names = tuple(f"{layer}/{name}" for layer, name in PARAMS)
+    layer_names = {"Dense_0": "hidden", "BatchNorm_0": "norm", "Dense_1": "out"}
+
     def _data(self):
         return tasks.digits_split()
 
@@ -53,23 +61,33 @@ class DigitsProgram(Program):
     def _carry(self, hyper):
         return (*super()._carry(hyper), jnp.zeros((), jnp.int32))
 
-    def step(self, carry, train_x, train_y, test_x, test_y):
-        """One step of every paradigm on the same minibatch; test accuracy when due."""
-        nnx_state, leaves, hyper, i = carry
+    def batch(self, hyper, i, train_x, train_y):
+        """Step `i`'s minibatch: `batch_rows` rows drawn with the seed's batch key, the first
+        `batch_size` of them real (`mask`)."""
         key = jax.random.fold_in(jax.random.fold_in(jax.random.key(hyper["seed"]), BATCH_STREAM), i)
         size = self.structure.batch_rows
         rows = jax.random.randint(key, (size,), 0, len(train_x))
-        batch = {
+        return {
             "image": train_x[rows],
             "label": train_y[rows],
             "mask": jnp.arange(size) < hyper["batch_size"],
         }
+
+    def step(self, carry, train_x, train_y, test_x, test_y, watch=None):
+        """One step of every paradigm on the same minibatch; test accuracy when due.
+
+        `watch` as in `Program.step`: the step inspector's way to record what the transform sees.
+        """
+        nnx_state, leaves, hyper, i = carry
+        batch = self.batch(hyper, i, train_x, train_y)
         values = (hyper["l2"], hyper["smoothing"])
         due = ((i + 1) % EVAL_EVERY == 0) | (i + 1 == hyper["steps"])
         ema = self.structure.ema
         metrics = {}
         if nnx_state is not None:
             t = nnx.merge(self._graphdef, nnx_state)
+            if watch is not None:
+                t.optimizer.tx = watch("nnx", t.optimizer.tx)
             if ema:
                 metrics["nnx"] = digits_nnx.train_step_with_ema(t.model, t.optimizer, t.ema_model, batch, *values, hyper["ema_decay"])
             else:
@@ -78,6 +96,8 @@ class DigitsProgram(Program):
             metrics["nnx"] |= jax.lax.cond(due, self._nnx_accuracy, self._not_measured, nnx_state, test_x, test_y)
         if leaves:
             state = jax.tree.unflatten(self._treedef, leaves)
+            if watch is not None:
+                state = state.replace(tx=watch("linen", state.tx))
             if ema:
                 state, metrics["linen"] = digits_linen.advanced_train_step_with_ema(
                     state, batch, *values, hyper["ema_decay"]
@@ -87,6 +107,45 @@ class DigitsProgram(Program):
             leaves = jax.tree.leaves(state)
             metrics["linen"] |= jax.lax.cond(due, self._linen_accuracy, self._not_measured, leaves, test_x, test_y)
         return (nnx_state, leaves, hyper, i + 1), metrics
+
+    def held(self, carry):
+        """Per paradigm, what its state holds that the step inspector shows, by row: params
+        and EMA params (named as the NNX model names its layers), BatchNorm's running
+        statistics (`batch_stats`), and the dropout key (NNX's stream: its key and how many
+        it has drawn)."""
+        nnx_state, leaves, _, _ = carry
+        held = {}
+        if nnx_state is not None:
+            t = nnx.merge(self._graphdef, nnx_state)
+            model, stream = t.model, t.model.dropout.rngs
+            held["nnx"] = {
+                "params": _params(model),
+                "batch_stats": {"mean": model.norm.mean[...], "var": model.norm.var[...]},
+                "dropout key": {"key": jax.random.key_data(stream.key[...]), "count": stream.count[...]},
+            }
+            if t.ema_model is not None:
+                held["nnx"]["EMA params"] = _params(t.ema_model)
+        if leaves:
+            state = jax.tree.unflatten(self._treedef, leaves)
+            linen = {nnx_name: linen_name for linen_name, nnx_name in self.layer_names.items()}
+            held["linen"] = {
+                "params": _params(state.params, linen),
+                "batch_stats": dict(state.batch_stats["BatchNorm_0"]),
+                "dropout key": {"key": jax.random.key_data(state.dropout_rng)},
+            }
+            if state.ema_params is not None:
+                held["linen"]["EMA params"] = _params(state.ema_params, linen)
+        return held
+
+    def inputs(self, carry, train_x, train_y, test_x, test_y):
+        """What a step takes besides the state, by row: its minibatch (`mask` marks the real
+        rows) and the smoothed targets its loss compares the logits with."""
+        _, _, hyper, i = carry
+        batch = self.batch(hyper, i, train_x, train_y)
+        return {
+            "batch": {"images": batch["image"], "labels": batch["label"], "mask": batch["mask"]},
+            "smoothed targets": {"targets": smooth_labels(batch["label"], hyper["smoothing"])},
+        }
 
     def _nnx_accuracy(self, nnx_state, x, y):
         trainee = nnx.merge(self._graphdef, nnx_state)
@@ -117,6 +176,14 @@ class DigitsProgram(Program):
             state = jax.tree.unflatten(self._treedef, leaves)
             shown["linen"] = {"predictions": digits_linen.predict(state, images, state.params)}
         return shown
+
+
+def _params(model, linen: dict | None = None) -> dict:
+    """An NNX model's parameters by PARAMS' names; or, given how Linen names each layer, those
+    of a Linen params dict."""
+    if linen is None:
+        return {f"{layer}/{name}": getattr(getattr(model, layer), name)[...] for layer, name in PARAMS}
+    return {f"{layer}/{name}": model[linen[layer]][name] for layer, name in PARAMS}
 
 
 def linen_variables(model: digits_nnx.MLP) -> dict:

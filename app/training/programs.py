@@ -55,6 +55,12 @@ class Program:
     def _data(self):
         return tasks.line_fit_batch()
 
+    param_names = ("kernel", "bias")
+    """The model's parameters, in the order it holds them."""
+    layer_names: dict[str, str] = {}
+    """Linen's layer names that differ from the NNX model's, mapped to those: the step
+    inspector shows one name for both."""
+
     def _metric_names(self):
         """Per step: the loss, the gradient norm, and the weights the loss was computed with
         (before the step's update): the loss landscape draws their path."""
@@ -215,6 +221,19 @@ class Program:
             p: {prefix + name: layer[name][...].reshape(()) for prefix, layer in layers.items() for name in ("kernel", "bias")}
             for p, layers in held.items()
         }
+
+    def held(self, carry):
+        """Per paradigm, what its state holds that the step inspector shows, by row: the line's
+        'params' and 'EMA params', each its kernel and bias."""
+        rows = {"params": "", "EMA params": "ema_"}
+        return {
+            p: {row: {n: w[prefix + n] for n in self.param_names} for row, prefix in rows.items() if prefix + "kernel" in w}
+            for p, w in self._weights(carry).items()
+        }
+
+    def inputs(self, carry, x, y):
+        """What a step takes besides the state, by row: the line fit's batch, all its points."""
+        return {"batch": {"x": x[:, 0], "y": y[:, 0]}}
 
     def _shown(self, carry):
         """The line's weights after the chunk, per paradigm, shaped as the layer holds them

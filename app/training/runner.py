@@ -116,8 +116,8 @@ class Run:
 
     def inspect_last(self):
         """The last step taken, from the inside (`step_inspector.Inspection`); None before the
-        first step. The line fit only: digits' steps are not inspected."""
-        if self._last_chunk is None or self.config.task != "line":
+        first step."""
+        if self._last_chunk is None:
             return None
         start, steps = self._last_chunk
         first, last = self.step - steps, self.step - 1

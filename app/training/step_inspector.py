@@ -2,16 +2,19 @@
 state before that step, with what passes through the optimizer recorded on the way.
 
 Nothing is re-derived by a formula of its own: the step is `Program.step`, the one the run's
-chunks loop over (`nnx_step.train_step`, `linen_step.train_step`, a pitfall's faulty step),
-compiled as a loop body as the run's is. The optax transform each paradigm's step calls is
-wrapped so that its input (the gradients), its state before and after and its output (the
-update applied) are kept; the clipped gradients are the chain's first link run on the same
-input and state. The weights after the step come from the run's own compiled step: exactly
-the run's. The values kept on the way can differ from the run's in the last bit (a value
-kept is a value the compiler may not fuse into the next). The line fit only: its weights are
-two numbers each, readable in a table.
+chunks loop over (`nnx_step.train_step`, `linen_step.train_step`, the digits' steps, a
+pitfall's faulty step), compiled as a loop body as the run's is. The optax transform each
+paradigm's step calls is wrapped so that its input (the gradients), its state before and
+after and its output (the update applied) are kept; the clipped gradients are the chain's
+first link run on the same input and state. What the state holds before and after (weights,
+BatchNorm statistics, dropout keys) is read from the run's own carries: the one the step
+started from, and the one the run's own compiled step leaves, exactly the run's. The values
+kept on the way can differ from the run's in the last bit (a value kept is a value the
+compiler may not fuse into the next).
 """
 
+import functools
+import threading
 from dataclasses import dataclass
 
 import jax
@@ -26,8 +29,9 @@ from app.training.config import RunConfig
 class Inspection:
     """Step `step` of a run, per paradigm: named values, plain numpy, in the listing's order.
 
-    `values[paradigm]` maps a name of `ROWS` to a dict of numbers (the line's kernel and bias,
-    or an optimizer state's leaves); `facts[paradigm]` says what became of the state object.
+    `values[paradigm]` maps a name of `ROWS` to a dict of named arrays (the line's kernel and
+    bias, the digits model's 'hidden/kernel', an optimizer state's 'mu/out/bias'; one-number
+    arrays as scalars); `facts[paradigm]` says what became of the state object.
     """
 
     step: int
@@ -36,11 +40,15 @@ class Inspection:
 
 
 ROWS = (
-    "params before", "loss", "gradients", "gradient norm", "clipped gradients",
-    "optimizer state before", "update applied", "update thrown away", "optimizer state after", "params after",
-    "EMA params before", "EMA params after",
+    "batch", "params before", "batch_stats before", "dropout key before", "smoothed targets",
+    "loss", "gradients", "gradient norm", "clipped gradients", "opt_state before", "update applied",
+    "update thrown away", "opt_state after", "params after", "batch_stats after",
+    "dropout key after", "metrics", "EMA params before", "EMA params after",
 )
-"""What the inspector shows, in the order a step's listing computes it."""
+"""What the inspector shows, in the order a step's listing computes it (a task shows those its
+step has: the line fit has no BatchNorm, dropout or smoothed targets)."""
+WEIGHT_COLUMNS = ("kernel", "bias", "ema_kernel", "ema_bias")
+"""The line fit's per-step weights, kept with its metrics but not returned by its step."""
 
 
 def watched(tx, log: dict):
@@ -54,56 +62,99 @@ def watched(tx, log: dict):
     return optax.GradientTransformationExtraArgs(tx.init, update)
 
 
-_compiled = {}
+_inspectors: dict = {}  # structure: its jitted inspector
+_ready: set = set()  # the structures whose inspector is compiled
+_locks: dict = {}  # structure: held while its inspector compiles
+_storing = threading.Lock()
 
 
-def _inspector(prog):
-    """The jitted single step of `prog` with its transforms watched (one per structure)."""
-    if prog.structure not in _compiled:
-
-        def one_step(carry, data):
-            """The run's step, its transforms watched: the new carry and what it recorded."""
-            logs = {p: {} for p in prog.structure.paradigms}
-            new_carry, metrics = prog.step(carry, *data, watch=lambda p, tx: watched(tx, logs[p]))
-            for p, log in logs.items():
-                if prog.structure.clip and "grads" in log:
-                    # The chain's first link, on the input and the state the chain gave it.
-                    clip = optax.inject_hyperparams(optax.clip_by_global_norm)(max_norm=carry[2]["max_norm"])
-                    log["clipped"] = clip.update(log["grads"], log["state_before"][0])[0]
-            return new_carry, (logs, metrics)
-
-        def inspect(carry_leaves, *data_and_steps):
-            # Inside a loop of one turn whose count is data, like the run's chunks: compiled
-            # as a loop body, the step gives the run's numbers to the bit.
-            *data, steps = data_and_steps
-            carry = prog.unflatten(carry_leaves)
-            _, blank = jax.eval_shape(one_step, carry, data)
-            zeros = jax.tree.map(lambda s: jax.numpy.zeros(s.shape, s.dtype), blank)
-
-            def body(_, loop):
-                return one_step(loop[0], data)
-
-            return jax.lax.fori_loop(0, steps, body, (carry, zeros))[1]
-
-        _compiled[prog.structure] = jax.jit(inspect)
-    return _compiled[prog.structure]
+def _inspector(prog, config: RunConfig):
+    """The jitted single step of `prog` with its transforms watched, compiled once whichever
+    thread asks first (the run's, or the one compiling ahead); a second waits for that compile."""
+    structure = prog.structure
+    with _storing:
+        if structure not in _inspectors:
+            _inspectors[structure] = jax.jit(functools.partial(_inspect, prog))
+            _locks[structure] = threading.Lock()
+        inspector, lock = _inspectors[structure], _locks[structure]
+    if structure not in _ready:
+        with lock:
+            if structure not in _ready:
+                carry = prog.init(config)
+                inspector.lower(carry, carry, *prog.data, np.int32(1)).compile()  # kept for the calls
+                _ready.add(structure)
+    return inspector
 
 
-def _named(tree) -> dict[str, np.ndarray]:
-    """An optimizer state's array leaves by their path ('trace/kernel', 'mu/bias', 'count')."""
+def is_compiled(structure) -> bool:
+    """Whether `structure`'s inspector is compiled."""
+    return structure in _ready
+
+
+def compile_inspector(config: RunConfig) -> None:
+    """Compile the inspector of `config`'s structure (its program first), so that a first Step
+    or Pause shows its values without waiting for a compile."""
+    prog = program(config.structure)
+    prog.compile(config)
+    _inspector(prog, config)
+
+
+def _inspect(prog, before_leaves, after_leaves, *data_and_steps):
+    """The step from `before_leaves` with what it recorded, its inputs, and what the state held
+    before it and after it (`after_leaves`: the run's own step from the same carry)."""
+    prog.traces["inspect"] += 1
+    *data, steps = data_and_steps
+    carry = prog.unflatten(before_leaves)
+
+    def one_step(carry):
+        """The run's step, its transforms watched: the new carry and what it recorded."""
+        logs = {p: {} for p in prog.structure.paradigms}
+        new_carry, metrics = prog.step(carry, *data, watch=lambda p, tx: watched(tx, logs[p]))
+        for p, log in logs.items():
+            if prog.structure.clip and "grads" in log:
+                # The chain's first link, on the input and the state the chain gave it.
+                clip = optax.inject_hyperparams(optax.clip_by_global_norm)(max_norm=carry[2]["max_norm"])
+                log["clipped"] = clip.update(log["grads"], log["state_before"][0])[0]
+        return new_carry, (logs, metrics)
+
+    # Inside a loop of one turn whose count is data, like the run's chunks: compiled as a loop
+    # body, the step gives the run's numbers to the bit.
+    _, blank = jax.eval_shape(one_step, carry)
+    zeros = jax.tree.map(lambda s: jax.numpy.zeros(s.shape, s.dtype), blank)
+    logs, metrics = jax.lax.fori_loop(0, steps, lambda _, loop: one_step(loop[0]), (carry, zeros))[1]
+    held = prog.held(carry), prog.held(prog.unflatten(after_leaves))
+    return logs, metrics, prog.inputs(carry, *data), held
+
+
+def _named(tree, names: dict[str, str]) -> dict[str, np.ndarray]:
+    """A pytree's array leaves by their path ('trace/kernel', 'mu/hidden/bias', 'count'), with
+    Linen's layer names given as `names` maps them; one-number leaves as scalars."""
     leaves = {}
     for path, leaf in jax.tree_util.tree_flatten_with_path(tree)[0]:
         keys = [getattr(k, "name", getattr(k, "key", getattr(k, "idx", ""))) for k in path]
-        name = "/".join(str(k) for k in keys if not isinstance(k, int))
-        leaves[name or "value"] = np.asarray(leaf)
+        name = "/".join(names.get(str(k), str(k)) for k in keys if not isinstance(k, int))
+        leaf = np.asarray(leaf)
+        leaves[name or "value"] = leaf.reshape(()) if leaf.size == 1 else leaf
     return leaves
+
+
+def _in_order(named: dict, params: tuple[str, ...]) -> dict:
+    """`named` with its leaves in the order the model holds its `params` ('kernel' before
+    'bias'), leaves of one prefix ('mu/', 'nu/') together."""
+
+    def rank(name):
+        for i, param in enumerate(params):
+            if name == param or name.endswith("/" + param):
+                return name[: -len(param)], i
+        return name, -1
+
+    return dict(sorted(named.items(), key=lambda item: rank(item[0])))
 
 
 def _optimizer_state(state, clip: bool):
     """The base optimizer's own state: momentum's trace or Adam's mu, nu and count; its
     learning rate (kept in the state by `inject_hyperparams`) and any clip link left out."""
-    base = state[1] if clip else state
-    return _named(base.inner_state)
+    return (state[1] if clip else state).inner_state
 
 
 def inspect_step(config: RunConfig, carry_before, step: int, diverged_at: dict | None = None) -> Inspection:
@@ -111,48 +162,65 @@ def inspect_step(config: RunConfig, carry_before, step: int, diverged_at: dict |
     its intermediates. A paradigm that diverged before `step` (see `diverged_at`) shows no
     values: its run stopped there."""
     prog = program(config.structure)
-    logs, metrics = jax.device_get(_inspector(prog)(carry_before, *prog.data, np.int32(1)))
-    # The weights after: the run's own compiled step, so they are the run's to the bit (watching
-    # a value makes the compiler keep it, which can move the last bit of what follows from it).
-    after = jax.device_get(prog._weights(prog.unflatten(prog.chunk(carry_before, 1)[0])))
-    clip, ema = config.clip_norm is not None, config.ema_decay is not None
+    carry_after = prog.chunk(carry_before, 1)[0]  # the run's own compiled step
+    inspector = _inspector(prog, config)
+    logs, metrics, inputs, (before, after) = jax.device_get(inspector(carry_before, carry_after, *prog.data, np.int32(1)))
+    inputs = _real_rows(inputs)
+    clip = config.clip_norm is not None
     values, facts = {}, {}
     for p in prog.structure.paradigms:
         if (diverged_at or {}).get(p, step) < step:
             values[p], facts[p] = {}, f"diverged at step {diverged_at[p]:,}: its run stopped there"
             continue
-        log, w0, w1 = logs[p], metrics[p], after[p]  # a step's metrics hold the weights it started from
-        row = {
-            "params before": {"kernel": w0["kernel"], "bias": w0["bias"]},
-            "loss": {"loss": metrics[p]["loss"]},
-            "gradient norm": {"norm": metrics[p]["grad_norm"]},
-            "params after": {"kernel": w1["kernel"], "bias": w1["bias"]},
-        }
+        log, m = logs[p], metrics[p]
+        row = dict(inputs)
+        row |= {f"{name} before": held for name, held in before[p].items()}
+        row |= {f"{name} after": held for name, held in after[p].items()}
+        row["loss"] = {"loss": m["loss"]}
+        row["gradient norm"] = {"norm": m["grad_norm"]}
+        row["metrics"] = {k: v for k, v in m.items() if k not in WEIGHT_COLUMNS and np.isfinite(v)}
         if "grads" in log:  # a step that reached its optimizer
-            row["gradients"] = _line(log["grads"])
             thrown_away = config.pitfall == "forgotten-rebind" and p == "linen"
-            row["update thrown away" if thrown_away else "update applied"] = _line(log["update"])
-            row["optimizer state before"] = _optimizer_state(log["state_before"], clip)
-            row["optimizer state after"] = _optimizer_state(log["state_after"], clip)
-            if clip:
-                row["clipped gradients"] = _line(log["clipped"])
-        if ema:
-            row["EMA params before"] = {"kernel": w0["ema_kernel"], "bias": w0["ema_bias"]}
-            row["EMA params after"] = {"kernel": w1["ema_kernel"], "bias": w1["ema_bias"]}
-        values[p] = {name: row[name] for name in ROWS if name in row}
-        facts[p] = _what_became_of_the_state(p, config, w0, w1)
+            trees = {
+                "gradients": log["grads"],
+                "update thrown away" if thrown_away else "update applied": log["update"],
+                "opt_state before": _optimizer_state(log["state_before"], clip),
+                "opt_state after": _optimizer_state(log["state_after"], clip),
+            } | ({"clipped gradients": log["clipped"]} if clip else {})
+            row |= {name: _named(tree, prog.layer_names) for name, tree in trees.items()}
+        # Fetched dicts come back with sorted keys: the model's order is put back.
+        values[p] = {name: _in_order(row[name], prog.param_names) for name in ROWS if name in row}
+        values[p]["metrics"] = {k: row["metrics"][k] for k in prog.metric_names if k in row["metrics"]}
+        facts[p] = _what_became_of_the_state(p, config, before[p], after[p])
     return Inspection(step, values, facts)
 
 
-def _line(tree) -> dict[str, np.ndarray]:
-    """A Linear layer's pytree (NNX State or Linen params) as its kernel and bias numbers."""
-    return {name: np.asarray(tree[name]).reshape(()) for name in ("kernel", "bias")}
+def _real_rows(inputs: dict) -> dict:
+    """The inputs with a masked batch cut to its real rows (the rest only pad it)."""
+    mask = inputs.get("batch", {}).get("mask")
+    if mask is None:
+        return inputs
+    return {row: {k: v[mask] for k, v in part.items() if k != "mask"} for row, part in inputs.items()}
+
+
+CHANGES = {"params": "weights", "batch_stats": "BatchNorm statistics", "dropout key": "dropout key"}
+"""What a state's changed rows are called in a sentence."""
 
 
 def _what_became_of_the_state(paradigm, config, before, after) -> str:
-    moved = before["kernel"] != after["kernel"] or before["bias"] != after["bias"]
+    changed = [
+        CHANGES[row] for row in CHANGES
+        if row in before and any(not np.array_equal(before[row][k], after[row][k]) for k in before[row])
+    ]
     if paradigm == "nnx":
-        return "model: the same object, its weights changed in place" if moved else "model: the same object, its weights unchanged"
+        return f"model: the same object, its {_and(changed)} changed in place" if changed else "model: the same object, unchanged"
     if config.pitfall == "forgotten-rebind":
         return "state: the step returned a new TrainState, and the loop threw it away: the weights are as before"
-    return "state: a new TrainState, rebound by `state, metrics = train_step(...)`; the old one is unchanged"
+    return (
+        f"state: a new TrainState (new {_and(changed) or 'nothing'}), rebound by the loop's "
+        "`state, metrics = ...`; the old one is unchanged"
+    )
+
+
+def _and(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + (words[-1] if words else "")

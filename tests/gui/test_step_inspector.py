@@ -27,8 +27,8 @@ def test_a_single_step_shows_its_values_and_the_weights_the_run_holds(window, qt
         assert after["kernel"] == shown["kernel"][0, 0] and after["bias"] == shown["bias"][0]
         assert inspection.values[p]["params before"]["kernel"] == record.curve(p, "kernel")[1][inspection.step]
     rows = [view.tree.topLevelItem(i).text(0) for i in range(view.tree.topLevelItemCount())]
-    assert rows[:3] == ["params before", "loss", "gradients"] and "clipped gradients" in rows
-    assert "optimizer state after" in rows and rows[-1] == "the state object"
+    assert rows[:4] == ["batch", "params before", "loss", "gradients"] and "clipped gradients" in rows
+    assert "opt_state after" in rows and rows[-1] == "the state object"
     state = view.tree.topLevelItem(rows.index("the state object"))
     assert "new TrainState" in state.text(1) and "same object" in state.text(2)
 
@@ -45,7 +45,7 @@ def test_choosing_a_value_selects_the_line_that_computes_it(window, qtbot):
     assert "value_and_grad(loss_fn)" in window.nnx_pane.editor.textCursor().block().text()
 
 
-def test_pausing_inspects_the_last_step_and_digits_say_they_are_not(window, qtbot):
+def test_pausing_inspects_the_last_step(window, qtbot):
     window.controls.clip_check.setChecked(True)  # past the edge, clipped: it bounces and never settles
     window.controls.lr_spin.setValue(1.2)
     window.controls.steps_spin.setValue(200_000)
@@ -57,9 +57,38 @@ def test_pausing_inspects_the_last_step_and_digits_say_they_are_not(window, qtbo
     update = np.array([values["update applied"][n] for n in ("kernel", "bias")], np.float64)
     moved = np.array([values["params after"][n] - values["params before"][n] for n in ("kernel", "bias")], np.float64)
     np.testing.assert_allclose(moved, update, rtol=1e-3, atol=1e-9)
+
+
+def test_a_digits_step_shows_its_batch_statistics_keys_and_targets(window, qtbot):
     window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
     qtbot.waitUntil(lambda: window.config.task == "digits", timeout=RUN_TIMEOUT_MS)
-    assert window.step_view.inspection is None and "not inspected" in window.step_view.heading.text()
+    assert window.step_view.inspection is None  # a new run: nothing inspected yet
+    wait_for_run(qtbot, window)
+    window.single_step()
+    inspection = _inspected(qtbot, window)
+    view = window.step_view
+    assert window.side_tabs.currentWidget() is view and not window.landscape.arrows
+    images = inspection.values["nnx"]["batch"]["images"]
+    assert len(images) == window.config.batch_size and images.shape[1] == 64
+    window.grab()  # painted: the strip shows as many digits as fit, with their labels
+    assert view.strip.isVisible() and 1 <= view.strip.shown <= len(images)
+    rows = [view.tree.topLevelItem(i).text(0) for i in range(view.tree.topLevelItemCount())]
+    for row in ("batch_stats before", "dropout key after", "smoothed targets", "metrics", "params after"):
+        assert row in rows
+    params = view.tree.topLevelItem(rows.index("params after"))
+    assert params.childCount() == 6 and not params.isExpanded()  # folded: its norm on the row
+    norm = np.sqrt(sum(np.sum(a.astype(np.float64) ** 2) for a in inspection.values["nnx"]["params after"].values()))
+    assert params.text(2) == f"‖·‖ {norm:.4g}"
+    targets = view.tree.topLevelItem(rows.index("smoothed targets"))
+    assert targets.text(1) == targets.text(2) == "0.91 / 0.01"
+    assert "0.91 for the true label, 0.01 for each other class" in targets.toolTip(2)
+    view.tree.setCurrentItem(targets)
+    assert "targets = smooth_labels(" in window.nnx_pane.editor.textCursor().block().text()
+    view.tree.setCurrentItem(view.tree.topLevelItem(rows.index("dropout key after")))
+    assert "dropout_rng=next_dropout_rng" in window.linen_pane.editor.textCursor().block().text()
+    notes = window.linen_pane.editor.notes
+    loss = float(inspection.values["linen"]["loss"]["loss"])
+    assert any(note.startswith(f"loss {loss:.3g}, grads ‖·‖ ") for note in notes.values())
 
 
 def test_the_one_step_lesson_waits_for_a_step_then_shows_it(window, qtbot):
@@ -69,7 +98,7 @@ def test_the_one_step_lesson_waits_for_a_step_then_shows_it(window, qtbot):
     window.single_step()
     inspection = _inspected(qtbot, window)
     assert inspection.step >= 1 and "clipped gradients" in inspection.values["nnx"]
-    assert "trace/kernel" in inspection.values["nnx"]["optimizer state after"]
+    assert "trace/kernel" in inspection.values["nnx"]["opt_state after"]
 
 
 def test_the_listing_lines_show_the_values_they_computed(window, qtbot):

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from app.training import compile_ahead, compiled, runner
+from app.training import compile_ahead, compiled, runner, step_inspector
 from app.training.compile_ahead import CompileAhead, one_toggle_away
 from app.training.config import RunConfig
 from app.training.programs import Program
@@ -14,6 +14,8 @@ from app.training.programs import Program
 def fresh_programs(monkeypatch):
     """No program compiled yet (the session's own come back afterwards), compiling ahead on."""
     monkeypatch.setattr(compiled, "_programs", {})
+    monkeypatch.setattr(step_inspector, "_inspectors", {})
+    monkeypatch.setattr(step_inspector, "_ready", set())
     monkeypatch.setenv(compile_ahead.SWITCH, "1")
     monkeypatch.setattr(compile_ahead, "IDLE_SECONDS", 0.05)
 
@@ -74,6 +76,26 @@ def test_what_compiled_ahead_runs_without_compiling(fresh_programs):
     assert not runner.needs_compile(toggled)
     assert runner.Run(toggled).compile_seconds == 0.0
     assert compiled.program(toggled.structure).traces == {"init": 1, "chunk": 1}
+
+
+def test_the_inspector_of_the_settings_shown_compiles_ahead_first(fresh_programs):
+    base = RunConfig(task="digits", steps=50)
+    ahead = CompileAhead()
+    try:
+        ahead.around(base)
+        pause = threading.Event()
+        for _ in range(600):
+            if step_inspector.is_compiled(base.structure):
+                break
+            pause.wait(0.1)  # a plain thread test: no event loop to starve
+        assert step_inspector.is_compiled(base.structure) and ahead.compiled == []  # before any toggle
+    finally:
+        ahead.close()
+    run = runner.Run(base)
+    assert run.compile_seconds == 0.0
+    run.advance(1)
+    assert run.inspect_last().step == 0
+    assert compiled.program(base.structure).traces["inspect"] == 1  # traced once, ahead
 
 
 def _compiled_within(seconds, *calls):
