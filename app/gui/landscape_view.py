@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtWidgets import QGraphicsItem
 
 from app.gui.loss_plot import curve_pen
 from app.gui.style import BASE_POINT_SIZE, LABELS, PENS
@@ -85,6 +86,8 @@ class LandscapeView(pg.PlotWidget):
         self.loss = LineLoss(*line_fit_batch())
         self.surface = pg.ImageItem()
         self.surface.setZValue(-20)
+        # The shading changes with the frame only: scaled to the screen once, then copied.
+        self.surface.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.addItem(self.surface)
         self.contours = [self.plot() for _ in range(CONTOURS)]
         for item in self.contours:

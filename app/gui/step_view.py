@@ -91,7 +91,18 @@ def summary(name: str, value: dict, digits: int = 5) -> str:
         return numbers[0] if len(numbers) == 1 else f"({', '.join(numbers)})"
     if name in NOT_PARAMETERS:
         return ""
-    return f"‖·‖ {np.sqrt(sum(np.sum(a.astype(np.float64) ** 2) for a in arrays)):.{digits - 1}g}"
+    if name.startswith("opt_state"):  # a norm for each of its trees: momentum's trace, Adam's mu and nu
+        groups = {}
+        for key, a in value.items():
+            if np.asarray(a).dtype.kind == "f":
+                groups.setdefault(key.split("/")[0], []).append(a)
+        return ", ".join(f"{group} ‖·‖ {_norm(parts):.{digits - 1}g}" for group, parts in groups.items())
+    return f"‖·‖ {_norm(arrays):.{digits - 1}g}"
+
+
+def _norm(arrays) -> float:
+    """The global norm of some arrays, as `optax.tree.norm` takes it."""
+    return float(np.sqrt(sum(np.sum(np.asarray(a, np.float64) ** 2) for a in arrays)))
 
 
 def _number(value, digits: int = 5) -> str:
@@ -107,7 +118,7 @@ def _part(name: str, key: str, value) -> str:
     if a.size == 1:
         return _number(a)
     if key == "images":
-        return f"{len(a)} digits"
+        return _digits(len(a))
     if key == "key":
         return f"{int(a[0]):08x}"[:6] + "…"
     if a.dtype.kind in "iu":
@@ -116,7 +127,11 @@ def _part(name: str, key: str, value) -> str:
         return f"{a.max():.2g} / {a.min():.2g}"
     if name in NOT_PARAMETERS:
         return f"avg {a.mean():.3g}"
-    return f"‖·‖ {np.sqrt(np.sum(a.astype(np.float64) ** 2)):.4g}"
+    return f"‖·‖ {_norm([a]):.4g}"
+
+
+def _digits(n: int) -> str:
+    return f"{n} digit" if n == 1 else f"{n} digits"
 
 
 def _tip(name: str, key: str, value) -> str:
@@ -127,12 +142,15 @@ def _tip(name: str, key: str, value) -> str:
     if key == "key":
         return "the key's data: " + " ".join(f"{int(k):08x}" for k in a)
     if key == "images":
-        return f"{len(a)} images of 8×8 pixels in [0, 1]: the real rows of the minibatch"
+        return f"{_digits(len(a))} of 8×8 pixels in [0, 1]: the real rows of the minibatch"
     if key == "labels":
         return " ".join(str(int(k)) for k in a)
     shape = "×".join(map(str, a.shape))
     if name == "smoothed targets":
-        return f"{shape}: {a.max():.3g} for the true label, {a.min():.3g} for each other class"
+        return (
+            f"{shape}: {a.max():.3g} for the true label, {a.min():.3g} for each other class "
+            "(the listing's smooth_labels on this batch's labels, as the loss calls it)"
+        )
     return f"{shape}: mean {a.mean():.5g}, min {a.min():.5g}, max {a.max():.5g}"
 
 
@@ -149,7 +167,7 @@ class BatchStrip(QWidget):
         self.images, self.labels, self.total = [], [], 0
         self.look = Look()
         self.shown = 0  # how many fitted when last painted
-        self.setToolTip("The step's minibatch: the first digits and their labels (the rest of the batch is in the table).")
+        self.setToolTip("The step's minibatch: its first digits, each with its label (the table's labels tooltip lists them all).")
         self.hide()
 
     def show_batch(self, images: np.ndarray | None, labels: np.ndarray | None):
@@ -166,7 +184,7 @@ class BatchStrip(QWidget):
         font = QFont(self.font())
         font.setPointSize(look.pt())
         self.setFont(font)
-        if self.isVisible():
+        if not self.isHidden():  # shown in its tab, even while another tab is in front
             self.setFixedHeight(self._side() + 2 * self.fontMetrics().height() + 12)
         self.update()
 
@@ -181,7 +199,7 @@ class BatchStrip(QWidget):
         cell = side + 8
         self.shown = min(max(self.width() // cell, 1), self.total)
         painter.setPen(QColor(self.look.foreground))
-        title = f"the batch: {self.total} digits" + (f" (the first {self.shown} shown)" if self.shown < self.total else "")
+        title = f"the batch: {_digits(self.total)}" + (f" (the first {self.shown} shown)" if self.shown < self.total else "")
         title = painter.fontMetrics().elidedText(title, Qt.ElideRight, self.width() - 8)
         painter.drawText(QRect(4, 0, self.width() - 8, line + 4), Qt.AlignLeft | Qt.AlignVCenter, title)
         for k in range(self.shown):
@@ -282,11 +300,11 @@ class StepInspectorView(QWidget):
         """A value's row: one number per paradigm, or its parts as children (a parameter-shaped
         tree of arrays folded, its norm on the row)."""
         keys = list(dict.fromkeys(k for part in parts.values() for k in part))
-        if not keys:  # plain SGD's optimizer state
+        if not keys and name.startswith("opt_state"):  # plain SGD's optimizer state
             for column, p in enumerate(PARADIGMS, 1):
                 if p in parts:
                     item.setText(column, "none (SGD)")
-                    item.setToolTip(column, "plain SGD keeps no state: each update is −lr·gradient")
+                    item.setToolTip(column, "plain SGD keeps no state: its update is −lr times the gradients it is handed (clipped first, with clipping on)")
             return
         if len(keys) == 1:
             for column, p in enumerate(PARADIGMS, 1):
@@ -297,6 +315,7 @@ class StepInspectorView(QWidget):
         for column, p in enumerate(PARADIGMS, 1):
             if p in parts and not scalars:  # the parts, each one number, say it below
                 item.setText(column, summary(name, parts[p]))
+                item.setToolTip(column, summary(name, parts[p]))
         for key in keys:
             child = QTreeWidgetItem([key])
             child.setData(0, Qt.UserRole, name)

@@ -4,7 +4,8 @@ Between two chunks the thread's event loop runs, so a new run, Stop, Pause, Step
 is acted on within one chunk (about one frame). A learning-rate sweep advances by pieces of
 about 50 ms in the same turns, beside the run, and is dropped by Stop, a new run or quit. JAX
 is imported here, in the worker's thread, after the window is already on screen. When nothing
-runs, the structures one toggle away compile on a thread of their own (`compile_ahead`).
+runs, the step inspector of the current settings and the structures one toggle away compile
+on a thread of their own (`compile_ahead`).
 """
 
 import time
@@ -167,7 +168,7 @@ class TrainingWorker(QObject):
         self._inspect()
 
     def _inspect(self):
-        """Say what the last step did, from the inside (the line fit, once a step was taken)."""
+        """Say what the last step did, from the inside (once a step was taken)."""
         run = self._run
         try:
             inspection = run.inspect_last() if run is not None else None

@@ -20,8 +20,7 @@ import time
 from app.training.compiled import is_compiled, program
 from app.training.config import DROPOUT_RATES, OPTIMIZERS, PARADIGMS, TASKS, RunConfig
 from app.training.pitfall_notes import PITFALLS
-from app.training.step_inspector import compile_inspector
-from app.training.step_inspector import is_compiled as inspector_compiled
+from app.training import step_inspector
 
 IDLE_SECONDS = 1.0
 """How long nothing must have run before compiling ahead starts: a slider being dragged starts
@@ -65,19 +64,23 @@ class CompileAhead:
         self.compiled: list = []
         """The structures whose programs were made ready here, in order (one compiling on
         another thread is waited for, not compiled twice)."""
-        self._wanted: list = []  # (how to compile, the config), the likeliest wanted first
+        self.inspectors: list = []
+        """The structures whose step inspectors were made ready here, in order."""
+        self._wanted: list = []  # ("program" or "inspector", its config), the likeliest wanted first
         self._idle_since = time.monotonic()
         self._closed = False
         self._changed = threading.Condition()
         self._thread = None
 
     def around(self, config: RunConfig) -> None:
-        """The app is idle at `config` from now: compile what is one toggle away (once it has
-        stayed idle IDLE_SECONDS), in place of any earlier wish."""
+        """The app is idle at `config` from now: compile its step inspector, then what is one
+        toggle away (once it has stayed idle IDLE_SECONDS), in place of any earlier wish."""
         if os.environ.get(SWITCH, "1") == "0":
             return
-        wanted = [(compile_inspector, config)] if config.compiled_paradigms and not inspector_compiled(config.structure) else []
-        wanted += [(compile_program, c) for c in one_toggle_away(config) if not is_compiled(c.structure)]
+        wanted = []
+        if config.compiled_paradigms and not step_inspector.is_compiled(config.structure):
+            wanted.append(("inspector", config))
+        wanted += [("program", c) for c in one_toggle_away(config) if not is_compiled(c.structure)]
         with self._changed:
             if self._closed:
                 return
@@ -105,7 +108,7 @@ class CompileAhead:
             self._thread.join()
 
     def _next(self):
-        """The next (how to compile, config) once idle long enough, or None when closed."""
+        """The next ("program" or "inspector", config) once idle long enough, or None when closed."""
         with self._changed:
             while not self._closed:
                 wait = self._idle_since + IDLE_SECONDS - time.monotonic()
@@ -120,15 +123,13 @@ class CompileAhead:
         except (AttributeError, OSError):
             pass  # elsewhere it runs at normal priority, still only while the app is idle
         while (job := self._next()) is not None:
-            make_ready, config = job
+            kind, config = job
             try:
-                make_ready(config)
+                if kind == "inspector":
+                    step_inspector.compile_inspector(config)
+                else:
+                    program(config.structure).compile(config)
             except Exception:  # noqa: BLE001 - a structure that fails here fails again, with its message, when run
                 continue
-            if make_ready is compile_program:
-                self.compiled.append(config.structure)
-
-
-def compile_program(config: RunConfig) -> None:
-    program(config.structure).compile(config)
+            (self.inspectors if kind == "inspector" else self.compiled).append(config.structure)
 

@@ -23,9 +23,14 @@ def program(structure: Structure) -> Program:
     return prog
 
 
+def built(structure: Structure) -> Program | None:
+    """`structure`'s program if it has been built, without building it."""
+    return _programs.get(structure)
+
+
 def is_compiled(structure: Structure) -> bool:
     """Whether `structure`'s program is compiled (without building it if it is not)."""
-    prog = _programs.get(structure)
+    prog = built(structure)
     return prog is not None and prog.compiled
 
 

@@ -25,11 +25,13 @@ BATCH_STREAM, DROPOUT_STREAM = 1, 2  # keys folded from the seed, apart from the
 
 PARAMS = (("hidden", "kernel"), ("hidden", "bias"), ("norm", "scale"), ("norm", "bias"), ("out", "kernel"), ("out", "bias"))
 """The model's parameters, (layer, name), as the NNX model names them."""
+LINEN_LAYERS = {"hidden": "Dense_0", "norm": "BatchNorm_0", "out": "Dense_1"}
+"""What the Linen model calls each of the NNX model's layers (`nn.compact` numbers them)."""
 
 
 class DigitsProgram(Program):
     param_names = tuple(f"{layer}/{name}" for layer, name in PARAMS)
-    layer_names = {"Dense_0": "hidden", "BatchNorm_0": "norm", "Dense_1": "out"}
+    layer_names = {linen: nnx_name for nnx_name, linen in LINEN_LAYERS.items()}
 
     def _data(self):
         return tasks.digits_split()
@@ -38,6 +40,9 @@ class DigitsProgram(Program):
         return ("loss", "accuracy", "grad_norm", "test_accuracy") + (
             ("ema_test_accuracy",) if self.structure.ema else ()
         )
+
+    def returned_metrics(self):
+        return ("loss", "accuracy", "grad_norm")
 
     def hyperparameters(self, config: RunConfig) -> dict[str, np.ndarray]:
         return super().hyperparameters(config) | {
@@ -127,14 +132,13 @@ class DigitsProgram(Program):
                 held["nnx"]["EMA params"] = _params(t.ema_model)
         if leaves:
             state = jax.tree.unflatten(self._treedef, leaves)
-            linen = {nnx_name: linen_name for linen_name, nnx_name in self.layer_names.items()}
             held["linen"] = {
-                "params": _params(state.params, linen),
-                "batch_stats": dict(state.batch_stats["BatchNorm_0"]),
+                "params": _linen_params(state.params),
+                "batch_stats": dict(state.batch_stats[LINEN_LAYERS["norm"]]),
                 "dropout key": {"key": jax.random.key_data(state.dropout_rng)},
             }
             if state.ema_params is not None:
-                held["linen"]["EMA params"] = _params(state.ema_params, linen)
+                held["linen"]["EMA params"] = _linen_params(state.ema_params)
         return held
 
     def inputs(self, carry, train_x, train_y, test_x, test_y):
@@ -178,12 +182,14 @@ class DigitsProgram(Program):
         return shown
 
 
-def _params(model, linen: dict | None = None) -> dict:
-    """An NNX model's parameters by PARAMS' names; or, given how Linen names each layer, those
-    of a Linen params dict."""
-    if linen is None:
-        return {f"{layer}/{name}": getattr(getattr(model, layer), name)[...] for layer, name in PARAMS}
-    return {f"{layer}/{name}": model[linen[layer]][name] for layer, name in PARAMS}
+def _params(model) -> dict:
+    """An NNX model's parameters, named 'layer/name' as in PARAMS."""
+    return {f"{layer}/{name}": getattr(getattr(model, layer), name)[...] for layer, name in PARAMS}
+
+
+def _linen_params(params: dict) -> dict:
+    """A Linen params dict under the NNX model's names, as `_params` gives them."""
+    return {f"{layer}/{name}": params[LINEN_LAYERS[layer]][name] for layer, name in PARAMS}
 
 
 def linen_variables(model: digits_nnx.MLP) -> dict:

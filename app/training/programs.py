@@ -50,7 +50,8 @@ class Program:
         self._chunk = jax.jit(self._chunk_fn)
         self.seconds_per_step = None  # measured once compiled, then by every long chunk
         self.compiled = False
-        self._compiling = threading.Lock()
+        self.inspector = None  # the step inspector's compiled step (`step_inspector`), once asked for
+        self.compiling = threading.Lock()  # held while this program, or its inspector, compiles
 
     def _data(self):
         return tasks.line_fit_batch()
@@ -66,6 +67,10 @@ class Program:
         (before the step's update): the loss landscape draws their path."""
         names = ("loss", "grad_norm", "kernel", "bias")
         return names + (("ema_loss", "ema_kernel", "ema_bias") if self.structure.ema else ())
+
+    def returned_metrics(self) -> tuple[str, ...]:
+        """The names in the metrics dict the step functions return (the program adds the rest)."""
+        return ("loss", "grad_norm") + (("ema_loss",) if self.structure.ema else ())
 
     def hyperparameters(self, config: RunConfig) -> dict[str, np.ndarray]:
         """The run's values that are data to the compiled program (features that are off get 0)."""
@@ -84,7 +89,7 @@ class Program:
         if self.compiled:
             return 0.0
         t0 = time.perf_counter()
-        with self._compiling:
+        with self.compiling:
             if not self.compiled:
                 carry = self.init(config)
                 self.chunk(carry, 1)
@@ -225,11 +230,12 @@ class Program:
     def held(self, carry):
         """Per paradigm, what its state holds that the step inspector shows, by row: the line's
         'params' and 'EMA params', each its kernel and bias."""
-        rows = {"params": "", "EMA params": "ema_"}
-        return {
-            p: {row: {n: w[prefix + n] for n in self.param_names} for row, prefix in rows.items() if prefix + "kernel" in w}
-            for p, w in self._weights(carry).items()
-        }
+        held = {}
+        for p, w in self._weights(carry).items():
+            held[p] = {"params": {n: w[n] for n in self.param_names}}
+            if self.structure.ema:
+                held[p]["EMA params"] = {n: w["ema_" + n] for n in self.param_names}
+        return held
 
     def inputs(self, carry, x, y):
         """What a step takes besides the state, by row: the line fit's batch, all its points."""

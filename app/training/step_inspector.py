@@ -14,14 +14,13 @@ compiler may not fuse into the next).
 """
 
 import functools
-import threading
 from dataclasses import dataclass
 
 import jax
 import numpy as np
 import optax
 
-from app.training.compiled import program
+from app.training.compiled import built, program
 from app.training.config import RunConfig
 
 
@@ -42,15 +41,11 @@ class Inspection:
 ROWS = (
     "batch", "params before", "batch_stats before", "dropout key before", "smoothed targets",
     "loss", "gradients", "gradient norm", "clipped gradients", "opt_state before", "update applied",
-    "update thrown away", "opt_state after", "params after", "batch_stats after",
+    "update thrown away", "opt_state after", "opt_state thrown away", "params after", "batch_stats after",
     "dropout key after", "metrics", "EMA params before", "EMA params after",
 )
 """What the inspector shows, in the order a step's listing computes it (a task shows those its
 step has: the line fit has no BatchNorm, dropout or smoothed targets)."""
-WEIGHT_COLUMNS = ("kernel", "bias", "ema_kernel", "ema_bias")
-"""The line fit's per-step weights, kept with its metrics but not returned by its step."""
-
-
 def watched(tx, log: dict):
     """`tx`, keeping what each call of its update takes and gives in `log` (at trace time)."""
 
@@ -62,38 +57,27 @@ def watched(tx, log: dict):
     return optax.GradientTransformationExtraArgs(tx.init, update)
 
 
-_inspectors: dict = {}  # structure: its jitted inspector
-_ready: set = set()  # the structures whose inspector is compiled
-_locks: dict = {}  # structure: held while its inspector compiles
-_storing = threading.Lock()
-
-
 def _inspector(prog, config: RunConfig):
-    """The jitted single step of `prog` with its transforms watched, compiled once whichever
+    """`prog`'s single step with its transforms watched, jitted and compiled once whichever
     thread asks first (the run's, or the one compiling ahead); a second waits for that compile."""
-    structure = prog.structure
-    with _storing:
-        if structure not in _inspectors:
-            _inspectors[structure] = jax.jit(functools.partial(_inspect, prog))
-            _locks[structure] = threading.Lock()
-        inspector, lock = _inspectors[structure], _locks[structure]
-    if structure not in _ready:
-        with lock:
-            if structure not in _ready:
-                carry = prog.init(config)
-                inspector.lower(carry, carry, *prog.data, np.int32(1)).compile()  # kept for the calls
-                _ready.add(structure)
-    return inspector
+    with prog.compiling:
+        if prog.inspector is None:
+            inspector = jax.jit(functools.partial(_inspect, prog))
+            carry = prog.init(config)
+            inspector.lower(carry, carry, *prog.data, np.int32(1)).compile()  # kept for the calls
+            prog.inspector = inspector
+    return prog.inspector
 
 
 def is_compiled(structure) -> bool:
-    """Whether `structure`'s inspector is compiled."""
-    return structure in _ready
+    """Whether `structure`'s inspector is compiled (without building anything)."""
+    prog = built(structure)
+    return prog is not None and prog.inspector is not None
 
 
 def compile_inspector(config: RunConfig) -> None:
-    """Compile the inspector of `config`'s structure (its program first), so that a first Step
-    or Pause shows its values without waiting for a compile."""
+    """Compile the inspector of `config`'s structure (its program first), so that a Step or a
+    Pause shows its values without waiting for a compile."""
     prog = program(config.structure)
     prog.compile(config)
     _inspector(prog, config)
@@ -140,13 +124,14 @@ def _named(tree, names: dict[str, str]) -> dict[str, np.ndarray]:
 
 def _in_order(named: dict, params: tuple[str, ...]) -> dict:
     """`named` with its leaves in the order the model holds its `params` ('kernel' before
-    'bias'), leaves of one prefix ('mu/', 'nu/') together."""
+    'bias'), leaves of one prefix ('mu/', 'nu/') together, after any other leaves (Adam's
+    'count', a metric) in the order they came."""
 
     def rank(name):
         for i, param in enumerate(params):
             if name == param or name.endswith("/" + param):
                 return name[: -len(param)], i
-        return name, -1
+        return "", -1
 
     return dict(sorted(named.items(), key=lambda item: rank(item[0])))
 
@@ -178,19 +163,19 @@ def inspect_step(config: RunConfig, carry_before, step: int, diverged_at: dict |
         row |= {f"{name} after": held for name, held in after[p].items()}
         row["loss"] = {"loss": m["loss"]}
         row["gradient norm"] = {"norm": m["grad_norm"]}
-        row["metrics"] = {k: v for k, v in m.items() if k not in WEIGHT_COLUMNS and np.isfinite(v)}
+        row["metrics"] = {k: m[k] for k in prog.returned_metrics()}  # the dict the step returns
         if "grads" in log:  # a step that reached its optimizer
-            thrown_away = config.pitfall == "forgotten-rebind" and p == "linen"
+            # The forgotten rebind's new state is thrown away: its update and optimizer state too.
+            kept = "thrown away" if config.pitfall == "forgotten-rebind" and p == "linen" else None
             trees = {
                 "gradients": log["grads"],
-                "update thrown away" if thrown_away else "update applied": log["update"],
+                f"update {kept or 'applied'}": log["update"],
                 "opt_state before": _optimizer_state(log["state_before"], clip),
-                "opt_state after": _optimizer_state(log["state_after"], clip),
+                f"opt_state {kept or 'after'}": _optimizer_state(log["state_after"], clip),
             } | ({"clipped gradients": log["clipped"]} if clip else {})
             row |= {name: _named(tree, prog.layer_names) for name, tree in trees.items()}
         # Fetched dicts come back with sorted keys: the model's order is put back.
         values[p] = {name: _in_order(row[name], prog.param_names) for name in ROWS if name in row}
-        values[p]["metrics"] = {k: row["metrics"][k] for k in prog.metric_names if k in row["metrics"]}
         facts[p] = _what_became_of_the_state(p, config, before[p], after[p])
     return Inspection(step, values, facts)
 
@@ -203,24 +188,31 @@ def _real_rows(inputs: dict) -> dict:
     return {row: {k: v[mask] for k, v in part.items() if k != "mask"} for row, part in inputs.items()}
 
 
-CHANGES = {"params": "weights", "batch_stats": "BatchNorm statistics", "dropout key": "dropout key"}
-"""What a state's changed rows are called in a sentence."""
+def _changed(paradigm: str, before: dict, after: dict) -> list[str]:
+    """What the step changed of what the state holds, named for a sentence."""
+    names = {
+        "params": "weights",
+        "batch_stats": "BatchNorm statistics",
+        "dropout key": "dropout key" if paradigm == "linen" else "dropout stream's count of keys drawn",
+    }
+    return [
+        names[row] for row in names
+        if row in before and any(not np.array_equal(before[row][k], after[row][k]) for k in before[row])
+    ]
 
 
 def _what_became_of_the_state(paradigm, config, before, after) -> str:
-    changed = [
-        CHANGES[row] for row in CHANGES
-        if row in before and any(not np.array_equal(before[row][k], after[row][k]) for k in before[row])
-    ]
+    changed = _changed(paradigm, before, after)
     if paradigm == "nnx":
-        return f"model: the same object, its {_and(changed)} changed in place" if changed else "model: the same object, unchanged"
+        if changed:
+            return f"model: the same object, its {_and(changed)} changed in place"
+        return "model: the same object; this step left its weights as they were, to the last bit"
     if config.pitfall == "forgotten-rebind":
         return "state: the step returned a new TrainState, and the loop threw it away: the weights are as before"
-    return (
-        f"state: a new TrainState (new {_and(changed) or 'nothing'}), rebound by the loop's "
-        "`state, metrics = ...`; the old one is unchanged"
-    )
+    new = f"new {_and(changed)}" if changed else "its weights equal to the old ones, to the last bit"
+    return f"state: a new TrainState ({new}), rebound by the loop's `state, metrics = ...`; the old one is unchanged"
 
 
 def _and(words: list[str]) -> str:
-    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + (words[-1] if words else "")
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)

@@ -19,6 +19,7 @@ def test_a_toggle_compiled_ahead_runs_without_compiling(qtbot, monkeypatch):
         win.controls.ema_check.setChecked(True)
         qtbot.waitUntil(lambda: win.config == toggled and win.finished_run == win.run_id, timeout=RUN_TIMEOUT_MS)
         assert compiles == []
-        assert compiled.program(toggled.structure).traces == {"init": 1, "chunk": 1}
+        traces = compiled.program(toggled.structure).traces  # (its inspector may compile ahead now: idle again)
+        assert traces["init"] == 1 and traces["chunk"] == 1
     finally:
         win.shutdown()

@@ -3,6 +3,7 @@ value leads to the listing line that computes it."""
 
 import numpy as np
 
+from app.gui.step_view import summary
 from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
 
 
@@ -79,6 +80,7 @@ def test_a_digits_step_shows_its_batch_statistics_keys_and_targets(window, qtbot
     assert params.childCount() == 6 and not params.isExpanded()  # folded: its norm on the row
     norm = np.sqrt(sum(np.sum(a.astype(np.float64) ** 2) for a in inspection.values["nnx"]["params after"].values()))
     assert params.text(2) == f"‖·‖ {norm:.4g}"
+    assert view.tree.topLevelItem(rows.index("opt_state before")).text(1) == "none (SGD)"
     targets = view.tree.topLevelItem(rows.index("smoothed targets"))
     assert targets.text(1) == targets.text(2) == "0.91 / 0.01"
     assert "0.91 for the true label, 0.01 for each other class" in targets.toolTip(2)
@@ -114,3 +116,11 @@ def test_the_listing_lines_show_the_values_they_computed(window, qtbot):
     window.controls.seed_spin.setValue(window.controls.seed_spin.value() + 1)  # a new run: no notes
     wait_for_run(qtbot, window)
     assert editor.notes == {} and window.linen_pane.editor.notes == {}
+
+
+def test_an_optimizer_state_sums_up_each_of_its_trees():
+    """Adam's state: a norm for mu and one for nu; its integer count is in none of them."""
+    state = {"count": np.int32(999), "mu/out/bias": np.array([3.0, 4.0], np.float32), "nu/out/bias": np.zeros(2, np.float32)}
+    assert summary("opt_state after", state) == "mu ‖·‖ 5, nu ‖·‖ 0"
+    assert summary("params after", {"out/kernel": np.ones((2, 2)), "out/bias": np.zeros(3)}) == "‖·‖ 2"
+    assert summary("params after", {"kernel": np.float32(2.5), "bias": np.float32(-0.5)}) == "(2.5, -0.5)"

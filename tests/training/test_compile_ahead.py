@@ -14,8 +14,6 @@ from app.training.programs import Program
 def fresh_programs(monkeypatch):
     """No program compiled yet (the session's own come back afterwards), compiling ahead on."""
     monkeypatch.setattr(compiled, "_programs", {})
-    monkeypatch.setattr(step_inspector, "_inspectors", {})
-    monkeypatch.setattr(step_inspector, "_ready", set())
     monkeypatch.setenv(compile_ahead.SWITCH, "1")
     monkeypatch.setattr(compile_ahead, "IDLE_SECONDS", 0.05)
 
@@ -85,10 +83,11 @@ def test_the_inspector_of_the_settings_shown_compiles_ahead_first(fresh_programs
         ahead.around(base)
         pause = threading.Event()
         for _ in range(600):
-            if step_inspector.is_compiled(base.structure):
+            if ahead.inspectors:
                 break
             pause.wait(0.1)  # a plain thread test: no event loop to starve
-        assert step_inspector.is_compiled(base.structure) and ahead.compiled == []  # before any toggle
+        assert ahead.inspectors == [base.structure] and ahead.compiled == []  # before any toggle
+        assert step_inspector.is_compiled(base.structure)
     finally:
         ahead.close()
     run = runner.Run(base)
@@ -99,13 +98,14 @@ def test_the_inspector_of_the_settings_shown_compiles_ahead_first(fresh_programs
 
 
 def _compiled_within(seconds, *calls):
-    """What a CompileAhead compiles, over `seconds` (five times its idle wait), after `calls`."""
+    """What a CompileAhead compiles (inspectors and programs), over `seconds` (five times its
+    idle wait), after `calls`."""
     ahead = CompileAhead()
     for call in calls:
         call(ahead)
     threading.Event().wait(seconds)
     ahead.close()  # waits for a compile in flight: one started would be counted
-    return ahead.compiled
+    return ahead.inspectors + ahead.compiled
 
 
 @pytest.fixture

@@ -97,6 +97,7 @@ DIGITS_CONFIGS = [
     RunConfig(task="digits", optimizer="momentum", clip_norm=0.5, steps=60, dropout=0.1),
     RunConfig(task="digits", optimizer="adam", lr=0.003, ema_decay=0.9, steps=60, dropout=0.1),
     RunConfig(task="digits", optimizer="adam", lr=0.003, clip_norm=0.5, ema_decay=0.9, steps=60, paradigm="linen"),
+    RunConfig(task="digits", optimizer="momentum", ema_decay=0.9, steps=60, paradigm="nnx"),
 ]
 HELD = ("params", "batch_stats", "dropout key", "EMA params")
 
@@ -111,13 +112,18 @@ def test_an_inspected_digits_step_leaves_the_state_the_run_holds_after_it(config
     held = jax.device_get(prog.held(prog.unflatten(streamed._carry)))
     inspection = _inspected_at(config, STEP, 3)
     assert inspection.step == STEP and set(inspection.values) == set(config.paradigms)
+    state = jax.tree.unflatten(prog._treedef, prog.unflatten(streamed._carry)[1]) if "linen" in config.paradigms else None
     for p, values in inspection.values.items():
         assert list(values) == [name for name in ROWS if name in values]  # the listing's order
-        for row in HELD:
-            if row in held[p]:
-                assert values[f"{row} after"].keys() == held[p][row].keys()
-                for name, array in held[p][row].items():
-                    np.testing.assert_array_equal(values[f"{row} after"][name], array, err_msg=f"{p} {row} {name}")
+        rows = [row for row in HELD if row != "EMA params" or config.ema_decay is not None]
+        assert set(held[p]) == set(rows)
+        for row in rows:
+            assert values[f"{row} after"].keys() == held[p][row].keys()
+            for name, array in held[p][row].items():
+                np.testing.assert_array_equal(values[f"{row} after"][name], array, err_msg=f"{p} {row} {name}")
+    if state is not None:  # the names point at the right layers: read straight from the TrainState
+        np.testing.assert_array_equal(inspection.values["linen"]["params after"]["hidden/kernel"], state.params["Dense_0"]["kernel"])
+        np.testing.assert_array_equal(inspection.values["linen"]["batch_stats after"]["var"], state.batch_stats["BatchNorm_0"]["var"])
 
 
 def test_the_digits_values_are_the_steps_own():
@@ -171,4 +177,34 @@ def test_the_digits_values_are_the_steps_own():
 def test_what_became_of_the_digits_state_object():
     facts = _inspected_at(RunConfig(task="digits", steps=60, dropout=0.1), STEP, 1).facts
     assert facts["linen"].startswith("state: a new TrainState (new weights, BatchNorm statistics and dropout key)")
-    assert facts["nnx"] == "model: the same object, its weights, BatchNorm statistics and dropout key changed in place"
+    assert facts["nnx"] == (
+        "model: the same object, its weights, BatchNorm statistics and dropout stream's count of keys drawn changed in place"
+    )  # NNX's stream keeps its key: only its count moves
+
+
+def test_a_step_that_no_longer_moves_the_weights_says_so():
+    """Settled in float32, the line fit's update rounds away: the TrainState is still new, but
+    its weights are not."""
+    run = runner.Run(RunConfig(steps=1000))
+    while not run.finished:
+        run.advance()
+    inspection = run.inspect_last()
+    for p in ("linen", "nnx"):
+        assert inspection.values[p]["params after"] == inspection.values[p]["params before"]
+    assert "its weights equal to the old ones, to the last bit" in inspection.facts["linen"]
+    assert inspection.facts["nnx"] == "model: the same object; this step left its weights as they were, to the last bit"
+
+
+def test_the_diverging_step_shows_its_non_finite_metrics_and_nothing_after():
+    """Past the edge the run stops at its first non-finite loss: the inspector shows that step,
+    its metrics dict as the step returned it (not finite), and no step past it."""
+    run = runner.Run(RunConfig(lr=1.5, steps=2000))
+    while not run.finished:
+        run.advance()
+    inspection = run.inspect_last()
+    assert inspection.step == max(run.diverged_at.values())
+    for p, values in inspection.values.items():
+        if run.diverged_at[p] == inspection.step:
+            assert list(values["metrics"]) == ["loss", "grad_norm"] and not np.isfinite(values["metrics"]["loss"])
+        else:  # diverged earlier: its run stopped there
+            assert values == {} and "stopped" in inspection.facts[p]
