@@ -135,5 +135,6 @@ def test_one_step_slowly_says_what_the_inspector_shows():
     shown = inspected(rebind.settings.run)
     linen = shown.values["linen"]
     assert "gradients" in linen and "update thrown away" in linen and "update applied" not in linen
+    assert "opt_state thrown away" in linen and "opt_state after" not in linen
     assert linen["params after"] == linen["params before"] and "thrown away" in rebind.caption
     assert "threw it away" in shown.facts["linen"] and "changed in place" in shown.facts["nnx"]

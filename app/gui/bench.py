@@ -108,12 +108,16 @@ def reaction_by_panel(app, window, rounds=3, changes=20):
 
 
 def step_to_values(window, presses=20):
-    """Seconds from Step (S) to that step's values painted in the Step panel, on a paused run."""
+    """Seconds from Pause on a running run to its last step's values shown in the Step panel
+    (a first inspection of these settings compiles, unless it was compiled ahead); then, per
+    Step (S) on the paused run, to that step's values painted."""
     window.controls.steps_spin.setValue(1_000_000)
     _until_drawn(window, 0, complete=lambda: _first_chunk_drawn(window))
     view = window.step_view
+    t0 = time.perf_counter()
     window.controls.pause_button.click()
     _idle_until(lambda: view.inspection is not None)  # the pause's own inspection
+    pause = time.perf_counter() - t0
     times = []
     for _ in range(presses):
         wanted = view.inspection.step + 1
@@ -125,7 +129,7 @@ def step_to_values(window, presses=20):
         window.single_step()
         _until_drawn(window, 0, complete=shown, widget=view.tree.viewport())
         times.append(time.perf_counter() - t0)
-    return times
+    return pause, times
 
 
 def _idle_until(condition, timeout=600.0):
@@ -255,12 +259,13 @@ def main(gap_runs=5):
             f"| with the {name} panel in view: the learning-rate change, median and 95th percentile of {len(ms)} "
             f"(interleaved) | {statistics.median(ms):.1f} / {percentile(ms, 95):.1f} ms | no worse than data |"
         )
-    for task, times in (("line fit", line_step), ("digits", digits_step)):
+    for task, (pause, times) in (("line fit", line_step), ("digits", digits_step)):
         ms = [t * 1e3 for t in times]
         print(
-            f"| {task}: Step (S) on a paused run to its values painted in the Step panel, median of {len(ms)} "
-            f"(the first, with no idle second before it to compile ahead: {ms[0]:.0f} ms) | {statistics.median(ms):.1f} ms | ≤ 100 ms |"
+            f"| {task}: Pause to its values, the first inspection of new settings with no idle second to "
+            f"compile it ahead | {pause * 1e3:.0f} ms | |"
         )
+        print(f"| {task}: then Step (S) to its values painted in the Step panel, median of {len(ms)} | {statistics.median(ms):.1f} ms | ≤ 100 ms |")
     print(f"| process start to window shown, median of {len(startup)} | {statistics.median(startup):.2f} s | ≤ 0.8 s |")
     print(f"| line fit: EMA turned on after idling ({ahead[line_ready]}), to the complete curves painted | {line_all:.2f} s | < 0.5 s |")
     print(f"| digits: EMA turned on after idling ({ahead[digits_ready]}), to its first steps painted | {digits_first:.2f} s | < 0.5 s |")

@@ -26,6 +26,7 @@ CODE = {
     "update applied": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
     "update thrown away": {"linen": "state.apply_gradients"},
     "opt_state after": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
+    "opt_state thrown away": {"linen": "state.apply_gradients"},
     "params after": {"linen": ("# BUG: `state` is not rebound", "state.apply_gradients"), "nnx": "optimizer.update(model, grads)"},
     "batch_stats after": {"linen": "batch_stats=batch_stats", "nnx": "logits = model(batch["},
     "dropout key after": {"linen": "dropout_rng=next_dropout_rng", "nnx": "self.dropout(x)"},
