@@ -5,7 +5,7 @@ is acted on within one chunk (about one frame). A learning-rate sweep advances b
 about 50 ms in the same turns, beside the run, and is dropped by Stop, a new run or quit. JAX
 is imported here, in the worker's thread, after the window is already on screen. When nothing
 runs, the step inspector of the current settings and the structures one toggle away compile
-on a thread of their own (`compile_ahead`).
+on a thread of their own (`compile_ahead`); while a run animates slowly, its step inspector.
 """
 
 import time
@@ -14,6 +14,9 @@ import traceback
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 ANIMATE_TICK_MS = 16
+SLOW_RATE = 10
+"""Steps per second slow enough to read one by one: while a run animates this slowly, its step
+inspector compiles ahead (the run leaves the processor nearly idle)."""
 
 
 class TrainingWorker(QObject):
@@ -192,7 +195,10 @@ class TrainingWorker(QObject):
             if self._config is not None:
                 self._ahead.around(self._config)  # idle: what the next toggle needs may compile
             return
-        self._ahead.hold()
+        if 0 < self._rate <= SLOW_RATE and self._sweep is None:
+            self._ahead.around(self._config, toggles=False)  # steps read one by one: their inspector may compile
+        else:
+            self._ahead.hold()
         self._timer.start(ANIMATE_TICK_MS if self._rate > 0 and self._sweep is None else 0)
 
     @Slot()

@@ -67,23 +67,31 @@ class CompileAhead:
         self.inspectors: list = []
         """The structures whose step inspectors were made ready here, in order."""
         self._wanted: list = []  # ("program" or "inspector", its config), the likeliest wanted first
+        self._wish = None  # (config, toggles) of the last `around`, until something runs
         self._idle_since = time.monotonic()
         self._closed = False
         self._changed = threading.Condition()
         self._thread = None
 
-    def around(self, config: RunConfig) -> None:
-        """The app is idle at `config` from now: compile its step inspector, then what is one
-        toggle away (once it has stayed idle IDLE_SECONDS), in place of any earlier wish."""
+    def around(self, config: RunConfig, toggles: bool = True) -> None:
+        """The app is idle at `config` from now: compile its step inspector, then (with
+        `toggles`) what is one toggle away, once it has stayed idle IDLE_SECONDS, in place of any
+        earlier wish. The same wish again changes nothing: its idle time keeps counting (a run
+        animated slowly asks on every tick)."""
         if os.environ.get(SWITCH, "1") == "0":
             return
+        with self._changed:
+            if self._closed or self._wish == (config, toggles):
+                return
         wanted = []
         if config.compiled_paradigms and not step_inspector.is_compiled(config.structure):
             wanted.append(("inspector", config))
-        wanted += [("program", c) for c in one_toggle_away(config) if not is_compiled(c.structure)]
+        if toggles:
+            wanted += [("program", c) for c in one_toggle_away(config) if not is_compiled(c.structure)]
         with self._changed:
             if self._closed:
                 return
+            self._wish = config, toggles
             self._wanted = wanted
             self._idle_since = time.monotonic()
             if self._thread is None and wanted:
@@ -95,6 +103,7 @@ class CompileAhead:
     def hold(self) -> None:
         """Something runs: start nothing new (a compile in flight ends on its own)."""
         with self._changed:
+            self._wish = None
             self._wanted = []
 
     def close(self) -> None:

@@ -97,6 +97,26 @@ def test_the_inspector_of_the_settings_shown_compiles_ahead_first(fresh_programs
     assert compiled.program(base.structure).traces["inspect"] == 1  # traced once, ahead
 
 
+def test_a_run_animated_slowly_compiles_its_inspector_only(fresh_programs):
+    """Asked again on every tick, the wish keeps its idle time: the inspector compiles, and
+    nothing one toggle away does while the run plays."""
+    base = RunConfig(steps=50)
+    runner.run(base)
+    ahead = CompileAhead()
+    try:
+        pause = threading.Event()
+        for _ in range(3000):
+            ahead.around(base, toggles=False)  # every tick, 20 ms apart: less than the idle wait
+            if ahead.inspectors:
+                break
+            pause.wait(0.02)
+        assert ahead.inspectors == [base.structure]
+        pause.wait(0.5)
+    finally:
+        ahead.close()
+    assert ahead.compiled == []
+
+
 def _compiled_within(seconds, *calls):
     """What a CompileAhead compiles (inspectors and programs), over `seconds` (five times its
     idle wait), after `calls`."""
