@@ -116,7 +116,9 @@ def step_to_values(window, presses=20):
     view = window.step_view
     t0 = time.perf_counter()
     window.controls.pause_button.click()
-    _idle_until(lambda: view.inspection is not None)  # the pause's own inspection
+    _idle_until(lambda: view.inspection is not None or view.heading.kind == "error")  # the pause's own
+    if view.inspection is None:
+        raise RuntimeError(view.heading.text())
     pause = time.perf_counter() - t0
     times = []
     for _ in range(presses):
@@ -129,6 +131,7 @@ def step_to_values(window, presses=20):
         window.single_step()
         _until_drawn(window, 0, complete=shown, widget=view.tree.viewport())
         times.append(time.perf_counter() - t0)
+    window.side_tabs.setCurrentWidget(window.fit)  # Step brought its panel forward: the rows after run as before
     return pause, times
 
 
@@ -262,8 +265,8 @@ def main(gap_runs=5):
     for task, (pause, times) in (("line fit", line_step), ("digits", digits_step)):
         ms = [t * 1e3 for t in times]
         print(
-            f"| {task}: Pause to its values, the first inspection of new settings with no idle second to "
-            f"compile it ahead | {pause * 1e3:.0f} ms | |"
+            f"| {task}: Pause to its values in the panel, the first inspection of these settings in this launch "
+            f"(no idle second to compile it ahead; the compile cache may hold it) | {pause * 1e3:.0f} ms | |"
         )
         print(f"| {task}: then Step (S) to its values painted in the Step panel, median of {len(ms)} | {statistics.median(ms):.1f} ms | ≤ 100 ms |")
     print(f"| process start to window shown, median of {len(startup)} | {statistics.median(startup):.2f} s | ≤ 0.8 s |")

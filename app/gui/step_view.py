@@ -40,6 +40,9 @@ of several, the first the listing has: a pitfall's faulty line before the usual 
 WAITING = "Press Step (S) or Pause: this panel then shows the step just taken, value by value."
 NOT_PARAMETERS = ("batch", "smoothed targets", "metrics", "batch_stats before", "batch_stats after", "dropout key before", "dropout key after")
 """The rows that are not shaped like the model's parameters: summed up otherwise than by a norm."""
+NO_STATE = (
+    "plain SGD keeps no state: its update is −lr times the gradients it is handed (clipped first, with clipping on)"
+)
 NAMES_SHARE = 0.45
 """The most of the table's width the names take (a longer name is cut, whole in its tooltip)."""
 STRIP_SIDE = 40
@@ -168,7 +171,7 @@ class BatchStrip(QWidget):
         self.images, self.labels, self.total = [], [], 0
         self.look = Look()
         self.shown = 0  # how many fitted when last painted
-        self.setToolTip("The step's minibatch: its first digits, each with its label (the table's labels tooltip lists them all).")
+        self.setToolTip("The step's minibatch: its first digits, each with its label (the labels' tooltip lists all).")
         self.hide()
 
     def show_batch(self, images: np.ndarray | None, labels: np.ndarray | None):
@@ -200,7 +203,9 @@ class BatchStrip(QWidget):
         cell = side + 8
         self.shown = min(max(self.width() // cell, 1), self.total)
         painter.setPen(QColor(self.look.foreground))
-        title = f"the batch: {_digits(self.total)}" + (f" (the first {self.shown} shown)" if self.shown < self.total else "")
+        title = f"the batch: {_digits(self.total)}"
+        if self.shown < self.total:
+            title += f" (the first {self.shown} shown)"
         title = painter.fontMetrics().elidedText(title, Qt.ElideRight, self.width() - 8)
         painter.drawText(QRect(4, 0, self.width() - 8, line + 4), Qt.AlignLeft | Qt.AlignVCenter, title)
         for k in range(self.shown):
@@ -280,7 +285,8 @@ class StepInspectorView(QWidget):
                     item.setText(column, inspection.facts.get(p, ""))
                     item.setToolTip(column, inspection.facts.get(p, ""))
             else:
-                self._fill_row(item, name, {p: inspection.values[p][name] for p in shown if name in inspection.values[p]})
+                parts = {p: inspection.values[p][name] for p in shown if name in inspection.values[p]}
+                self._fill_row(item, name, parts)
             if name == chosen:
                 self.tree.setCurrentItem(item)
         self._fit_names()
@@ -305,7 +311,7 @@ class StepInspectorView(QWidget):
             for column, p in enumerate(PARADIGMS, 1):
                 if p in parts:
                     item.setText(column, "none (SGD)")
-                    item.setToolTip(column, "plain SGD keeps no state: its update is −lr times the gradients it is handed (clipped first, with clipping on)")
+                    item.setToolTip(column, NO_STATE)
             return
         if len(keys) == 1:
             for column, p in enumerate(PARADIGMS, 1):

@@ -1,6 +1,8 @@
 """Compiling ahead: once the app has been idle a moment, the step inspector of the current run's
 structure, then the run structures one toggle away from it, compile on a thread of their own,
-so a first Step shows its values and a toggle shows its curve at once.
+so a first Step shows its values and a toggle shows its curve at once. While a run animates
+slowly enough to read step by step, its step inspector compiles the same way (the run leaves
+the processor nearly idle); any other run stops new compiles from starting.
 
 A compile cannot be interrupted, so it never runs on the run's thread: the user's run waits
 only for a structure it asked for (and, if that one is compiling here right now, for the rest
@@ -17,10 +19,10 @@ import os
 import threading
 import time
 
+from app.training import step_inspector
 from app.training.compiled import is_compiled, program
 from app.training.config import DROPOUT_RATES, OPTIMIZERS, PARADIGMS, TASKS, RunConfig
 from app.training.pitfall_notes import PITFALLS
-from app.training import step_inspector
 
 IDLE_SECONDS = 1.0
 """How long nothing must have run before compiling ahead starts: a slider being dragged starts
@@ -67,17 +69,17 @@ class CompileAhead:
         self.inspectors: list = []
         """The structures whose step inspectors were made ready here, in order."""
         self._wanted: list = []  # ("program" or "inspector", its config), the likeliest wanted first
-        self._wish = None  # (config, toggles) of the last `around`, until something runs
+        self._wish = None  # (config, toggles) of the last `around`, until `hold`
         self._idle_since = time.monotonic()
         self._closed = False
         self._changed = threading.Condition()
         self._thread = None
 
     def around(self, config: RunConfig, toggles: bool = True) -> None:
-        """The app is idle at `config` from now: compile its step inspector, then (with
-        `toggles`) what is one toggle away, once it has stayed idle IDLE_SECONDS, in place of any
-        earlier wish. The same wish again changes nothing: its idle time keeps counting (a run
-        animated slowly asks on every tick)."""
+        """Nothing runs at `config` from now (or, without `toggles`, a run animates slowly):
+        compile its step inspector, then (with `toggles`) what is one toggle away, once this has
+        lasted IDLE_SECONDS, in place of any earlier wish. The same wish again changes nothing:
+        its idle time keeps counting (a run animated slowly asks on every tick)."""
         if os.environ.get(SWITCH, "1") == "0":
             return
         with self._changed:
@@ -133,6 +135,8 @@ class CompileAhead:
             pass  # elsewhere it runs at normal priority, still only while the app is idle
         while (job := self._next()) is not None:
             kind, config = job
+            if kind == "inspector" and step_inspector.is_compiled(config.structure):
+                continue  # a Step or Pause compiled it meanwhile
             try:
                 if kind == "inspector":
                     step_inspector.compile_inspector(config)

@@ -17,9 +17,9 @@ def program(structure: Structure) -> Program:
     stored is ever used (and compiled)."""
     prog = _programs.get(structure)
     if prog is None:
-        built = DigitsProgram(structure) if structure.task == "digits" else Program(structure)
+        new = DigitsProgram(structure) if structure.task == "digits" else Program(structure)
         with _storing:
-            prog = _programs.setdefault(structure, built)
+            prog = _programs.setdefault(structure, new)
     return prog
 
 

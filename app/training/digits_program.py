@@ -23,7 +23,9 @@ SMOOTHING = 0.1
 BATCH_STREAM, DROPOUT_STREAM = 1, 2  # keys folded from the seed, apart from the init key
 
 
-PARAMS = (("hidden", "kernel"), ("hidden", "bias"), ("norm", "scale"), ("norm", "bias"), ("out", "kernel"), ("out", "bias"))
+PARAMS = (
+    ("hidden", "kernel"), ("hidden", "bias"), ("norm", "scale"), ("norm", "bias"), ("out", "kernel"), ("out", "bias"),
+)
 """The model's parameters, (layer, name), as the NNX model names them."""
 LINEN_LAYERS = {"hidden": "Dense_0", "norm": "BatchNorm_0", "out": "Dense_1"}
 """What the Linen model calls each of the NNX model's layers (`nn.compact` numbers them)."""

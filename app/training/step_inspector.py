@@ -46,6 +46,8 @@ ROWS = (
 )
 """What the inspector shows, in the order a step's listing computes it (a task shows those its
 step has: the line fit has no BatchNorm, dropout or smoothed targets)."""
+
+
 def watched(tx, log: dict):
     """`tx`, keeping what each call of its update takes and gives in `log` (at trace time)."""
 
@@ -60,6 +62,8 @@ def watched(tx, log: dict):
 def _inspector(prog, config: RunConfig):
     """`prog`'s single step with its transforms watched, jitted and compiled once whichever
     thread asks first (the run's, or the one compiling ahead); a second waits for that compile."""
+    if prog.inspector is not None:
+        return prog.inspector
     with prog.compiling:
         if prog.inspector is None:
             inspector = jax.jit(functools.partial(_inspect, prog))
@@ -149,7 +153,8 @@ def inspect_step(config: RunConfig, carry_before, step: int, diverged_at: dict |
     prog = program(config.structure)
     carry_after = prog.chunk(carry_before, 1)[0]  # the run's own compiled step
     inspector = _inspector(prog, config)
-    logs, metrics, inputs, (before, after) = jax.device_get(inspector(carry_before, carry_after, *prog.data, np.int32(1)))
+    recorded = inspector(carry_before, carry_after, *prog.data, np.int32(1))
+    logs, metrics, inputs, (before, after) = jax.device_get(recorded)
     inputs = _real_rows(inputs)
     clip = config.clip_norm is not None
     values, facts = {}, {}
@@ -166,12 +171,14 @@ def inspect_step(config: RunConfig, carry_before, step: int, diverged_at: dict |
         row["metrics"] = {k: m[k] for k in prog.returned_metrics()}  # the dict the step returns
         if "grads" in log:  # a step that reached its optimizer
             # The forgotten rebind's new state is thrown away: its update and optimizer state too.
-            kept = "thrown away" if config.pitfall == "forgotten-rebind" and p == "linen" else None
+            update, state_after = "update applied", "opt_state after"
+            if config.pitfall == "forgotten-rebind" and p == "linen":
+                update, state_after = "update thrown away", "opt_state thrown away"
             trees = {
                 "gradients": log["grads"],
-                f"update {kept or 'applied'}": log["update"],
+                update: log["update"],
                 "opt_state before": _optimizer_state(log["state_before"], clip),
-                f"opt_state {kept or 'after'}": _optimizer_state(log["state_after"], clip),
+                state_after: _optimizer_state(log["state_after"], clip),
             } | ({"clipped gradients": log["clipped"]} if clip else {})
             row |= {name: _named(tree, prog.layer_names) for name, tree in trees.items()}
         # Fetched dicts come back with sorted keys: the model's order is put back.

@@ -30,7 +30,7 @@ def test_a_lesson_animated_step_by_step_has_its_inspector_ready(qtbot, monkeypat
     shows the step at once, without compiling."""
     monkeypatch.setattr(compiled, "_programs", {})
     monkeypatch.setenv(compile_ahead.SWITCH, "1")
-    monkeypatch.setattr(compile_ahead, "IDLE_SECONDS", 0.05)
+    monkeypatch.setattr(compile_ahead, "IDLE_SECONDS", 0.5)  # thirty ticks of the animation
     from app.gui import MainWindow
 
     win = shown_window(qtbot, MainWindow())

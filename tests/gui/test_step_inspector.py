@@ -140,3 +140,6 @@ def test_every_value_of_either_task_has_its_listing_line():
                 if name in pitfall_only or (task == "line" and name in digits_only):
                     continue
                 assert code_line(shown, name, p) is not None, (task, p, name)
+    rebind = listing("linen", "line", "forgotten-rebind")
+    for name in pitfall_only:  # the new state's parts, made where the step makes it
+        assert "state.apply_gradients(" in rebind.text.splitlines()[code_line(rebind, name, "linen")]

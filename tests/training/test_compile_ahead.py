@@ -97,9 +97,30 @@ def test_the_inspector_of_the_settings_shown_compiles_ahead_first(fresh_programs
     assert compiled.program(base.structure).traces["inspect"] == 1  # traced once, ahead
 
 
-def test_a_run_animated_slowly_compiles_its_inspector_only(fresh_programs):
+def test_the_same_wish_keeps_its_idle_time_until_something_runs(monkeypatch):
+    monkeypatch.setenv(compile_ahead.SWITCH, "1")
+    monkeypatch.setattr(compile_ahead, "IDLE_SECONDS", 3600.0)  # nothing starts: only the wishes are looked at
+    base = RunConfig(steps=50)
+    ahead = CompileAhead()
+    try:
+        ahead.around(base, toggles=False)
+        since = ahead._idle_since
+        ahead.around(base, toggles=False)  # the next tick of a slowly animated run
+        assert ahead._idle_since == since
+        ahead.around(base)  # it ended: the toggles are wished for too, idle from now
+        assert ahead._idle_since > since and len(ahead._wanted) > 1
+        ahead.hold()  # a run: no wish
+        assert ahead._wanted == []
+        ahead.around(base)  # idle again at the same settings: wished again
+        assert ahead._wanted
+    finally:
+        ahead.close()
+
+
+def test_a_run_animated_slowly_compiles_its_inspector_only(fresh_programs, monkeypatch):
     """Asked again on every tick, the wish keeps its idle time: the inspector compiles, and
     nothing one toggle away does while the run plays."""
+    monkeypatch.setattr(compile_ahead, "IDLE_SECONDS", 0.5)  # ten ticks: only a kept idle time gets there
     base = RunConfig(steps=50)
     runner.run(base)
     ahead = CompileAhead()

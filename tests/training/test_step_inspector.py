@@ -9,7 +9,7 @@ import pytest
 
 from app.training import compiled, runner, tasks
 from app.training.config import RunConfig
-from app.training.step_inspector import ROWS
+from app.training.step_inspector import ROWS, inspect_step
 
 STEP = 7  # the step inspected: a few steps in, where momentum and Adam's state are not zero
 
@@ -183,16 +183,19 @@ def test_what_became_of_the_digits_state_object():
 
 
 def test_a_step_that_no_longer_moves_the_weights_says_so():
-    """Settled in float32, the line fit's update rounds away: the TrainState is still new, but
-    its weights are not."""
-    run = runner.Run(RunConfig(steps=1000))
-    while not run.finished:
-        run.advance()
-    inspection = run.inspect_last()
-    for p in ("linen", "nnx"):
-        assert inspection.values[p]["params after"] == inspection.values[p]["params before"]
-    assert "its weights equal to the old ones, to the last bit" in inspection.facts["linen"]
-    assert inspection.facts["nnx"] == "model: the same object; this step left its weights as they were, to the last bit"
+    """Settled in float32, an update can round away: the TrainState is still new, its weights
+    are not, and the sentence says which."""
+    from app.training.step_inspector import _what_became_of_the_state
+
+    same = {"params": {"kernel": np.float32(2.0), "bias": np.float32(-0.5)}}
+    moved = {"params": {"kernel": np.float32(2.0), "bias": np.float32(-0.4)}}
+    config = RunConfig()
+    assert "(its weights equal to the old ones, to the last bit)" in _what_became_of_the_state("linen", config, same, same)
+    assert "(new weights)" in _what_became_of_the_state("linen", config, same, moved)
+    assert _what_became_of_the_state("nnx", config, same, same) == (
+        "model: the same object; this step left its weights as they were, to the last bit"
+    )
+    assert _what_became_of_the_state("nnx", config, same, moved) == "model: the same object, its weights changed in place"
 
 
 def test_the_diverging_step_shows_its_non_finite_metrics_and_nothing_after():
@@ -203,8 +206,12 @@ def test_the_diverging_step_shows_its_non_finite_metrics_and_nothing_after():
         run.advance()
     inspection = run.inspect_last()
     assert inspection.step == max(run.diverged_at.values())
-    for p, values in inspection.values.items():
-        if run.diverged_at[p] == inspection.step:
-            assert list(values["metrics"]) == ["loss", "grad_norm"] and not np.isfinite(values["metrics"]["loss"])
-        else:  # diverged earlier: its run stopped there
-            assert values == {} and "stopped" in inspection.facts[p]
+    for values in inspection.values.values():  # both diverge at the same step: they compute the same
+        assert list(values["metrics"]) == ["loss", "grad_norm"] and not np.isfinite(values["metrics"]["loss"])
+    # A paradigm that diverged a step earlier shows nothing of this one.
+    step = inspection.step - 1
+    prog = compiled.program(run.config.structure)
+    before = prog.chunk(prog.init(run.config), step)[0]
+    earlier = inspect_step(run.config, before, step, {"nnx": step - 1, "linen": step})
+    assert earlier.values["nnx"] == {} and "stopped there" in earlier.facts["nnx"]
+    assert np.isfinite(earlier.values["linen"]["loss"]["loss"])
