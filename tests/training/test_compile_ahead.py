@@ -97,8 +97,7 @@ def test_the_inspector_of_the_settings_shown_compiles_ahead_first(fresh_programs
     assert compiled.program(base.structure).traces["inspect"] == 1  # traced once, ahead
 
 
-def test_the_same_wish_keeps_its_idle_time_until_something_runs(monkeypatch):
-    monkeypatch.setenv(compile_ahead.SWITCH, "1")
+def test_the_same_wish_keeps_its_idle_time_until_something_runs(fresh_programs, monkeypatch):
     monkeypatch.setattr(compile_ahead, "IDLE_SECONDS", 3600.0)  # nothing starts: only the wishes are looked at
     base = RunConfig(steps=50)
     ahead = CompileAhead()
