@@ -13,6 +13,7 @@ class ListingsView(QSplitter):
         super().__init__(Qt.Horizontal, parent)
         self.linen_pane = CodePane("Linen: each step returns a new TrainState", "linenListing")
         self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes the model in place", "nnxListing")
+        self.panes = {"linen": self.linen_pane, "nnx": self.nnx_pane}
         self.addWidget(self.linen_pane)
         self.addWidget(self.nnx_pane)
         self._refit = QTimer(self, singleShot=True, interval=0)  # once the layout has settled

@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         self.lessons.settingsChosen.connect(self.controls.set_settings)
         self.lessons.panelChosen.connect(self.show_panel)
         runs.inspected.connect(self._on_inspected)
-        self.step_view.lineChosen.connect(lambda p, line: {"linen": self.linen_pane, "nnx": self.nnx_pane}[p].editor.select_line(line))
+        self.step_view.lineChosen.connect(lambda p, line: self.listings.panes[p].editor.select_line(line))
         self.lessons.failed.connect(self.show_error)
 
     # The run: start, chunks, end.
@@ -231,17 +231,17 @@ class MainWindow(QMainWindow):
             self.show_banner("info", f"Stopped: the loss reached {target:g} ({which}).")
 
     def _clear_notes(self):
-        for pane in (self.linen_pane, self.nnx_pane):
+        for pane in self.listings.panes.values():
             pane.editor.set_notes({})
 
     def _on_inspected(self, inspection):
         """The last step from the inside: shown, and brought to the front."""
-        self.step_view.listings = {"linen": self.linen_pane.listing, "nnx": self.nnx_pane.listing}
+        self.step_view.listings = {p: pane.listing for p, pane in self.listings.panes.items()}
         self.step_view.show_inspection(inspection)
         if self.config.task == "line":
             self.landscape.show_step(inspection)
         stepped, self._stepped = self._stepped, False
-        for p, pane in (("linen", self.linen_pane), ("nnx", self.nnx_pane)):
+        for p, pane in self.listings.panes.items():
             pane.editor.set_notes({} if isinstance(inspection, str) else notes(inspection, p, pane.listing))
         if stepped and self.side_tabs.currentWidget() is not self.landscape:  # its arrows show it too
             self.show_panel("step")

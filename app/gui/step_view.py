@@ -180,7 +180,7 @@ class BatchStrip(QWidget):
         if images is None:
             return
         self.images, self.labels, self.total = digit_images(images), list(labels), len(images)
-        self.setFixedHeight(self._side() + 2 * self.fontMetrics().height() + 12)
+        self._fit_height()
         self.update()
 
     def apply_look(self, look: Look):
@@ -189,11 +189,15 @@ class BatchStrip(QWidget):
         font.setPointSize(look.pt())
         self.setFont(font)
         if not self.isHidden():  # shown in its tab, even while another tab is in front
-            self.setFixedHeight(self._side() + 2 * self.fontMetrics().height() + 12)
+            self._fit_height()
         self.update()
 
     def _side(self) -> int:
         return int(STRIP_SIDE * self.look.zoom)
+
+    def _fit_height(self):
+        """A title line, a row of digits and their labels' line."""
+        self.setFixedHeight(self._side() + 2 * self.fontMetrics().height() + 12)
 
     def paintEvent(self, event):
         painter = QPainter(self)

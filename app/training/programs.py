@@ -223,7 +223,7 @@ class Program:
             state = jax.tree.unflatten(self._treedef, leaves)
             held["linen"] = {"": state.params} | ({"ema_": state.ema_params} if ema else {})
         return {
-            p: {prefix + name: layer[name][...].reshape(()) for prefix, layer in layers.items() for name in ("kernel", "bias")}
+            p: {prefix + name: layer[name][...].reshape(()) for prefix, layer in layers.items() for name in self.param_names}
             for p, layers in held.items()
         }
 
