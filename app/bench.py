@@ -13,9 +13,10 @@ import jax
 import optax
 from flax import nnx
 
-from app.training import nnx_step, runner, sweep, tasks, train_step_loss
-from app.training.config import RunConfig
+from app.training import runner, sweep, tasks, train_step_loss
 from app.training.compiled import program
+from app.training.config import RunConfig
+from app.training.steps import nnx_step
 
 
 def seed_recipe(steps):
@@ -51,6 +52,7 @@ def contract_calls():
 
 def streamed(config):
     """The window's way: chunks of about one 60 Hz frame of work."""
+
     def run(steps):
         for _ in runner.stream(config.with_changes(steps=steps)):
             pass
@@ -60,6 +62,7 @@ def streamed(config):
 
 def headless(config):
     """The headless way (`runner.run`): long chunks, every step's metrics gathered."""
+
     def run(steps):
         runner.run(config.with_changes(steps=steps))
 
@@ -104,7 +107,12 @@ def cancel_latency(rounds=20):
     for k in range(rounds):
         stop = threading.Event()
         asked = []
-        timer = threading.Timer(0.05 + 0.01 * k, lambda: (asked.append(time.perf_counter()), stop.set()))
+
+        def ask(asked=asked, stop=stop):
+            asked.append(time.perf_counter())
+            stop.set()
+
+        timer = threading.Timer(0.05 + 0.01 * k, ask)
         timer.start()
         for _ in runner.stream(RunConfig(steps=1_000_000), should_stop=stop.is_set):
             pass
@@ -138,9 +146,20 @@ def launches_compile_seconds():
     with tempfile.TemporaryDirectory() as cache_home:
         for _ in range(2):
             done = subprocess.run(
-                [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())",
-                 "--headless", "--task", "digits", "--steps", "20"],
-                env={**os.environ, "XDG_CACHE_HOME": cache_home}, capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; from app.cli import main; sys.exit(main())",
+                    "--headless",
+                    "--task",
+                    "digits",
+                    "--steps",
+                    "20",
+                ],
+                env={**os.environ, "XDG_CACHE_HOME": cache_home},
+                capture_output=True,
+                text=True,
+                check=True,
             )
             seconds.append(float(re.search(r"compile_seconds=([0-9.]+)", done.stdout).group(1)))
     return seconds
@@ -170,7 +189,12 @@ def main(argv=None):
     rows = [
         ("seed recipe: un-jitted loop", seed_recipe, 100, None),
         ("@nnx.jit step, Python loop", nnx_jit_loop, 1500, None),
-        ("seed contract: train_step_loss, new seed and lr each call", contract_calls(), 1000, "fused lax.scan limit, NNX"),
+        (
+            "seed contract: train_step_loss, new seed and lr each call",
+            contract_calls(),
+            1000,
+            "fused lax.scan limit, NNX",
+        ),
         ("headless run, NNX", headless(line["nnx"]), n, "fused lax.scan limit, NNX"),
         ("fused lax.scan limit, NNX", fused(line["nnx"], n), n, "fused lax.scan limit, NNX"),
         ("headless run, Linen", headless(line["linen"]), n, "fused lax.scan limit, Linen"),
@@ -204,18 +228,24 @@ def main(argv=None):
     cold, warm = launches_compile_seconds()
     print("\n| figure | measured | target |")
     print("|---|---:|---:|")
-    print(f"| digits, 2,000 steps at the default settings (batch 64), after its compile, median of 3 | {batches[64]:.2f} s | < 1.5 s |")
+    print(
+        "| digits, 2,000 steps at the default settings (batch 64), after its compile, median of 3 "
+        f"| {batches[64]:.2f} s | < 1.5 s |"
+    )
     print(f"| the same at batch 256 | {batches[256]:.2f} s | |")
     print(f"| batch 64 against batch 256, steps per second | {batches[256] / batches[64]:.1f}× | ≥ 2× |")
     print(f"| a new digits structure at its first launch: compile | {cold:.2f} s | |")
     print(f"| the same structure at the next launch: read from the compile cache | {warm:.2f} s | no compile |")
     one_call, separate = sweep_versus_separate_runs()
     print(
-        f"\nlearning-rate sweep, 64 rates x 1,000 steps (NNX, SGD), median of 5: vmapped, 16 rates at a time, in pieces "
+        "\nlearning-rate sweep, 64 rates x 1,000 steps (NNX, SGD), median of 5: "
+        "vmapped, 16 rates at a time, in pieces "
         f"{one_call * 1e3:.1f} ms, 64 separate streamed runs {separate * 1e3:.1f} ms ({separate / one_call:.0f}x)"
     )
     median, worst = cancel_latency()
-    print(f"\ncancel latency of a flat-out 1,000,000-step run: median {median * 1e3:.1f} ms, worst {worst * 1e3:.1f} ms")
+    print(
+        f"\ncancel latency of a flat-out 1,000,000-step run: median {median * 1e3:.1f} ms, worst {worst * 1e3:.1f} ms"
+    )
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

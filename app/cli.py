@@ -39,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--sweep", type=int, metavar="N", help="print the final loss of N log-spaced learning rates (1e-4 to 10) as CSV"
     )
-    parser.add_argument("--csv", metavar="PATH", help="write every step's metrics (or the sweep's rows) to this CSV file")
+    parser.add_argument(
+        "--csv", metavar="PATH", help="write every step's metrics (or the sweep's rows) to this CSV file"
+    )
     parser.add_argument("--lesson", metavar="LESSON", help="open a lesson (a JSON file, or a built-in lesson's name)")
     parser.add_argument("--screenshot", metavar="PATH", help="open the window, run the settings, save a PNG, exit")
     parser.add_argument("--present", action="store_true", help="open in presentation mode (F5 toggles it, Esc leaves)")
@@ -159,7 +161,7 @@ def sweep_rows(config, points) -> tuple[list[list[str]], str]:
     from app.training.sweep import sweep
 
     result = sweep(config, points)
-    rows = [[f"{float(lr):.6g}", f"{float(loss):.6g}"] for lr, loss in zip(result.lrs, result.final_loss)]
+    rows = [[f"{float(lr):.6g}", f"{float(loss):.6g}"] for lr, loss in zip(result.lrs, result.final_loss, strict=False)]
     return rows, f"stability_edge={'none' if result.edge is None else f'{result.edge:.6g}'}"
 
 
@@ -171,7 +173,6 @@ def headless(args) -> int:
     """Run (or sweep) and print; the CSV is written last, so a bad path loses no printed result."""
     compile_cache.enable()  # before anything compiles: JAX sets its cache up at the first compile
     from app.training import runner
-
 
     config = config_from_args(args)
     if args.sweep is not None:

@@ -74,10 +74,10 @@ def load_lesson(path) -> Lesson:
     except (ValueError, RecursionError) as error:  # bad JSON, nested too deep, a number too long
         raise LessonError(f"{path}: is not valid JSON ({type(error).__name__}: {error})") from None
     if not isinstance(data, dict) or not isinstance(data.get("title"), str) or not data["title"].strip():
-        raise LessonError(f"{path}: needs a \"title\" (text) and a list of \"steps\"")
+        raise LessonError(f'{path}: needs a "title" (text) and a list of "steps"')
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise LessonError(f"{path}: \"steps\" must be a non-empty list")
+        raise LessonError(f'{path}: "steps" must be a non-empty list')
     steps = []
     for number, raw in enumerate(raw_steps, start=1):
         try:

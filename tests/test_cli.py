@@ -24,7 +24,7 @@ def _fields(line):
 def test_summary_line_per_paradigm(capsys):
     assert main(["--headless", "--steps", "300", "--seed", "4", "--lr", "0.2"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert [_fields(l)["paradigm"] for l in lines] == ["linen", "nnx"]
+    assert [_fields(line)["paradigm"] for line in lines] == ["linen", "nnx"]
     for line in lines:
         f = _fields(line)
         assert {"steps", "first_loss", "final_loss", "joint_seconds", "joint_steps_per_s"} <= f.keys()
@@ -47,12 +47,20 @@ def test_csv_has_a_row_per_paradigm_per_step(tmp_path, capsys):
     assert main(["--headless", "--steps", "25", "--ema", "0.9", "--csv", str(path)]) == 0
     rows = list(csv.DictReader(path.open()))
     assert list(rows[0]) == [
-        "paradigm", "step", "loss", "grad_norm", "ema_loss", "kernel", "bias", "ema_kernel", "ema_bias"
+        "paradigm",
+        "step",
+        "loss",
+        "grad_norm",
+        "ema_loss",
+        "kernel",
+        "bias",
+        "ema_kernel",
+        "ema_bias",
     ]
     assert len(rows) == 50
     assert [r["step"] for r in rows[:25]] == [str(i) for i in range(25)]
     assert {r["paradigm"] for r in rows} == {"linen", "nnx"}
-    printed = {_fields(l)["paradigm"]: _fields(l) for l in capsys.readouterr().out.splitlines()}
+    printed = {_fields(line)["paradigm"]: _fields(line) for line in capsys.readouterr().out.splitlines()}
     last_nnx = [r for r in rows if r["paradigm"] == "nnx"][-1]
     assert float(last_nnx["loss"]) == pytest.approx(float(printed["nnx"]["final_loss"]), rel=1e-5)
     assert float(last_nnx["ema_loss"]) > 0
@@ -63,7 +71,7 @@ def test_digits_reach_95_percent_in_2000_steps_in_both_paradigms(tmp_path, capsy
     argv = ["--headless", "--task", "digits", "--paradigm", "both", "--steps", "2000", "--ema", "0.99", "--clip", "1.0"]
     assert main([*argv, "--csv", str(path)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert [_fields(l)["paradigm"] for l in lines] == ["linen", "nnx"]
+    assert [_fields(line)["paradigm"] for line in lines] == ["linen", "nnx"]
     for line in lines:
         f = _fields(line)
         assert float(f["test_accuracy"]) >= 0.95 and float(f["ema_test_accuracy"]) >= 0.95
@@ -71,12 +79,14 @@ def test_digits_reach_95_percent_in_2000_steps_in_both_paradigms(tmp_path, capsy
     assert list(rows[0]) == ["paradigm", "step", "loss", "grad_norm", "accuracy", "test_accuracy", "ema_test_accuracy"]
     assert len(rows) == 4000
     tested = [r for r in rows if r["paradigm"] == "nnx" and r["test_accuracy"]]
-    assert len(tested) == 40 and float(tested[-1]["test_accuracy"]) == pytest.approx(float(_fields(lines[1])["test_accuracy"]), abs=1e-4)
+    assert len(tested) == 40 and float(tested[-1]["test_accuracy"]) == pytest.approx(
+        float(_fields(lines[1])["test_accuracy"]), abs=1e-4
+    )
 
 
 def test_forgotten_rebind_leaves_the_linen_loss_where_it_started(capsys):
     assert main(["--headless", "--paradigm", "both", "--pitfall", "forgotten-rebind", "--steps", "300"]) == 0
-    linen, nnx = (_fields(l) for l in capsys.readouterr().out.strip().splitlines())
+    linen, nnx = (_fields(line) for line in capsys.readouterr().out.strip().splitlines())
     assert linen["final_loss"] == linen["first_loss"] and float(nnx["final_loss"]) < float(nnx["first_loss"])
 
 
@@ -104,8 +114,24 @@ def test_csv_rows_carry_the_weights_their_loss_was_computed_with(tmp_path):
     from app.training.tasks import line_fit_batch
 
     path = tmp_path / "run.csv"
-    assert main(["--headless", "--steps", "40", "--lr", "0.5", "--optimizer", "momentum", "--ema", "0.9",
-                 "--csv", str(path)]) == 0
+    assert (
+        main(
+            [
+                "--headless",
+                "--steps",
+                "40",
+                "--lr",
+                "0.5",
+                "--optimizer",
+                "momentum",
+                "--ema",
+                "0.9",
+                "--csv",
+                str(path),
+            ]
+        )
+        == 0
+    )
     x, y = (a[:, 0].astype(np.float64) for a in line_fit_batch())
     rows = list(csv.DictReader(path.open()))
     kernels = {float(r["kernel"]) for r in rows}
@@ -173,12 +199,11 @@ def test_bad_input_exits_2_with_one_line(argv, word, capsys):
 def test_main_py_runs_headless_as_a_program():
     done = subprocess.run(
         [sys.executable, "main.py", "--headless", "--steps", "10", "--lr", "nan"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 2 and "lr" in done.stderr and "Traceback" not in done.stderr
-    done = subprocess.run(
-        [sys.executable, "main.py", "--headless", "--steps", "10"], capture_output=True, text=True
-    )
+    done = subprocess.run([sys.executable, "main.py", "--headless", "--steps", "10"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.count("paradigm=") == 2
 
 

@@ -58,7 +58,7 @@ def test_no_import_cycles():
 
     def visit(m):
         if m in visiting:
-            raise AssertionError(" -> ".join(visiting[visiting.index(m) :] + [m]))
+            raise AssertionError(" -> ".join([*visiting[visiting.index(m) :], m]))
         if m in done:
             return
         visiting.append(m)

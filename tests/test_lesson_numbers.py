@@ -124,9 +124,11 @@ def test_one_step_slowly_says_what_the_inspector_shows():
 
     config = memory.settings.run
     assert f"{MOMENTUM} times the trace before" in memory.caption and f"−{config.lr} times that trace" in memory.caption
-    for p, v in inspected(config).values.items():
-        trace = {s: np.array([float(np.ravel(v[f"opt_state {s}"][f"trace/{n}"])[0]) for n in ("kernel", "bias")])
-                 for s in ("before", "after")}
+    for v in inspected(config).values.values():
+        trace = {
+            s: np.array([float(np.ravel(v[f"opt_state {s}"][f"trace/{n}"])[0]) for n in ("kernel", "bias")])
+            for s in ("before", "after")
+        }
         clipped = np.array([float(v["clipped gradients"][n]) for n in ("kernel", "bias")])
         update = np.array([float(v["update applied"][n]) for n in ("kernel", "bias")])
         np.testing.assert_allclose(trace["after"], MOMENTUM * trace["before"] + clipped, rtol=1e-5)

@@ -52,24 +52,48 @@ def _one_step(settings) -> str:
         ('{"steps": []}', "title"),
         ('{"title": "t", "steps": []}', "non-empty"),
         ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"lr": -1}}]}', "step 1: lr"),
-        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"speed": 3}}]}', "unknown setting 'speed'"),
+        (
+            '{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"speed": 3}}]}',
+            "unknown setting 'speed'",
+        ),
         ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"pace": "slow"}}]}', "pace"),
         ('{"title": "t", "steps": [{"title": "a", "settings": {}}]}', "'caption'"),
-        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"seed": 1' + "0" * 400 + "}}]}", "step 1: seed"),
-        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"lr": 1' + "0" * 400 + "}}]}", "step 1: lr"),
-        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"seed": 1' + "0" * 5000 + "}}]}", "not valid JSON"),
+        (
+            '{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"seed": 1' + "0" * 400 + "}}]}",
+            "step 1: seed",
+        ),
+        (
+            '{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"lr": 1' + "0" * 400 + "}}]}",
+            "step 1: lr",
+        ),
+        (
+            '{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"seed": 1' + "0" * 5000 + "}}]}",
+            "not valid JSON",
+        ),
         ("[" * 100_000 + "]" * 100_000, "not valid JSON"),
         ('{"title": "t", "steps": {"title": "a"}}', "non-empty list"),
         ('{"title": "t", "steps": [["a", "b"]]}', "step 1: must be an object"),
-        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": [1, 2]}]}', "step 1: settings must be an object"),
+        (
+            '{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": [1, 2]}]}',
+            "step 1: settings must be an object",
+        ),
         ('{"title": ["t"], "steps": []}', "title"),
         (_one_step({"lr": 50}), "step 1: lr 50 is outside the window's range"),
         (_one_step({"ema_decay": 0.5}), "step 1: ema_decay 0.5 is outside the window's range"),
         (_one_step({"clip_norm": 1000}), "step 1: clip_norm 1000 is outside the window's range"),
-        (_one_step({"pitfall": "forgotten-rebind", "paradigm": "nnx"}), "step 1: pitfall forgotten-rebind breaks the linen step"),
-        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "panel": "inspector"}]}', "step 1: panel must be one of landscape, step"),
-        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "panel": "landscape", "settings": {"task": "digits"}}]}',
-         "step 1: panel landscape shows the line fit"),
+        (
+            _one_step({"pitfall": "forgotten-rebind", "paradigm": "nnx"}),
+            "step 1: pitfall forgotten-rebind breaks the linen step",
+        ),
+        (
+            '{"title": "t", "steps": [{"title": "a", "caption": "b", "panel": "inspector"}]}',
+            "step 1: panel must be one of landscape, step",
+        ),
+        (
+            '{"title": "t", "steps": [{"title": "a", "caption": "b", "panel": "landscape", '
+            '"settings": {"task": "digits"}}]}',
+            "step 1: panel landscape shows the line fit",
+        ),
     ],
 )
 def test_a_bad_lesson_names_the_file_and_the_problem(tmp_path, content, problem):
@@ -114,7 +138,7 @@ def test_a_lesson_with_a_byte_order_mark_is_read(tmp_path):
 def test_a_built_in_lesson_opens_by_its_name():
     by_name = load_lesson("02-the-stability-edge")
     assert by_name.path == next(p for p in built_in_lessons() if p.stem == "02-the-stability-edge")
-    with pytest.raises(LessonError, match="no such lesson file.*02-the-stability-edge"):
+    with pytest.raises(LessonError, match=r"no such lesson file.*02-the-stability-edge"):
         load_lesson("02-the-stability-ridge")
 
 

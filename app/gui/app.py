@@ -34,7 +34,9 @@ def open_window(lesson=None, settings=None, remember=True):
 
 def run_app(args, settings=None) -> int:
     app = make_application()
-    window = open_window(args.lesson, settings, remember=not args.screenshot)  # a screenshot shows no remembered settings
+    window = open_window(
+        args.lesson, settings, remember=not args.screenshot
+    )  # a screenshot shows no remembered settings
     window.show()
     if args.present:
         window.toggle_presentation()

@@ -133,8 +133,12 @@ class _Layout:
         return count > 3 and (count - 3) * (self.least + self.gap) > self.size + 2 * self.margin
 
     def mantissa_ticks(self, mantissas) -> list[float]:
-        return [e + log10(m) for e in range(floor(self.lo), ceil(self.hi) + 1) for m in mantissas
-                if self.lo - self.eps <= e + log10(m) <= self.hi + self.eps]
+        return [
+            e + log10(m)
+            for e in range(floor(self.lo), ceil(self.hi) + 1)
+            for m in mantissas
+            if self.lo - self.eps <= e + log10(m) <= self.hi + self.eps
+        ]
 
     def decade_ticks(self, n: int, phase: int = 0) -> list[float]:
         first = ceil((ceil(self.lo - self.eps) - phase) / n) * n + phase
@@ -144,8 +148,11 @@ class _Layout:
         step = mantissa * 10.0**exponent
         first = max(1, ceil(10.0**lo / step * (1 - 1e-9)))
         last = floor(10.0**hi / step * (1 + 1e-9))
-        return [log10(k * mantissa) + exponent for k in range(first, last + 1)
-                if lo - self.eps <= log10(k * mantissa) + exponent <= hi + self.eps]
+        return [
+            log10(k * mantissa) + exponent
+            for k in range(first, last + 1)
+            if lo - self.eps <= log10(k * mantissa) + exponent <= hi + self.eps
+        ]
 
     # -- measuring
 
@@ -170,13 +177,13 @@ class _Layout:
             return True
         if self.too_many(len(ticks)):
             return False
-        drawn = [(self.px(v), s) for v, s in zip(ticks, self.extents(ticks))
-                 if self.past_the_ends(v, s) <= SURELY_HIDDEN_PX]
+        extents = zip(ticks, self.extents(ticks), strict=False)
+        drawn = [(self.px(v), s) for v, s in extents if self.past_the_ends(v, s) <= SURELY_HIDDEN_PX]
         return all(b - a >= (sa + sb) / 2 + self.gap for (a, sa), (b, sb) in pairwise(drawn))
 
     def shown(self, ticks) -> int:
         """How many labels pyqtgraph will draw."""
-        return sum(self.past_the_ends(v, s) <= 0 for v, s in zip(ticks, self.extents(ticks)))
+        return sum(self.past_the_ends(v, s) <= 0 for v, s in zip(ticks, self.extents(ticks), strict=False))
 
     # -- choosing
 
@@ -241,8 +248,14 @@ class _Layout:
         for _ in range(12):
             mantissa = NICE[index]
             if not self.too_many((b - a) / (mantissa * 10.0**exponent) - 1):
-                ticks = sorted(decades + [v for v in self.linear_ticks(mantissa, exponent, lo, hi)
-                                          if all(abs(v - d) > self.eps for d in decades)])
+                ticks = sorted(
+                    decades
+                    + [
+                        v
+                        for v in self.linear_ticks(mantissa, exponent, lo, hi)
+                        if all(abs(v - d) > self.eps for d in decades)
+                    ]
+                )
                 if not ticks:
                     return None
                 if self.fits(ticks):
@@ -260,7 +273,7 @@ class _Layout:
         each decade, the decades between every n-th, or a finer step of the even spacing."""
         if kind[0] == "mantissas" or kind[1:] == (1, 0):
             for mantissas in (ALL_MANTISSAS, LABEL_MANTISSAS):
-                closest = min(log10(b / a) for a, b in pairwise(mantissas + (10,)))
+                closest = min(log10(b / a) for a, b in pairwise((*mantissas, 10)))
                 if self.decade_px * closest >= MIN_TICK_PX:
                     return self.mantissa_ticks(mantissas)
             return []
@@ -271,8 +284,12 @@ class _Layout:
         return [v for part in kind[1] for v in self.linear_minor_ticks(*part)]
 
     def linear_minor_ticks(self, lo: float, hi: float, mantissa: int, exponent: int) -> list[float]:
-        steps = [(m, e) for e in (exponent - 1, exponent) for m in NICE  # finest first
-                 if m * 10**e < mantissa * 10**exponent and mantissa * 10 ** (exponent - e) % m == 0]
+        steps = [
+            (m, e)
+            for e in (exponent - 1, exponent)
+            for m in NICE  # finest first
+            if m * 10**e < mantissa * 10**exponent and mantissa * 10 ** (exponent - e) % m == 0
+        ]
         for m, e in steps:
             if (10.0**hi - 10.0**lo) / (m * 10.0**e) > (hi - lo) * self.decade_px / MIN_TICK_PX + 1:
                 continue

@@ -324,4 +324,3 @@ class CodePane(QWidget):
             kind = "dimmed" if selection.format.foreground().color() == DIMMED else "on"
             marked[kind].append(selection.cursor.blockNumber())
         return marked
-

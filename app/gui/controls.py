@@ -30,6 +30,8 @@ DEFAULT_EMA_DECAY = 0.99
 DEFAULT_CLIP_NORM = 1.0
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
 PARADIGM_NAMES = {"both": "Linen and NNX", "linen": "Linen", "nnx": "NNX"}
+
+
 class Controls(QWidget):
     """Emits `changed` whenever a setting of the run changes; `config()` reads them all."""
 
@@ -55,7 +57,11 @@ class Controls(QWidget):
         for key, name in PARADIGM_NAMES.items():
             self.paradigm_combo.addItem(name, key)
         self.seed_spin = setting_spin(QSpinBox, "seedSpin", "seed", DEFAULTS.seed)
-        self.lr_slider = MarkedSlider(Qt.Horizontal, objectName="lrSlider", toolTip="Learning rate on a log scale: how far each update moves the weights along the gradient.")
+        self.lr_slider = MarkedSlider(
+            Qt.Horizontal,
+            objectName="lrSlider",
+            toolTip="Learning rate on a log scale: how far each update moves the weights along the gradient.",
+        )
         self.lr_slider.setRange(0, LR_TICKS)
         self.lr_slider.setValue(lr_to_tick(DEFAULTS.lr))
         self.lr_spin = setting_spin(SignificantSpinBox, "lrSpin", "lr", DEFAULTS.lr)
@@ -65,9 +71,18 @@ class Controls(QWidget):
         self.optimizer_combo = QComboBox(objectName="optimizerCombo", toolTip=FIELDS["optimizer"].help)
         for key, name in OPTIMIZER_NAMES.items():
             self.optimizer_combo.addItem(name, key)
-        self.ema_check = QCheckBox("Parameter EMA", objectName="emaCheck", toolTip="Keep a trailing average of the weights after every step: the line fit plots its loss too; digits measures its test accuracy.")
+        self.ema_check = QCheckBox(
+            "Parameter EMA",
+            objectName="emaCheck",
+            toolTip="Keep a trailing average of the weights after every step: the line fit plots its loss too; "
+            "digits measures its test accuracy.",
+        )
         self.ema_spin = setting_spin(QDoubleSpinBox, "emaDecaySpin", "ema_decay", DEFAULT_EMA_DECAY, step=0.001)
-        self.clip_check = QCheckBox("Clip gradients", objectName="clipCheck", toolTip="Rescale the gradient before the update whenever its global norm exceeds the max norm.")
+        self.clip_check = QCheckBox(
+            "Clip gradients",
+            objectName="clipCheck",
+            toolTip="Rescale the gradient before the update whenever its global norm exceeds the max norm.",
+        )
         self.clip_spin = setting_spin(QDoubleSpinBox, "clipNormSpin", "clip_norm", DEFAULT_CLIP_NORM)
         self.clip_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
@@ -82,7 +97,12 @@ class Controls(QWidget):
         for rate in DROPOUT_RATES:
             self.dropout_combo.addItem(f"{rate:g}", rate)
         self.dropout_combo.setCurrentIndex(self.dropout_combo.findData(DEFAULTS.dropout))
-        self.smoothing_check = QCheckBox("Label smoothing", objectName="smoothingCheck", toolTip=FIELDS["label_smoothing"].help, checked=DEFAULTS.label_smoothing)
+        self.smoothing_check = QCheckBox(
+            "Label smoothing",
+            objectName="smoothingCheck",
+            toolTip=FIELDS["label_smoothing"].help,
+            checked=DEFAULTS.label_smoothing,
+        )
         self.l2_spin = setting_spin(SignificantSpinBox, "l2Spin", "l2", DEFAULTS.l2)
         self.l2_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
 
@@ -107,14 +127,41 @@ class Controls(QWidget):
         self.show_steps_spin.setSpecialValueText("auto")
         self.show_steps_spin.setGroupSeparatorShown(True)
 
-        self.run_button = QPushButton("Run", objectName="runButton", toolTip="Run the current settings again from step 0.")
-        self.stop_button = QPushButton("Stop", objectName="stopButton", toolTip="Stop the run where it is; the curve so far stays.")
-        self.pause_button = QPushButton("Pause", objectName="pauseButton", checkable=True, toolTip="Hold the run between steps; press again to resume.")
-        self.step_button = QPushButton("Step", objectName="stepButton", toolTip="Hold the run and advance it by exactly one training step.")
-        self.sweep_button = QPushButton("Sweep learning rate", objectName="sweepButton", toolTip="Run these settings at 64 learning rates from 1e-4 to 10, 16 at a time beside the run, and plot the final loss of each as it comes.")
-        self.pin_button = QPushButton("Pin", objectName="pinButton", toolTip="Keep the current loss curve on the plot as a faded ghost to compare the next runs with.")
-        self.clear_pins_button = QPushButton("Clear pins", objectName="clearPinsButton", toolTip="Remove every pinned ghost curve.")
-        self.reset_button = QPushButton("Reset to defaults", objectName="resetButton", toolTip="Put the run's settings back to their defaults and re-run; pace and display stay (View ▸ Reset Everything resets those too).")
+        self.run_button = QPushButton(
+            "Run", objectName="runButton", toolTip="Run the current settings again from step 0."
+        )
+        self.stop_button = QPushButton(
+            "Stop", objectName="stopButton", toolTip="Stop the run where it is; the curve so far stays."
+        )
+        self.pause_button = QPushButton(
+            "Pause",
+            objectName="pauseButton",
+            checkable=True,
+            toolTip="Hold the run between steps; press again to resume.",
+        )
+        self.step_button = QPushButton(
+            "Step", objectName="stepButton", toolTip="Hold the run and advance it by exactly one training step."
+        )
+        self.sweep_button = QPushButton(
+            "Sweep learning rate",
+            objectName="sweepButton",
+            toolTip="Run these settings at 64 learning rates from 1e-4 to 10, 16 at a time beside the run, "
+            "and plot the final loss of each as it comes.",
+        )
+        self.pin_button = QPushButton(
+            "Pin",
+            objectName="pinButton",
+            toolTip="Keep the current loss curve on the plot as a faded ghost to compare the next runs with.",
+        )
+        self.clear_pins_button = QPushButton(
+            "Clear pins", objectName="clearPinsButton", toolTip="Remove every pinned ghost curve."
+        )
+        self.reset_button = QPushButton(
+            "Reset to defaults",
+            objectName="resetButton",
+            toolTip="Put the run's settings back to their defaults and re-run; pace and display stay "
+            "(View ▸ Reset Everything resets those too).",
+        )
 
         self._layout()
         for combo in self.findChildren(QComboBox):  # long choices do not widen the column
@@ -267,7 +314,11 @@ class Controls(QWidget):
         """Mark the stability edge of `config` on the learning-rate slider (none if it has none)."""
         clipped = config.clip_norm is not None
         edge = stability_edge(config.task, config.optimizer, clipped)
-        tip = f"Red mark: the stability edge, lr = {edge:.3g}; a run past it {past_the_edge(clipped, config.optimizer)}." if edge else ""
+        tip = (
+            f"Red mark: the stability edge, lr = {edge:.3g}; a run past it {past_the_edge(clipped, config.optimizer)}."
+            if edge
+            else ""
+        )
         self.lr_slider.set_mark(None if edge is None else lr_to_tick(edge), tip)
 
     def _pause_toggled(self, paused):
@@ -341,17 +392,23 @@ class Controls(QWidget):
         ):
             combo.setCurrentIndex(combo.findData(value))
         for spin, value in (
-            (self.seed_spin, config.seed), (self.lr_spin, config.lr), (self.steps_spin, config.steps),
+            (self.seed_spin, config.seed),
+            (self.lr_spin, config.lr),
+            (self.steps_spin, config.steps),
             (self.ema_spin, config.ema_decay or self.ema_spin.value()),
             (self.clip_spin, config.clip_norm or self.clip_spin.value()),
-            (self.batch_spin, config.batch_size), (self.l2_spin, config.l2), (self.rate_spin, settings.rate),
+            (self.batch_spin, config.batch_size),
+            (self.l2_spin, config.l2),
+            (self.rate_spin, settings.rate),
             (self.stop_at_spin, settings.stop_at or self.stop_at_spin.value()),
             (self.show_steps_spin, settings.show_steps or self.show_steps_spin.minimum()),
         ):
             spin.setValue(value)
         for check, on in (
-            (self.ema_check, config.ema_decay is not None), (self.clip_check, config.clip_norm is not None),
-            (self.smoothing_check, config.label_smoothing), (self.stop_at_check, settings.stop_at is not None),
+            (self.ema_check, config.ema_decay is not None),
+            (self.clip_check, config.clip_norm is not None),
+            (self.smoothing_check, config.label_smoothing),
+            (self.stop_at_check, settings.stop_at is not None),
             (self.log_check, settings.log_y),
         ):
             check.setChecked(on)

@@ -31,8 +31,9 @@ def save_step(window):
 def export(window, kind: str):
     """Ask where to save the plot (png, svg) or the run (csv), and save it there."""
     what = "Run" if kind == "csv" else "Plot"
-    path, _ = QFileDialog.getSaveFileName(window, f"Export {what}", f"{'run' if kind == 'csv' else 'loss'}.{kind}",
-                                          f"{kind.upper()} (*.{kind})")
+    path, _ = QFileDialog.getSaveFileName(
+        window, f"Export {what}", f"{'run' if kind == 'csv' else 'loss'}.{kind}", f"{kind.upper()} (*.{kind})"
+    )
     if not path:
         return
     try:

@@ -17,7 +17,9 @@ MIN_SIDE = 48
 def digit_images(pixels: np.ndarray) -> list[QImage]:
     """Flattened 8x8 digits (pixels in [0, 1]) as images, dark ink on white."""
     grey = (255 - pixels * 255).astype(np.uint8).reshape(-1, 8, 8)
-    return [QImage(np.ascontiguousarray(g).data, 8, 8, 8, QImage.Format_Grayscale8).copy() for g in grey]  # owns its pixels
+    return [
+        QImage(np.ascontiguousarray(g).data, 8, 8, 8, QImage.Format_Grayscale8).copy() for g in grey
+    ]  # owns its pixels
 
 
 class DigitsView(QWidget):
@@ -34,7 +36,10 @@ class DigitsView(QWidget):
         self.shown = DIGITS_GRID  # how many fit on screen at 48 px or more
         self.side = 0  # a digit's side on screen, in pixels, when last painted
         self.setMinimumWidth(160)
-        self.setToolTip("The first test digits and, under each, the label the model predicts now; red ones are wrong (with the true label).")
+        self.setToolTip(
+            "The first test digits and, under each, the label the model predicts now; "
+            "red ones are wrong (with the true label)."
+        )
 
     def apply_look(self, look: Look):
         self.look = look

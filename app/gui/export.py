@@ -12,7 +12,6 @@ from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 
 
-
 def export_plot(plot, path) -> None:
     """The loss plot widget's whole scene, as PNG or SVG by the file's extension."""
     path = Path(path)

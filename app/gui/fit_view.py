@@ -40,7 +40,9 @@ class FitView(pg.PlotWidget):
         self.points.setSymbolBrush(look.muted)  # grey on either background
         self.points.setSymbolSize(7 * look.zoom)
         for paradigm, line in self.lines.items():
-            line.setPen(pg.mkPen(PENS[paradigm], width=LINE_WIDTHS[paradigm] * look.zoom, style=line.opts["pen"].style()))
+            line.setPen(
+                pg.mkPen(PENS[paradigm], width=LINE_WIDTHS[paradigm] * look.zoom, style=line.opts["pen"].style())
+            )
         self._look = look
         style_plot_item(self.getPlotItem(), look, {}, BASE_POINT_SIZE - 2)
         if self.note is not None:
@@ -94,7 +96,9 @@ class FitView(pg.PlotWidget):
             if paradigm not in self._diverged and w is not None:  # the chunk it diverged in
                 slope, intercept = float(w["kernel"][0, 0]), float(w["bias"][0])
                 sign = "+" if intercept >= 0 else "−"
-                self._diverged[paradigm] = f"diverged at step {k:,}\nlast line: y = {slope:.3g}·x {sign} {abs(intercept):.3g}"
+                self._diverged[paradigm] = (
+                    f"diverged at step {k:,}\nlast line: y = {slope:.3g}·x {sign} {abs(intercept):.3g}"
+                )
                 said = {}  # the same words for both paradigms are said once, naming both
                 for p in sorted(self._diverged):
                     said.setdefault(self._diverged[p], []).append(LABELS[p])

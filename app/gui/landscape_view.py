@@ -159,15 +159,22 @@ class LandscapeView(pg.PlotWidget):
             return  # no paradigm applied an update (diverged, or its update was thrown away)
         values, lr = inspection.values[p], self.record.config.lr
         start = np.array([float(values["params before"][n]) for n in ("kernel", "bias")])
-        if not all(np.isfinite(_pair(values[n])).all() for n in ("gradients", "update applied")) or not np.isfinite(start).all():
+        if (
+            not all(np.isfinite(_pair(values[n])).all() for n in ("gradients", "update applied"))
+            or not np.isfinite(start).all()
+        ):
             return  # a step that blew up: nothing to draw
         vectors = [("−lr·gradient", -lr * _pair(values["gradients"]), self.look.muted, Qt.SolidLine)]
         if "clipped gradients" in values:
-            vectors.append(("−lr·clipped gradient", -lr * _pair(values["clipped gradients"]), PENS["clip"], Qt.DashLine))
+            vectors.append(
+                ("−lr·clipped gradient", -lr * _pair(values["clipped gradients"]), PENS["clip"], Qt.DashLine)
+            )
         vectors.append(("update applied", _pair(values["update applied"]), PENS[p], Qt.SolidLine))
         for label, vector, colour, style in vectors:
             end = start + vector
-            line = pg.PlotDataItem([start[0], end[0]], [start[1], end[1]], pen=pg.mkPen(colour, width=3 * self.look.zoom, style=style))
+            line = pg.PlotDataItem(
+                [start[0], end[0]], [start[1], end[1]], pen=pg.mkPen(colour, width=3 * self.look.zoom, style=style)
+            )
             head = pg.ArrowItem(pos=tuple(end), headLen=14 * self.look.zoom, brush=colour, pen=None)
             head.setToolTip(label)
             line.setToolTip(label)

@@ -77,7 +77,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
             self.raw_curves[p].setZValue(-5)
         self.smoothing = 1
         self.grad_curves = {p: self.grad_plot.plot(pen=curve_pen(p)) for p in LABELS}
-        self.clip_line = pg.InfiniteLine(angle=0, pen=curve_pen("clip"), label="", labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]})
+        self.clip_line = pg.InfiniteLine(
+            angle=0, pen=curve_pen("clip"), label="", labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]}
+        )
         self.grad_plot.addItem(self.clip_line, ignoreBounds=True)
         self.clip_line.hide()  # until a run clips
         self.diverged_line = None  # added at a divergence only: a labelled line costs every redraw
@@ -223,7 +225,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         entries += [(self.loss_curves[p], self.curve_label(p)) for p in self._shown]
         # Digits measure their EMA weights by test accuracy: the dashed curves are in that plot.
         entries += [(self.loss_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights") for p in self._shown if ema]
-        entries += [(ghost, label) for (_, ghost), label in zip(self.pins, self.pin_labels)]
+        entries += [(ghost, label) for (_, ghost), label in zip(self.pins, self.pin_labels, strict=False)]
         if entries != getattr(self.legend, "_wanted", None):
             self.legend.clear()
             for item, label in entries:
@@ -306,7 +308,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
         if chunk.diverged_at and self.diverged_line is None:
             step = min(chunk.diverged_at.values())
             self.diverged_line = pg.InfiniteLine(
-                step, angle=90, label=f"diverged at step {step:,} ",
+                step,
+                angle=90,
+                label=f"diverged at step {step:,} ",
                 labelOpts={"position": 0.85, "anchors": [(1, 0.5), (1, 0.5)]},
             )
             self._style_diverged_line()
@@ -487,13 +491,15 @@ class LossPlot(pg.GraphicsLayoutWidget):
             self._points[curve] = len(x)
 
     def _hover(self, position):
-        if not self.loss_plot.sceneBoundingRect().contains(position) and not self.grad_plot.sceneBoundingRect().contains(position):
+        if not self.loss_plot.sceneBoundingRect().contains(
+            position
+        ) and not self.grad_plot.sceneBoundingRect().contains(position):
             if self._reading:
                 self._reading = False
                 self.readout.emit("")  # off the plots: the run's own figures again
             return
         self._reading = True
-        step = int(round(self.loss_plot.vb.mapSceneToView(position).x()))
+        step = round(self.loss_plot.vb.mapSceneToView(position).x())
         parts = []
         for p in self._shown:
             xs, loss = self.record.curve(p)
@@ -509,7 +515,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
 
 
 class _Busy(QWidget):
-    """"Compiling…" with a busy bar, over the top of the plot while a new structure compiles."""
+    """ "Compiling…" with a busy bar, over the top of the plot while a new structure compiles."""
 
     def __init__(self, plot):
         super().__init__(plot)

@@ -18,7 +18,6 @@ from app.gui.controls import Controls
 from app.gui.digits_view import DigitsView
 from app.gui.fit_view import FitView
 from app.gui.landscape_view import LandscapeView
-from app.gui.step_view import StepInspectorView, notes
 from app.gui.lesson_bar import LessonBar
 from app.gui.lesson_controller import LessonController
 from app.gui.listings_view import ListingsView
@@ -26,6 +25,7 @@ from app.gui.loss_plot import LossPlot
 from app.gui.message_bar import MessageBar
 from app.gui.run_controller import RunController
 from app.gui.status_bar import StatusBar
+from app.gui.step_view import StepInspectorView, notes
 from app.gui.style import LABELS
 from app.gui.sweep_controller import SweepController
 from app.gui.theme import Look, apply_to_application, zoomed
@@ -95,7 +95,8 @@ class MainWindow(QMainWindow):
             unreadable = remembered.restore(self)
             if unreadable:
                 self.status.showMessage(
-                    f"Some remembered settings could not be read ({', '.join(unreadable)}): their defaults are used.", 20_000
+                    f"Some remembered settings could not be read ({', '.join(unreadable)}): their defaults are used.",
+                    20_000,
                 )
 
     def _connect(self):

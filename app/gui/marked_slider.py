@@ -45,7 +45,11 @@ class MarkedSlider(QSlider):
         groove = self.style().subControlRect(QStyle.CC_Slider, option, QStyle.SC_SliderGroove, self)
         handle = self.style().subControlRect(QStyle.CC_Slider, option, QStyle.SC_SliderHandle, self)
         span = groove.width() - handle.width()
-        x = groove.x() + handle.width() // 2 + QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), self.mark, span)
+        x = (
+            groove.x()
+            + handle.width() // 2
+            + QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), self.mark, span)
+        )
         painter = QPainter(self)
         painter.setPen(QPen(QColor(WRONG), 3))
         painter.drawLine(QPoint(x, 0), QPoint(x, self.height()))

@@ -37,7 +37,9 @@ class ElidedLabel(QLabel):
 
 
 class MessageBar(QFrame):
-    def __init__(self, name: str, kind: str | None = None, extra: str = "", lines: int = 3, details: bool = True, parent=None):
+    def __init__(
+        self, name: str, kind: str | None = None, extra: str = "", lines: int = 3, details: bool = True, parent=None
+    ):
         """`kind`: a banner's colours (see `BANNERS`), none for plain text; `extra`: more CSS
         (bold, say); `details`: a Details button shows a cut text whole (else its tooltip)."""
         super().__init__(parent, objectName=name)
@@ -121,7 +123,9 @@ class MessageBar(QFrame):
         else:
             self.label.setText(_cut(self._text, lambda t: self._height(t, width) <= cap) if long else self._text)
             height = min(needed, cap)
-        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded if opened and height < needed else Qt.ScrollBarAlwaysOff)
+        self.scroll.setVerticalScrollBarPolicy(
+            Qt.ScrollBarAsNeeded if opened and height < needed else Qt.ScrollBarAlwaysOff
+        )
         self.scroll.setFixedHeight(max(height, metrics.lineSpacing()) + 2)
 
 

@@ -55,7 +55,7 @@ def enter(window):
 
 def leave(window):
     before, window.presenting = window.presenting, None
-    for widget, shown in zip(_aside(window), before["shown"]):
+    for widget, shown in zip(_aside(window), before["shown"], strict=False):
         widget.setVisible(shown)
     window.controls_column.setVisible(window.actions["Controls"].isChecked())  # Ctrl+B may have moved it
     window.plot.set_presenting(False)

@@ -46,9 +46,13 @@ class RunController(QObject):
         self._shut_down = False
         queued = Qt.QueuedConnection  # requests wait in the worker thread's queue, behind JAX's import
         for request, slot in (
-            (self._start, self.worker.start), (self._stop, self.worker.stop), (self._stop_run, self.worker.stop_run),
+            (self._start, self.worker.start),
+            (self._stop, self.worker.stop),
+            (self._stop_run, self.worker.stop_run),
             (self._pause, self.worker.set_paused),
-            (self._rate, self.worker.set_rate), (self._step, self.worker.single_step), (self._sweep, self.worker.sweep),
+            (self._rate, self.worker.set_rate),
+            (self._step, self.worker.single_step),
+            (self._sweep, self.worker.sweep),
         ):
             request.connect(slot, queued)
         self.worker.ready.connect(self.ready)

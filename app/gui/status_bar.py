@@ -21,11 +21,16 @@ class StatusBar(QStatusBar):
         self.speed_label = ElidedLabel(objectName="speedLabel")
         self.compile_label = ElidedLabel(objectName="compileLabel")
         self.difference_label = ElidedLabel(
-            objectName="differenceLabel", tip="The largest gap between the Linen and NNX loss at any step: they run the same math."
+            objectName="differenceLabel",
+            tip="The largest gap between the Linen and NNX loss at any step: they run the same math.",
         )
         self.backend_label = QLabel("loading JAX…", objectName="backendLabel")
         for label, stretch in (
-            (self.step_label, 3), (self.loss_label, 5), (self.difference_label, 3), (self.speed_label, 2), (self.compile_label, 2)
+            (self.step_label, 3),
+            (self.loss_label, 5),
+            (self.difference_label, 3),
+            (self.speed_label, 2),
+            (self.compile_label, 2),
         ):
             self.addWidget(label, stretch)  # each shares the width; a long text ends in "…"
         self.addPermanentWidget(self.backend_label)

@@ -14,7 +14,10 @@ from app.gui.theme import Look
 PARADIGMS = ("linen", "nnx")
 CODE = {
     "batch": {"linen": ("def train_step(state", "def advanced_train_step(state"), "nnx": "def train_step(model"},
-    "params before": {"linen": ("def train_step(state", "def advanced_train_step(state"), "nnx": ("def outer_scope_train_step", "def train_step(model")},
+    "params before": {
+        "linen": ("def train_step(state", "def advanced_train_step(state"),
+        "nnx": ("def outer_scope_train_step", "def train_step(model"),
+    },
     "batch_stats before": {"linen": '"batch_stats": state.batch_stats', "nnx": "self.norm(self.hidden(x)"},
     "dropout key before": {"linen": "jax.random.split(state.dropout_rng)", "nnx": "self.dropout(x)"},
     "smoothed targets": "targets = smooth_labels(",
@@ -22,23 +25,40 @@ CODE = {
     "gradients": ("value_and_grad(loss_fn)", "= grad_fn("),
     "gradient norm": "optax.tree.norm(grads)",
     "clipped gradients": "optax.chain(clip, tx)",
-    "opt_state before": {"linen": "state.apply_gradients", "nnx": ("# BUG: a fresh state", "optimizer.update(model, grads)")},
+    "opt_state before": {
+        "linen": "state.apply_gradients",
+        "nnx": ("# BUG: a fresh state", "optimizer.update(model, grads)"),
+    },
     "update applied": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
     "update thrown away": {"linen": "state.apply_gradients"},
     "opt_state after": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
     "opt_state thrown away": {"linen": "state.apply_gradients"},
-    "params after": {"linen": ("# BUG: `state` is not rebound", "state.apply_gradients"), "nnx": "optimizer.update(model, grads)"},
+    "params after": {
+        "linen": ("# BUG: `state` is not rebound", "state.apply_gradients"),
+        "nnx": "optimizer.update(model, grads)",
+    },
     "batch_stats after": {"linen": "batch_stats=batch_stats", "nnx": "logits = model(batch["},
     "dropout key after": {"linen": "dropout_rng=next_dropout_rng", "nnx": "self.dropout(x)"},
     "metrics": {"linen": ("return state, {", "metrics = {"), "nnx": "return {"},
     "EMA params before": ("ema_loss = loss_fn(", "def advanced_train_step_with_ema", "def train_step_with_ema("),
     "EMA params after": {"linen": "state.apply_ema(decay)", "nnx": "update_ema(ema_model, model, decay)"},
-    "the state object": {"linen": ("# BUG: `state` is not rebound", "state.apply_gradients"), "nnx": "optimizer.update(model, grads)"},
+    "the state object": {
+        "linen": ("# BUG: `state` is not rebound", "state.apply_gradients"),
+        "nnx": "optimizer.update(model, grads)",
+    },
 }
 """Per value, the text of the listing line that computes it (per paradigm where they differ;
 of several, the first the listing has: a pitfall's faulty line before the usual one)."""
 WAITING = "Press Step (S) or Pause: this panel then shows the step just taken, value by value."
-NOT_PARAMETERS = ("batch", "smoothed targets", "metrics", "batch_stats before", "batch_stats after", "dropout key before", "dropout key after")
+NOT_PARAMETERS = (
+    "batch",
+    "smoothed targets",
+    "metrics",
+    "batch_stats before",
+    "batch_stats after",
+    "dropout key before",
+    "dropout key after",
+)
 """The rows that are not shaped like the model's parameters: summed up otherwise than by a norm."""
 NO_STATE = (
     "plain SGD keeps no state: its update is −lr times the gradients it is handed (clipped first, with clipping on)"
@@ -66,8 +86,13 @@ def code_line(listing, value: str, paradigm: str) -> int | None:
 
 
 NOTES = {
-    "loss": "loss", "gradients": "grads", "gradient norm": "norm", "clipped gradients": "clipped",
-    "update applied": "update", "update thrown away": "update, thrown away", "params after": "weights now",
+    "loss": "loss",
+    "gradients": "grads",
+    "gradient norm": "norm",
+    "clipped gradients": "clipped",
+    "update applied": "update",
+    "update thrown away": "update, thrown away",
+    "params after": "weights now",
     "EMA params after": "EMA now",
 }
 """The values a listing line shows after its code once a step is inspected, by short name."""
@@ -279,7 +304,7 @@ class StepInspectorView(QWidget):
         chosen = self.tree.currentItem().data(0, Qt.UserRole) if self.tree.currentItem() else "loss"
         self.tree.clear()
         names = list(dict.fromkeys(n for p in shown for n in inspection.values[p]))
-        for name in names + ["the state object"]:
+        for name in [*names, "the state object"]:
             item = QTreeWidgetItem([name])
             item.setData(0, Qt.UserRole, name)
             item.setToolTip(0, name)

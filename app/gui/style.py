@@ -18,8 +18,14 @@ DIMMED = QColor("#A8A8A8")
 WRONG = "#B3261E"  # a wrong prediction
 BANNERS = {
     "info": ("background:#DCE9F5; color:black;", "background:#1F3A56; color:#E8E8E8;"),
-    "warning": ("background:#F6C344; color:black; font-weight:bold;", "background:#6B4E00; color:white; font-weight:bold;"),
-    "error": ("background:#B3261E; color:white; font-weight:bold;", "background:#B3261E; color:white; font-weight:bold;"),
+    "warning": (
+        "background:#F6C344; color:black; font-weight:bold;",
+        "background:#6B4E00; color:white; font-weight:bold;",
+    ),
+    "error": (
+        "background:#B3261E; color:white; font-weight:bold;",
+        "background:#B3261E; color:white; font-weight:bold;",
+    ),
 }
 """A banner's CSS for each kind, (light theme, dark theme)."""
 

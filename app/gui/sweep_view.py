@@ -24,13 +24,29 @@ class SweepView(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.legend = self.plot.addLegend(offset=(10, 10))
-        self.curve = self.plot.plot(pen=pg.mkPen(PENS["nnx"], width=3), symbol="o", symbolSize=8,
-                                    symbolBrush=PENS["nnx"], symbolPen=None, name="final loss")
-        self.diverged = self.plot.plot(pen=None, symbol="x", symbolSize=14, symbolBrush=WRONG,
-                                       symbolPen=pg.mkPen(WRONG, width=2), name="diverged (inf/NaN)")
+        self.curve = self.plot.plot(
+            pen=pg.mkPen(PENS["nnx"], width=3),
+            symbol="o",
+            symbolSize=8,
+            symbolBrush=PENS["nnx"],
+            symbolPen=None,
+            name="final loss",
+        )
+        self.diverged = self.plot.plot(
+            pen=None,
+            symbol="x",
+            symbolSize=14,
+            symbolBrush=WRONG,
+            symbolPen=pg.mkPen(WRONG, width=2),
+            name="diverged (inf/NaN)",
+        )
         self.current = pg.InfiniteLine(angle=90, pen=pg.mkPen("#333333", width=2))  # the theme's colour in apply_look
-        self.edge = pg.InfiniteLine(angle=90, pen=pg.mkPen(WRONG, width=3, style=Qt.DashLine), label="",
-                                    labelOpts={"position": 0.9, "color": WRONG, "fill": "#FFFFFFCC"})
+        self.edge = pg.InfiniteLine(
+            angle=90,
+            pen=pg.mkPen(WRONG, width=3, style=Qt.DashLine),
+            label="",
+            labelOpts={"position": 0.9, "color": WRONG, "fill": "#FFFFFFCC"},
+        )
         self.plot.addItem(self.current, ignoreBounds=True)
         self.plot.addItem(self.edge, ignoreBounds=True)
         for points in (self.curve, self.diverged):
@@ -65,9 +81,13 @@ class SweepView(QWidget):
         self.diverged.setData([], [])
         self.progress.setValue(0)
         self.progress.show()
-        self.plot.setTitle(f"{config.optimizer}, {config.steps:,} steps, seed {config.seed}", size=f"{self.look.pt()}pt")
-        self.note.setText("Running the learning rates in groups; each group's points appear as it finishes. "
-                          "Stop or any new setting cancels it.")
+        self.plot.setTitle(
+            f"{config.optimizer}, {config.steps:,} steps, seed {config.seed}", size=f"{self.look.pt()}pt"
+        )
+        self.note.setText(
+            "Running the learning rates in groups; each group's points appear as it finishes. "
+            "Stop or any new setting cancels it."
+        )
 
     def cancelled(self, why: str):
         self.progress.hide()
@@ -83,7 +103,10 @@ class SweepView(QWidget):
         self.sweep = sweep
         self.progress.setValue(round(done * 1000))
         self.progress.setVisible(done < 1.0)
-        lrs, loss = np.asarray(sweep.lrs[: sweep.done], np.float64), np.asarray(sweep.final_loss[: sweep.done], np.float64)
+        lrs, loss = (
+            np.asarray(sweep.lrs[: sweep.done], np.float64),
+            np.asarray(sweep.final_loss[: sweep.done], np.float64),
+        )
         finite = np.isfinite(loss) & (loss > 0)
         self.curve.setData(lrs[finite], loss[finite])
         top = loss[finite].max() * 3 if finite.any() else 1.0

@@ -87,11 +87,18 @@ def apply_to_application(look: Look):
     palette = QPalette()
     if look.dark:
         for role, colour in (
-            (QPalette.Window, "#2B2B2B"), (QPalette.WindowText, look.foreground), (QPalette.Base, look.background),
-            (QPalette.AlternateBase, "#333333"), (QPalette.Text, look.foreground), (QPalette.Button, "#3A3A3A"),
-            (QPalette.ButtonText, look.foreground), (QPalette.ToolTipBase, "#333333"),
-            (QPalette.ToolTipText, look.foreground), (QPalette.Highlight, "#3D7AB8"),
-            (QPalette.HighlightedText, "#FFFFFF"), (QPalette.PlaceholderText, look.muted),
+            (QPalette.Window, "#2B2B2B"),
+            (QPalette.WindowText, look.foreground),
+            (QPalette.Base, look.background),
+            (QPalette.AlternateBase, "#333333"),
+            (QPalette.Text, look.foreground),
+            (QPalette.Button, "#3A3A3A"),
+            (QPalette.ButtonText, look.foreground),
+            (QPalette.ToolTipBase, "#333333"),
+            (QPalette.ToolTipText, look.foreground),
+            (QPalette.Highlight, "#3D7AB8"),
+            (QPalette.HighlightedText, "#FFFFFF"),
+            (QPalette.PlaceholderText, look.muted),
         ):
             palette.setColor(role, QColor(colour))
         palette.setColor(QPalette.Disabled, QPalette.Text, QColor("#777777"))
@@ -100,9 +107,7 @@ def apply_to_application(look: Look):
     app.setPalette(palette)
 
 
-def style_plot_item(
-    item, look: Look, labels: dict[str, str], tick_points: float = BASE_POINT_SIZE, grid: bool = False
-):
+def style_plot_item(item, look: Look, labels: dict[str, str], tick_points: float = BASE_POINT_SIZE, grid: bool = False):
     """A pyqtgraph PlotItem's axes, tick fonts, labels and (if `grid`) grid in the look."""
     pen = look.foreground
     for side in ("left", "bottom"):
@@ -125,4 +130,3 @@ def style_legend(legend, look: Look):
     legend.setBrush(QColor(look.background + "CC") if look.dark else QColor(255, 255, 255, 200))
     for _, label in legend.items:  # entries already shown take the new size and colour too
         label.setText(label.text, size=f"{look.pt()}pt", color=look.foreground)
-

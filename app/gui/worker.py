@@ -82,7 +82,7 @@ class TrainingWorker(QObject):
             if self._runner.needs_compile(config):
                 self.compiling.emit(run_id)
             self._run = self._runner.Run(config)
-        except Exception as error:  # noqa: BLE001 - any failure becomes a message, never a crash
+        except Exception as error:
             self._fail(error)
             return
         if self._run.errors:
@@ -101,7 +101,7 @@ class TrainingWorker(QObject):
             from app.training.sweep import SweepRun
 
             self._sweep = (sweep_id, SweepRun(config))
-        except Exception as error:  # noqa: BLE001 - any failure becomes a message, never a crash
+        except Exception as error:
             self.swept.emit(sweep_id, f"{type(error).__name__}: {error}")
         self._schedule()
 
@@ -109,7 +109,7 @@ class TrainingWorker(QObject):
         sweep_id, run = self._sweep
         try:
             result = run.advance()
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             self._sweep = None
             self.swept.emit(sweep_id, f"{type(error).__name__}: {error}")
             return
@@ -175,7 +175,7 @@ class TrainingWorker(QObject):
         run = self._run
         try:
             inspection = run.inspect_last() if run is not None else None
-        except Exception as error:  # noqa: BLE001 - a failure becomes a message, never a crash
+        except Exception as error:
             inspection = f"{type(error).__name__}: {error}"
         if inspection is not None:
             self.inspected.emit(self._run_id, inspection)
@@ -219,7 +219,7 @@ class TrainingWorker(QObject):
             return
         try:
             chunk = run.advance(max_steps)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             self._fail(error)
             return
         self.chunkReady.emit(self._run_id, chunk)

@@ -42,29 +42,160 @@ class Field:
 
 
 RUN_FIELDS = (
-    Field("task", "Task", "Which problem the step trains on: a straight line through 64 noisy points, or 8x8 handwritten digits.", "task", choices=TASKS),
-    Field("paradigm", "Show", "Which version of the same step to run and plot: Flax Linen, Flax NNX, or both side by side.", "paradigm", choices=PARADIGMS),
-    Field("seed", "Seed", "The random seed: it draws the model's initial weights (the same for Linen and NNX) and, for digits, also each step's minibatch and dropout keys.", "seed", (0, MAX_SEED), pin="seed {}"),
-    Field("lr", "Learning rate", "Learning rate: how far each update moves the weights along the gradient.", "lr", (1e-4, 10.0), pin="lr {:g}", decimals=7),
-    Field("steps", "Steps", "How many training steps to run: the line fit uses its same 64 points every step; digits draws a new minibatch every step.", "steps", (1, MAX_STEPS), pin="{:,} steps"),
-    Field("optimizer", "Optimizer", "The update rule: plain SGD, SGD with momentum 0.9, or Adam.", "optimizer", choices=OPTIMIZERS),
-    Field("ema_decay", "Parameter EMA", "EMA decay: each step the averaged weights keep this share and take the rest from the new weights (the line fit plots their loss; digits measures their test accuracy).", "ema", (0.9, 0.9999), pin="EMA {}", decimals=4),
-    Field("clip_norm", "Clip gradients", "Max norm: gradients longer than this are shrunk to this length before the update.", "clip", (0.01, 100.0), pin="clip {}", decimals=2),
-    Field("pitfall", "Pitfall", "Run a classic mistake for real in one paradigm while the other runs the correct step (line fit, EMA off).", "pitfall", choices=tuple(PITFALLS), pin="pitfall {}"),
-    Field("batch_size", "Batch size", "How many training images each step averages its gradient over (drawn afresh every step).", "batch-size", (1, MAX_BATCH), pin="batch {}", digits_only=True),
-    Field("dropout", "Dropout", "The share of hidden units dropout zeroes at random in each training step (never when testing).", "dropout", choices=DROPOUT_RATES, pin="dropout {:g}", digits_only=True),
-    Field("label_smoothing", "Label smoothing", "Train towards 0.91 for the right class and 0.01 for the others (0.9 of a one-hot plus 0.1/10 for every class) instead of a hard 1 and 0.", "label-smoothing", pin="smoothing {}", digits_only=True),
-    Field("l2", "L2 weight", "L2 weight: how strongly the loss pulls every parameter towards zero (times 1/2 the sum of squares).", "l2", (0.0, 0.1), pin="L2 {:g}", digits_only=True, decimals=7),
+    Field(
+        "task",
+        "Task",
+        "Which problem the step trains on: a straight line through 64 noisy points, or 8x8 handwritten digits.",
+        "task",
+        choices=TASKS,
+    ),
+    Field(
+        "paradigm",
+        "Show",
+        "Which version of the same step to run and plot: Flax Linen, Flax NNX, or both side by side.",
+        "paradigm",
+        choices=PARADIGMS,
+    ),
+    Field(
+        "seed",
+        "Seed",
+        "The random seed: it draws the model's initial weights (the same for Linen and NNX) and, for digits, also "
+        "each step's minibatch and dropout keys.",
+        "seed",
+        (0, MAX_SEED),
+        pin="seed {}",
+    ),
+    Field(
+        "lr",
+        "Learning rate",
+        "Learning rate: how far each update moves the weights along the gradient.",
+        "lr",
+        (1e-4, 10.0),
+        pin="lr {:g}",
+        decimals=7,
+    ),
+    Field(
+        "steps",
+        "Steps",
+        "How many training steps to run: the line fit uses its same 64 points every step; digits draws a new "
+        "minibatch every step.",
+        "steps",
+        (1, MAX_STEPS),
+        pin="{:,} steps",
+    ),
+    Field(
+        "optimizer",
+        "Optimizer",
+        "The update rule: plain SGD, SGD with momentum 0.9, or Adam.",
+        "optimizer",
+        choices=OPTIMIZERS,
+    ),
+    Field(
+        "ema_decay",
+        "Parameter EMA",
+        "EMA decay: each step the averaged weights keep this share and take the rest from the new weights (the line "
+        "fit plots their loss; digits measures their test accuracy).",
+        "ema",
+        (0.9, 0.9999),
+        pin="EMA {}",
+        decimals=4,
+    ),
+    Field(
+        "clip_norm",
+        "Clip gradients",
+        "Max norm: gradients longer than this are shrunk to this length before the update.",
+        "clip",
+        (0.01, 100.0),
+        pin="clip {}",
+        decimals=2,
+    ),
+    Field(
+        "pitfall",
+        "Pitfall",
+        "Run a classic mistake for real in one paradigm while the other runs the correct step (line fit, EMA off).",
+        "pitfall",
+        choices=tuple(PITFALLS),
+        pin="pitfall {}",
+    ),
+    Field(
+        "batch_size",
+        "Batch size",
+        "How many training images each step averages its gradient over (drawn afresh every step).",
+        "batch-size",
+        (1, MAX_BATCH),
+        pin="batch {}",
+        digits_only=True,
+    ),
+    Field(
+        "dropout",
+        "Dropout",
+        "The share of hidden units dropout zeroes at random in each training step (never when testing).",
+        "dropout",
+        choices=DROPOUT_RATES,
+        pin="dropout {:g}",
+        digits_only=True,
+    ),
+    Field(
+        "label_smoothing",
+        "Label smoothing",
+        "Train towards 0.91 for the right class and 0.01 for the others (0.9 of a one-hot plus 0.1/10 for every "
+        "class) instead of a hard 1 and 0.",
+        "label-smoothing",
+        pin="smoothing {}",
+        digits_only=True,
+    ),
+    Field(
+        "l2",
+        "L2 weight",
+        "L2 weight: how strongly the loss pulls every parameter towards zero (times 1/2 the sum of squares).",
+        "l2",
+        (0.0, 0.1),
+        pin="L2 {:g}",
+        digits_only=True,
+        decimals=7,
+    ),
 )
 """Every RunConfig field, in the control panel's order."""
 
 DISPLAY_FIELDS = (
-    Field("pace", "Mode", "Instant runs every step at full speed; Animate plays the steps at a pace a class can follow.", "pace", choices=PACES),
+    Field(
+        "pace",
+        "Mode",
+        "Instant runs every step at full speed; Animate plays the steps at a pace a class can follow.",
+        "pace",
+        choices=PACES,
+    ),
     Field("rate", "Speed", "Animation speed in steps per second.", "rate", window_range=(1, MAX_RATE)),
-    Field("smoothing", "Smoothing", "Draw each loss curve as the mean of its last N steps, the raw curve faded beneath (display only: training is unchanged).", "smoothing", window_range=(1, MAX_SMOOTHING)),
-    Field("stop_at", "Stop at loss ≤", "Stop the run by itself as soon as the loss reaches this target.", "stop-at", window_range=(1e-8, 1e6), decimals=8),
-    Field("log_y", "Log-scale y", "Show loss and gradient norm on a logarithmic axis, so slow late progress stays visible.", "log-y"),
-    Field("show_steps", "Steps shown", "The steps the plots show, from step 0: auto follows the loss while it still moves, so the action fills the axis.", "show-steps", window_range=(10, MAX_STEPS)),
+    Field(
+        "smoothing",
+        "Smoothing",
+        "Draw each loss curve as the mean of its last N steps, the raw curve faded beneath (display only: training "
+        "is unchanged).",
+        "smoothing",
+        window_range=(1, MAX_SMOOTHING),
+    ),
+    Field(
+        "stop_at",
+        "Stop at loss ≤",
+        "Stop the run by itself as soon as the loss reaches this target.",
+        "stop-at",
+        window_range=(1e-8, 1e6),
+        decimals=8,
+    ),
+    Field(
+        "log_y",
+        "Log-scale y",
+        "Show loss and gradient norm on a logarithmic axis, so slow late progress stays visible.",
+        "log-y",
+    ),
+    Field(
+        "show_steps",
+        "Steps shown",
+        "The steps the plots show, from step 0: auto follows the loss while it still moves, so the action fills the "
+        "axis.",
+        "show-steps",
+        window_range=(10, MAX_STEPS),
+    ),
 )
 """How the run is shown and paced: not part of the run itself."""
 
@@ -100,7 +231,11 @@ class Settings:
             raise ValueError(f"log_y must be true or false, not {self.log_y!r}")
         if self.show_steps is not None:
             low, high = FIELDS["show_steps"].window_range
-            if not isinstance(self.show_steps, int) or isinstance(self.show_steps, bool) or not low <= self.show_steps <= high:
+            if (
+                not isinstance(self.show_steps, int)
+                or isinstance(self.show_steps, bool)
+                or not low <= self.show_steps <= high
+            ):
                 raise ValueError(f"show_steps must be a whole number from {low} to {high:,}, not {self.show_steps!r}")
         check_window_ranges(self.run)
 

@@ -10,7 +10,7 @@ __all__ = ["RunConfig", "train_step_loss"]
 
 def __getattr__(name):
     if name == "train_step_loss":
-        from app.training.recipe import train_step_loss
+        from app.training.steps.recipe import train_step_loss
 
         return train_step_loss
     raise AttributeError(f"module 'app.training' has no attribute {name!r}")

@@ -142,7 +142,6 @@ class CompileAhead:
                     step_inspector.compile_inspector(config)
                 else:
                     program(config.structure).compile(config)
-            except Exception:  # noqa: BLE001 - a structure that fails here fails again, with its message, when run
+            except Exception:
                 continue
             (self.inspectors if kind == "inspector" else self.compiled).append(config.structure)
-

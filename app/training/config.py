@@ -22,6 +22,7 @@ DROPOUT_RATES = (0.0, 0.1, 0.2, 0.3, 0.5)
 REAL_MIN, REAL_MAX = 1e-30, 1e6
 """Learning rates and max norms the float32 step can use: past these they under- or overflow."""
 
+
 @dataclass(frozen=True)
 class Structure:
     """What decides the compiled program. Runs that differ only in values share one compile."""
@@ -74,7 +75,8 @@ class RunConfig:
             raise ValueError(f"ema_decay must be a number between 0 and 1 (exclusive), not {self.ema_decay!r}")
         if self.clip_norm is not None and not (is_real(self.clip_norm) and REAL_MIN <= self.clip_norm <= REAL_MAX):
             raise ValueError(
-                f"clip_norm (max gradient norm) must be a number from {REAL_MIN:g} to {REAL_MAX:g}, not {self.clip_norm!r}"
+                "clip_norm (max gradient norm) must be a number "
+                f"from {REAL_MIN:g} to {REAL_MAX:g}, not {self.clip_norm!r}"
             )
         if not _is_int(self.batch_size) or not 1 <= self.batch_size <= MAX_BATCH:
             raise ValueError(f"batch_size must be a whole number from 1 to {MAX_BATCH}, not {self.batch_size!r}")
@@ -99,8 +101,13 @@ class RunConfig:
     def structure(self) -> Structure:
         digits = self.task == "digits"
         return Structure(
-            self.task, self.compiled_paradigms, self.optimizer, self.ema_decay is not None,
-            self.clip_norm is not None, self.dropout if digits else 0.0, self.pitfall,
+            self.task,
+            self.compiled_paradigms,
+            self.optimizer,
+            self.ema_decay is not None,
+            self.clip_norm is not None,
+            self.dropout if digits else 0.0,
+            self.pitfall,
             batch_rows(self.batch_size) if digits else 0,
         )
 

@@ -7,15 +7,18 @@ respect it): a step costs about its batch, and a batch size within the same rows
 recompile.
 """
 
+from typing import ClassVar
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from app.training import digits_linen, digits_nnx, tasks
+from app.training import tasks
 from app.training.config import RunConfig
-from app.training.digits_loss import smooth_labels
 from app.training.programs import Program
+from app.training.steps import digits_linen, digits_nnx
+from app.training.steps.digits_loss import smooth_labels
 
 EVAL_EVERY = 50
 """Test accuracy is measured every this many steps, and after the last step."""
@@ -24,7 +27,12 @@ BATCH_STREAM, DROPOUT_STREAM = 1, 2  # keys folded from the seed, apart from the
 
 
 PARAMS = (
-    ("hidden", "kernel"), ("hidden", "bias"), ("norm", "scale"), ("norm", "bias"), ("out", "kernel"), ("out", "bias"),
+    ("hidden", "kernel"),
+    ("hidden", "bias"),
+    ("norm", "scale"),
+    ("norm", "bias"),
+    ("out", "kernel"),
+    ("out", "bias"),
 )
 """The model's parameters, (layer, name), as the NNX model names them."""
 LINEN_LAYERS = {"hidden": "Dense_0", "norm": "BatchNorm_0", "out": "Dense_1"}
@@ -33,7 +41,7 @@ LINEN_LAYERS = {"hidden": "Dense_0", "norm": "BatchNorm_0", "out": "Dense_1"}
 
 class DigitsProgram(Program):
     param_names = tuple(f"{layer}/{name}" for layer, name in PARAMS)
-    layer_names = {linen: nnx_name for nnx_name, linen in LINEN_LAYERS.items()}
+    layer_names: ClassVar[dict[str, str]] = {linen: nnx_name for nnx_name, linen in LINEN_LAYERS.items()}
 
     def _data(self):
         return tasks.digits_split()
@@ -96,7 +104,9 @@ class DigitsProgram(Program):
             if watch is not None:
                 t.optimizer.tx = watch("nnx", t.optimizer.tx)
             if ema:
-                metrics["nnx"] = digits_nnx.train_step_with_ema(t.model, t.optimizer, t.ema_model, batch, *values, hyper["ema_decay"])
+                metrics["nnx"] = digits_nnx.train_step_with_ema(
+                    t.model, t.optimizer, t.ema_model, batch, *values, hyper["ema_decay"]
+                )
             else:
                 metrics["nnx"] = digits_nnx.train_step(t.model, t.optimizer, batch, *values)
             nnx_state = nnx.state(t)

@@ -14,10 +14,10 @@ from pathlib import Path
 from app.training.pitfall_notes import PITFALLS
 
 STEP_MODULES = {
-    "line": {"linen": "app.training.linen_step", "nnx": "app.training.nnx_step"},
-    "digits": {"linen": "app.training.digits_linen", "nnx": "app.training.digits_nnx"},
+    "line": {"linen": "app.training.steps.linen_step", "nnx": "app.training.steps.nnx_step"},
+    "digits": {"linen": "app.training.steps.digits_linen", "nnx": "app.training.steps.digits_nnx"},
 }
-TX_MODULE = "app.training.optimizers"
+TX_MODULE = "app.training.steps.optimizers"
 TX_FUNCTION = "make_tx"
 FEATURE_NAMES = {"ema": re.compile(r"ema", re.I), "clip": re.compile(r"clip|max_norm")}
 
@@ -63,13 +63,13 @@ def _definitions(module: str, name: str | None) -> tuple[str, int]:
 HELPERS = {
     ("line", "linen"): (),
     ("line", "nnx"): (),
-    ("digits", "linen"): (("app.training.linen_step", "EMATrainState"), ("app.training.digits_loss", None)),
-    ("digits", "nnx"): (("app.training.digits_loss", None),),
+    ("digits", "linen"): (("app.training.steps.linen_step", "EMATrainState"), ("app.training.steps.digits_loss", None)),
+    ("digits", "nnx"): (("app.training.steps.digits_loss", None),),
 }
 """What else a step's listing shows, (module, definition or all), before the optax chain."""
 
 
-PITFALL_MODULE = "app.training.pitfalls"
+PITFALL_MODULE = "app.training.steps.pitfalls"
 STEP_NAME = "train_step"
 BUG_MARK = "# BUG"
 
@@ -89,7 +89,7 @@ def listing(paradigm: str, task: str = "line", pitfall: str | None = None) -> Li
     parts = [part for part, _ in read]
     text = "\n\n".join(parts)
     origins = []
-    for (m, _), (part, first) in zip(shown, read):
+    for (m, _), (part, first) in zip(shown, read, strict=False):
         if origins:
             origins += [None, None]  # the two blank lines between two parts
         origins.extend((m, first + i) for i in range(len(part.splitlines())))

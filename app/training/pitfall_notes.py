@@ -7,7 +7,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class PitfallNote:
     paradigm: str  # the paradigm whose code has the mistake; the other runs correctly beside it
-    function: str  # its function in app/training/pitfalls.py
+    function: str  # its function in app/training/steps/pitfalls.py
     raises: bool  # True: the faulty code fails at once, and the failure is what is shown
     caption: str
     curve: str = ""  # the legend's name for the faulty paradigm's curve (one that runs)
@@ -17,7 +17,9 @@ class PitfallNote:
 
 PITFALLS = {
     "forgotten-rebind": PitfallNote(
-        "linen", "forgotten_rebind", False,
+        "linen",
+        "forgotten_rebind",
+        False,
         "Linen: the loop calls train_step(state, x, y) but never writes `state = ...`. The step "
         "returns a new TrainState and the loop throws it away, so every step starts from the "
         "initial weights: the Linen curve stays flat while NNX, which updates in place, learns. "
@@ -25,35 +27,51 @@ PITFALLS = {
         curve="Linen — state never rebound",
     ),
     "optimizer-in-loop": PitfallNote(
-        "nnx", "optimizer_in_loop", False,
+        "nnx",
+        "optimizer_in_loop",
+        False,
         "NNX: the optimizer is built inside the loop, so its state (momentum, Adam's moment "
         "estimates and step count) starts from zero every step. Plain SGD keeps no state, so its "
         "curve does not change; momentum becomes plain SGD and Adam takes a first, bias-corrected "
         "step of about lr in every direction each time. Fix: build the optimizer once, before "
         "the loop.",
         curve="NNX — optimizer rebuilt every step",
-        needs=("optimizer", "momentum", "Switched to SGD + momentum: plain SGD keeps no state, so "
-               "rebuilding it changes nothing and the two curves would be the same."),
+        needs=(
+            "optimizer",
+            "momentum",
+            "Switched to SGD + momentum: plain SGD keeps no state, so "
+            "rebuilding it changes nothing and the two curves would be the same.",
+        ),
     ),
     "clip-update-misuse": PitfallNote(
-        "linen", "clip_update_misuse", True,
+        "linen",
+        "clip_update_misuse",
+        True,
         "Linen: `grads = optax.clip_by_global_norm(1.0).update(grads, state)` is wrong twice: "
         "`update` returns a pair (updates, new clip state), and it wants the clip's own state, "
         "not the TrainState. The pair then reaches apply_gradients, and the state's own transform "
         "fails on it (not every leaf of the pair is a gradient), as shown. Fix: chain the clip into the transform, "
         "`optax.chain(optax.clip_by_global_norm(1.0), tx)`, as make_tx does; NNX runs that way "
         "beside it.",
-        needs=("clip_norm", 1.0, "Clipping is on with this pitfall: NNX runs the correct "
-               "optax.chain(clip, tx) beside the faulty Linen call."),
+        needs=(
+            "clip_norm",
+            1.0,
+            "Clipping is on with this pitfall: NNX runs the correct "
+            "optax.chain(clip, tx) beside the faulty Linen call.",
+        ),
     ),
     "missing-wrt": PitfallNote(
-        "nnx", "missing_wrt", True,
+        "nnx",
+        "missing_wrt",
+        True,
         "NNX: `nnx.Optimizer(model, tx)` without `wrt` is the pre-0.11 form. Since Flax 0.11 "
         "`wrt` is required (which variables the optimizer trains), and Flax raises the "
         "TypeError shown. Fix: `nnx.Optimizer(model, tx, wrt=nnx.Param)`; Linen runs beside it.",
     ),
     "outer-scope-model": PitfallNote(
-        "nnx", "outer_scope_train_step", False,
+        "nnx",
+        "outer_scope_train_step",
+        False,
         "NNX: loss_fn ignores its argument and calls the `model` of the enclosing scope. "
         "nnx.value_and_grad differentiates with respect to the argument it passes in, which the "
         "loss never touches: every gradient is exactly 0, nothing raises, and the NNX curve "

@@ -10,17 +10,19 @@ The carry crosses the jit boundary as a flat list of arrays: the cheapest call t
 import threading
 import time
 from collections import Counter
+from typing import ClassVar
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from app.training import linen_step, nnx_step, tasks
+from app.training import tasks
 from app.training.config import RunConfig, Structure
-from app.training.optimizers import make_tx
 from app.training.pitfall_adapters import ADAPTERS
 from app.training.pitfall_notes import PITFALLS
+from app.training.steps import linen_step, nnx_step
+from app.training.steps.optimizers import make_tx
 
 CAPACITY = 32768
 """The most steps one chunk can hold: ~1/30 s of line-fit work on a laptop CPU."""
@@ -58,7 +60,7 @@ class Program:
 
     param_names = ("kernel", "bias")
     """The model's parameters, in the order it holds them."""
-    layer_names: dict[str, str] = {}
+    layer_names: ClassVar[dict[str, str]] = {}
     """Linen's layer names that differ from the NNX model's, mapped to those: the step
     inspector shows one name for both."""
 
@@ -171,7 +173,9 @@ class Program:
             if watch is not None:
                 t.optimizer.tx = watch("nnx", t.optimizer.tx)
             if self.structure.ema:
-                metrics["nnx"] = nnx_step.train_step_with_ema(t.model, t.optimizer, t.ema_model, x, y, hyper["ema_decay"])
+                metrics["nnx"] = nnx_step.train_step_with_ema(
+                    t.model, t.optimizer, t.ema_model, x, y, hyper["ema_decay"]
+                )
             elif "nnx" in self._pitfall_step:
                 tx = self.tx(hyper)
                 t, metrics["nnx"] = self._pitfall_step["nnx"](t, x, y, watch("nnx", tx) if watch else tx)
@@ -223,7 +227,11 @@ class Program:
             state = jax.tree.unflatten(self._treedef, leaves)
             held["linen"] = {"": state.params} | ({"ema_": state.ema_params} if ema else {})
         return {
-            p: {prefix + name: layer[name][...].reshape(()) for prefix, layer in layers.items() for name in self.param_names}
+            p: {
+                prefix + name: layer[name][...].reshape(())
+                for prefix, layer in layers.items()
+                for name in self.param_names
+            }
             for p, layers in held.items()
         }
 
@@ -244,4 +252,7 @@ class Program:
     def _shown(self, carry):
         """The line's weights after the chunk, per paradigm, shaped as the layer holds them
         (kernel (1, 1), bias (1,)): what the fit view draws."""
-        return {p: {"kernel": w["kernel"].reshape(1, 1), "bias": w["bias"].reshape(1)} for p, w in self._weights(carry).items()}
+        return {
+            p: {"kernel": w["kernel"].reshape(1, 1), "bias": w["bias"].reshape(1)}
+            for p, w in self._weights(carry).items()
+        }

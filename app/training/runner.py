@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.model.run_record import RunRecord
+from app.training.compiled import program
 from app.training.config import RunConfig
 from app.training.pitfall_adapters import ADAPTERS
 from app.training.pitfall_notes import PITFALLS
-from app.training.compiled import program
-from app.training.step_inspector import inspect_step
 from app.training.programs import CAPACITY
+from app.training.step_inspector import inspect_step
 
 FRAME_SECONDS = 1 / 60
 """How much work one chunk aims at when running flat out: the GUI stays fed at 60 Hz."""
@@ -88,7 +88,9 @@ class Run:
     def advance(self, max_steps: int | None = None) -> Chunk:
         """Run the next chunk: about `chunk_seconds` of work, at most `max_steps`, never past the end."""
         prog = self._program
-        want = min(self.config.steps - self.step, chunk_steps(prog.seconds_per_step, self.chunk_seconds), max_steps or CAPACITY)
+        want = min(
+            self.config.steps - self.step, chunk_steps(prog.seconds_per_step, self.chunk_seconds), max_steps or CAPACITY
+        )
         start = self._carry
         t0 = time.perf_counter()
         self._carry, metrics, shown = prog.chunk(self._carry, want)
@@ -107,12 +109,9 @@ class Run:
                 # The chunk's weights are past the divergence: the view gets those the diverging
                 # step started from, re-run from the chunk's start (inputs are never donated).
                 shown[paradigm] = prog.chunk(start, int(bad[0]))[2][paradigm]
-        chunk = Chunk(
-            self.step, self.step + want, metrics, shown, dict(self.diverged_at), self.config.steps, seconds
-        )
+        chunk = Chunk(self.step, self.step + want, metrics, shown, dict(self.diverged_at), self.config.steps, seconds)
         self.step += want
         return chunk
-
 
     def inspect_last(self):
         """The last step taken, from the inside (`step_inspector.Inspection`); None before the

@@ -39,10 +39,26 @@ class Inspection:
 
 
 ROWS = (
-    "batch", "params before", "batch_stats before", "dropout key before", "smoothed targets",
-    "loss", "gradients", "gradient norm", "clipped gradients", "opt_state before", "update applied",
-    "update thrown away", "opt_state after", "opt_state thrown away", "params after", "batch_stats after",
-    "dropout key after", "metrics", "EMA params before", "EMA params after",
+    "batch",
+    "params before",
+    "batch_stats before",
+    "dropout key before",
+    "smoothed targets",
+    "loss",
+    "gradients",
+    "gradient norm",
+    "clipped gradients",
+    "opt_state before",
+    "update applied",
+    "update thrown away",
+    "opt_state after",
+    "opt_state thrown away",
+    "params after",
+    "batch_stats after",
+    "dropout key after",
+    "metrics",
+    "EMA params before",
+    "EMA params after",
 )
 """What the inspector shows, in the order a step's listing computes it (a task shows those its
 step has: the line fit has no BatchNorm, dropout or smoothed targets)."""
@@ -98,7 +114,7 @@ def _inspect(prog, before_leaves, after_leaves, *data_and_steps):
         """The run's step, its transforms watched: the new carry and what it recorded."""
         logs = {p: {} for p in prog.structure.paradigms}
         new_carry, metrics = prog.step(carry, *data, watch=lambda p, tx: watched(tx, logs[p]))
-        for p, log in logs.items():
+        for log in logs.values():
             if prog.structure.clip and "grads" in log:
                 # The chain's first link, on the input and the state the chain gave it.
                 clip = optax.inject_hyperparams(optax.clip_by_global_norm)(max_norm=carry[2]["max_norm"])
@@ -203,7 +219,8 @@ def _changed(paradigm: str, before: dict, after: dict) -> list[str]:
         "dropout key": "dropout key" if paradigm == "linen" else "dropout stream's count of keys drawn",
     }
     return [
-        names[row] for row in names
+        names[row]
+        for row in names
         if row in before and any(not np.array_equal(before[row][k], after[row][k]) for k in before[row])
     ]
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import jax
 import numpy as np
 
+from app.training.compiled import program
 from app.training.config import RunConfig
 from app.training.pitfall_notes import PITFALLS
-from app.training.compiled import program
 from app.training.programs import CAPACITY
 from app.training.stability import stability_edge
 

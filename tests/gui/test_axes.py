@@ -108,7 +108,7 @@ def texts(labels):
 
 
 def overlapping(labels):
-    return [(a, b) for i, (box_a, a) in enumerate(labels) for box_b, b in labels[i + 1:] if box_a.intersects(box_b)]
+    return [(a, b) for i, (box_a, a) in enumerate(labels) for box_b, b in labels[i + 1 :] if box_a.intersects(box_b)]
 
 
 def test_the_overlap_check_sees_boxes_that_touch_in_part():
@@ -167,8 +167,24 @@ def test_six_hundred_pixels_of_five_decades(qtbot):
     set_axis_length(widget, "left", 600)
     set_axis_length(widget, "bottom", 600)
     left, _ = drawn(widget.getAxis("left"))
-    assert texts(left) == ["1e-4", "2e-4", "5e-4", "0.001", "0.002", "0.005", "0.01", "0.02", "0.05",
-                           "0.1", "0.2", "0.5", "1", "2", "5", "10"]
+    assert texts(left) == [
+        "1e-4",
+        "2e-4",
+        "5e-4",
+        "0.001",
+        "0.002",
+        "0.005",
+        "0.01",
+        "0.02",
+        "0.05",
+        "0.1",
+        "0.2",
+        "0.5",
+        "1",
+        "2",
+        "5",
+        "10",
+    ]
     bottom, ticks = drawn(widget.getAxis("bottom"))
     assert texts(bottom) == ["0.001", "0.01", "0.1", "1"]
     assert overlapping(left) == [] and overlapping(bottom) == []
@@ -188,8 +204,18 @@ def test_no_length_range_or_font_size_overprints(qtbot, font_px, grid):
     if grid:
         widget.showGrid(x=True, y=True, alpha=0.25)  # as the app's plots: pyqtgraph then clips labels differently
     narrow = (0.0081, 0.0089)  # 0.0082 0.0084 ... do not fit across 250 px at 16 px; 0.0085 alone does
-    ranges = [(0.0075, 0.0105), narrow, (0.15, 0.9), (0.55, 2.3), (0.03, 0.2), (0.05, 2.5), (1e-4, 10), (1e-3, 1e2),
-              (1e-12, 1e6), (1e-300, 1e300)]
+    ranges = [
+        (0.0075, 0.0105),
+        narrow,
+        (0.15, 0.9),
+        (0.55, 2.3),
+        (0.03, 0.2),
+        (0.05, 2.5),
+        (1e-4, 10),
+        (1e-3, 1e2),
+        (1e-12, 1e6),
+        (1e-300, 1e300),
+    ]
     for pixels in (90, 140, 220, 360, 640):
         widget.resize(pixels + 90, pixels + 60)
         for values in ranges:
@@ -205,9 +231,24 @@ def test_no_length_range_or_font_size_overprints(qtbot, font_px, grid):
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(1e-4, "1e-4"), (1e-5, "1e-5"), (2.5e-5, "2.5e-5"), (0.001, "0.001"), (0.02, "0.02"), (0.0085, "0.0085"),
-     (10 ** np.log10(0.0085), "0.0085"), (0.1 + 0.2, "0.3"), (1.0, "1"), (10.0, "10"), (500.0, "500"),
-     (9999.0, "9999"), (1e4, "1e4"), (2e6, "2e6"), (1000.0012, "1000.0012"), (1e-300, "1e-300")],
+    [
+        (1e-4, "1e-4"),
+        (1e-5, "1e-5"),
+        (2.5e-5, "2.5e-5"),
+        (0.001, "0.001"),
+        (0.02, "0.02"),
+        (0.0085, "0.0085"),
+        (10 ** np.log10(0.0085), "0.0085"),
+        (0.1 + 0.2, "0.3"),
+        (1.0, "1"),
+        (10.0, "10"),
+        (500.0, "500"),
+        (9999.0, "9999"),
+        (1e4, "1e4"),
+        (2e6, "2e6"),
+        (1000.0012, "1000.0012"),
+        (1e-300, "1e-300"),
+    ],
 )
 def test_readable_numbers(value, text):
     assert readable_number(value) == text
@@ -215,12 +256,19 @@ def test_readable_numbers(value, text):
 
 def test_log_labels_beyond_the_range_of_floats():
     assert [log_label(v) for v in (np.log10(2e6), -3, 400, -400 + np.log10(2), 0.999999999999 + 400)] == [
-        "2e6", "0.001", "1e400", "2e-400", "1e401"]
+        "2e6",
+        "0.001",
+        "1e400",
+        "2e-400",
+        "1e401",
+    ]
     assert log_label(-2, scale=1000) == "10"  # the scale of an SI prefix or setScale
 
 
-@pytest.mark.parametrize(("values", "size"), [((0, 1), (400, 250)), ((-3.7, 1234.5), (300, 180)),
-                                              ((0.0075, 0.0105), (500, 120)), ((-1e6, 1e7), (700, 500))])
+@pytest.mark.parametrize(
+    ("values", "size"),
+    [((0, 1), (400, 250)), ((-3.7, 1234.5), (300, 180)), ((0.0075, 0.0105), (500, 120)), ((-1e6, 1e7), (700, 500))],
+)
 def test_a_linear_axis_is_pyqtgraphs(qtbot, values, size):
     ours = make_plot(qtbot, size=size)
     theirs = make_plot(qtbot, size=size, axes=lambda: None)
@@ -239,4 +287,5 @@ def test_a_linear_axis_is_pyqtgraphs(qtbot, values, size):
         assert our_levels == theirs.getAxis(side).tickValues(*values, length)
         for spacing, ticks in our_levels:
             assert ours.getAxis(side).tickStrings(ticks, 1.0, spacing) == theirs.getAxis(side).tickStrings(
-                ticks, 1.0, spacing)
+                ticks, 1.0, spacing
+            )

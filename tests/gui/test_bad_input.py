@@ -103,7 +103,8 @@ def test_lesson_text_is_plain_and_never_widens_the_window(window, qtbot, tmp_pat
     long_word = "x" * 3000
     path.write_text(
         '{"title": "<b>lr<edge</b>", "steps": [{"title": "a <i>b</i>", "caption": "'
-        + long_word + ' and a caption. It wraps.", "settings": {"lr": 0.2}}]}'
+        + long_word
+        + ' and a caption. It wraps.", "settings": {"lr": 0.2}}]}'
     )
     width = window.minimumSizeHint().width()
     assert window.open_lesson(path)

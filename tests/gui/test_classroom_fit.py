@@ -135,7 +135,10 @@ def test_presentation_shows_the_plot_the_step_and_the_caption_large(qtbot, name,
 
 def test_each_listing_opens_on_its_step(screen_window):
     win, _ = screen_window
-    linen, nnx = win.findChild(type(win.linen_pane.editor), "linenListing"), win.findChild(type(win.nnx_pane.editor), "nnxListing")
+    linen, nnx = (
+        win.findChild(type(win.linen_pane.editor), "linenListing"),
+        win.findChild(type(win.nnx_pane.editor), "nnxListing"),
+    )
     assert linen is win.linen_pane.editor and nnx is win.nnx_pane.editor
     assert "def train_step(state, x, y)" in linen.visible_text() and "apply_gradients" in linen.visible_text()
     assert "def train_step(model, optimizer, x, y)" in nnx.visible_text() and "optimizer.update" in nnx.visible_text()
@@ -254,5 +257,7 @@ def test_the_splitters_remember_their_positions(qtbot, controls):
     settle(qtbot, again)
     plots, listings = again.splitters["right"].sizes()
     assert again.look.zoom == first.look.zoom
-    assert plots == pytest.approx(listings, abs=2) and again.splitters["centre"].sizes()[0] == pytest.approx(controls, abs=2)
+    assert plots == pytest.approx(listings, abs=2) and again.splitters["centre"].sizes()[0] == pytest.approx(
+        controls, abs=2
+    )
     again.shutdown()

@@ -26,7 +26,7 @@ def test_a_toggle_compiled_ahead_runs_without_compiling(qtbot, monkeypatch):
 
 
 def test_a_lesson_animated_step_by_step_has_its_inspector_ready(qtbot, monkeypatch):
-    """"One step, slowly" plays two steps a second: its inspector compiles meanwhile, so S
+    """ "One step, slowly" plays two steps a second: its inspector compiles meanwhile, so S
     shows the step at once, without compiling."""
     monkeypatch.setattr(compiled, "_programs", {})
     monkeypatch.setenv(compile_ahead.SWITCH, "1")
@@ -36,7 +36,9 @@ def test_a_lesson_animated_step_by_step_has_its_inspector_ready(qtbot, monkeypat
     win = shown_window(qtbot, MainWindow())
     try:
         assert win.open_lesson("08-one-step-slowly")
-        qtbot.waitUntil(lambda: win.config is not None and step_inspector.is_compiled(win.config.structure), timeout=RUN_TIMEOUT_MS)
+        qtbot.waitUntil(
+            lambda: win.config is not None and step_inspector.is_compiled(win.config.structure), timeout=RUN_TIMEOUT_MS
+        )
         assert win.finished_run != win.run_id  # still playing, two steps a second
         win.single_step()
         qtbot.waitUntil(lambda: win.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)

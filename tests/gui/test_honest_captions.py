@@ -6,8 +6,8 @@ import pytest
 from app.gui import MainWindow
 from app.lessons import built_in_lessons, load_lesson
 from app.training.config import RunConfig
-from app.training.digits_loss import smooth_labels
 from app.training.pitfall_notes import PITFALLS
+from app.training.steps.digits_loss import smooth_labels
 from tests.gui.conftest import shown_window, wait_for_run
 
 
@@ -69,7 +69,7 @@ def test_a_diverged_run_shows_its_own_last_line_and_marks_the_step(window, qtbot
     assert f"diverged at step {k:,}" in window.plot.diverged_line.label.format
     note = window.fit.note_text()
     assert f"NNX diverged at step {k:,}" in note and "nan" not in note and "inf" not in note
-    xs, ys = window.fit.lines["nnx"].getData()
+    _, ys = window.fit.lines["nnx"].getData()
     assert np.all(np.isfinite(ys)) and np.max(np.abs(ys)) > 10  # this run's last weights, far off
     assert window.status.step_label.text() == f"diverged at step {k:,} of 1,000"
     window.controls.lr_spin.setValue(0.1)
@@ -135,7 +135,10 @@ def test_a_divergence_only_the_pitfall_causes_is_not_blamed_on_the_learning_rate
     window.controls.pitfall_combo.setCurrentIndex(0)
     window.controls.optimizer_combo.setCurrentIndex(window.controls.optimizer_combo.findData("sgd"))
     wait_for_run(qtbot, window)
-    assert set(window.record.diverged_at) == {"linen", "nnx"} and "Try a lower learning rate than 1.2" in window.banner.text()
+    assert (
+        set(window.record.diverged_at) == {"linen", "nnx"}
+        and "Try a lower learning rate than 1.2" in window.banner.text()
+    )
 
 
 def test_the_plot_says_when_it_shows_less_than_the_run(window, qtbot):

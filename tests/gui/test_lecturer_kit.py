@@ -107,7 +107,7 @@ def test_exports_write_files_that_parse(window, qtbot, tmp_path):
     window.export_plot(tmp_path / "loss.svg")
     svg = ElementTree.parse(tmp_path / "loss.svg").getroot()
     assert svg.tag.endswith("svg") and len(list(svg.iter())) > 50  # drawn as vector elements
-    with pytest.raises(ValueError, match="png or .svg"):
+    with pytest.raises(ValueError, match=r"png or \.svg"):
         window.export_plot(tmp_path / "loss.gif")
     assert window.export_csv(tmp_path / "run.csv") == 2000
     rows = list(csv.DictReader((tmp_path / "run.csv").open()))
@@ -136,7 +136,9 @@ def test_auto_stop_at_a_target_loss(window, qtbot):
     window.controls.stop_at_spin.setValue(0.05)
     window.controls.stop_at_check.setChecked(True)
     window.controls.steps_spin.setValue(1_000_000)
-    qtbot.waitUntil(lambda: window.banner.isVisible() and "reached 0.05" in window.banner.text(), timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.banner.isVisible() and "reached 0.05" in window.banner.text(), timeout=RUN_TIMEOUT_MS
+    )
     first = int(np.flatnonzero(window.record.curve("nnx")[1] <= 0.05)[0])
     assert f"NNX at step {first:,}" in window.banner.text()
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):

@@ -69,7 +69,7 @@ def test_ema_paths_are_drawn_and_the_tab_is_off_for_digits(window, qtbot):
     window.controls.ema_check.setChecked(True)
     wait_for_run(qtbot, window)
     view = _shown(qtbot, window)
-    k, b = view.paths["nnx_ema"].getData()
+    k, _ = view.paths["nnx_ema"].getData()
     np.testing.assert_array_equal(k, window.runs.record.curve("nnx", "ema_kernel")[1])  # the EMA's: no "now" point
     window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
     qtbot.waitUntil(lambda: window.config.task == "digits", timeout=RUN_TIMEOUT_MS)
@@ -95,8 +95,8 @@ def test_a_run_past_the_edge_draws_its_zigzag_and_never_its_flight(window, qtbot
     view.redraw()
     view.grab()  # painted without crashing
     k_all = window.runs.record.curve("nnx", "kernel")[1]
-    k, b = view.paths["nnx"].getData()
-    k0, k1, b0, b1 = view.frame
+    k, _ = view.paths["nnx"].getData()
+    k0, k1, _, _ = view.frame
     assert np.max(np.abs(k_all)) > 1e6 and 10 < len(k) < len(k_all)  # it flew off; the start is drawn
     assert np.max(np.abs(k)) < 100 * (k1 - k0) + abs(k0) + abs(k1)
 
@@ -130,7 +130,8 @@ def test_a_single_step_draws_its_vectors_from_the_weights_it_started_from(window
     assert (update[0][0], update[1][0]) == start
     np.testing.assert_allclose(
         (update[0][1] - start[0], update[1][1] - start[1]),
-        (float(values["update applied"]["kernel"]), float(values["update applied"]["bias"])), rtol=1e-6,
+        (float(values["update applied"]["kernel"]), float(values["update applied"]["bias"])),
+        rtol=1e-6,
     )
     window.controls.pause_button.click()  # resume: the run goes on, the arrows go
     qtbot.waitUntil(lambda: view.arrows == [], timeout=RUN_TIMEOUT_MS)

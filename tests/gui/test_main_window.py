@@ -6,14 +6,25 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.training import linen_step, nnx_step, optimizers, runner
 from app.model.settings import Settings
+from app.training import runner
 from app.training.config import RunConfig
+from app.training.steps import linen_step, nnx_step, optimizers
 from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
 
 NAMED = [
-    "seedSpin", "lrSpin", "lrSlider", "stepsSpin", "optimizerCombo", "emaCheck",
-    "emaDecaySpin", "clipCheck", "clipNormSpin", "runButton", "stopButton", "resetButton",
+    "seedSpin",
+    "lrSpin",
+    "lrSlider",
+    "stepsSpin",
+    "optimizerCombo",
+    "emaCheck",
+    "emaDecaySpin",
+    "clipCheck",
+    "clipNormSpin",
+    "runButton",
+    "stopButton",
+    "resetButton",
 ]
 
 
@@ -42,7 +53,13 @@ def test_listings_are_the_source_the_runner_executes(window):
     for fn in (linen_step.train_step, linen_step.train_step_with_ema, linen_step.loss_fn, linen_step.create_state):
         assert inspect.getsource(fn) in linen
     assert inspect.getsource(linen_step.EMATrainState) in linen
-    for fn in (nnx_step.train_step, nnx_step.train_step_with_ema, nnx_step.update_ema, nnx_step.loss_fn, nnx_step.create):
+    for fn in (
+        nnx_step.train_step,
+        nnx_step.train_step_with_ema,
+        nnx_step.update_ema,
+        nnx_step.loss_fn,
+        nnx_step.create,
+    ):
         assert inspect.getsource(fn) in nnx_
     for text in (linen, nnx_):
         assert text.endswith(inspect.getsource(optimizers.make_tx))
@@ -133,7 +150,7 @@ def test_pause_step_and_resume_in_animate_mode(window, qtbot):
     held = len(window.record.curve("nnx")[1])
     for k in (1, 2):
         qtbot.mouseClick(controls.step_button, Qt.LeftButton)
-        qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) == held + k, timeout=RUN_TIMEOUT_MS)
+        qtbot.waitUntil(lambda k=k: len(window.record.curve("nnx")[1]) == held + k, timeout=RUN_TIMEOUT_MS)
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         window.stop()  # round trip while paused: no steps were added
     assert len(window.record.curve("nnx")[1]) == held + 2
@@ -216,7 +233,7 @@ def test_hovering_reads_out_the_step_under_the_mouse(window, qtbot):
 
 
 def test_the_digits_task_has_its_controls_curves_grid_and_listings(window, qtbot):
-    from app.training import digits_linen, digits_nnx
+    from app.training.steps import digits_linen, digits_nnx
 
     controls = window.controls
     assert not controls.digits_box.isVisible()
@@ -281,7 +298,7 @@ def test_pins_keep_ghost_curves_named_by_what_differs(window, qtbot):
     window.controls.lr_spin.setValue(0.03)
     wait_for_run(qtbot, window)
     assert window.plot.pin_labels == ["pin: lr 0.1"]
-    config, ghost = window.plot.pins[0]
+    _, ghost = window.plot.pins[0]
     np.testing.assert_array_equal(ghost.yData, first)
     assert ghost in [item for item, _ in window.plot.legend._wanted]
     for seed in range(1, MAX_PINS + 2):

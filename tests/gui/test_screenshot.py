@@ -16,7 +16,12 @@ def test_screenshot_shows_both_curves(tmp_path, qapp):
     shot = tmp_path / "shot.png"
     env = dict(os.environ)  # offscreen, on the test screens (see tests/conftest.py)
     done = subprocess.run(
-        [sys.executable, "main.py", "--screenshot", str(shot)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "main.py", "--screenshot", str(shot)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     image = QImage(str(shot))
@@ -35,7 +40,11 @@ def test_screenshot_to_an_unwritable_path_exits_2(tmp_path):
     env = dict(os.environ)  # offscreen, on the test screens (see tests/conftest.py)
     done = subprocess.run(
         [sys.executable, "main.py", "--screenshot", str(tmp_path / "missing" / "shot.png")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 2 and "could not write" in done.stderr
 
@@ -48,7 +57,11 @@ def test_a_lesson_screenshot_shows_its_first_step(tmp_path):
     env = dict(os.environ)  # offscreen, on the test screens (see tests/conftest.py)
     done = subprocess.run(
         [sys.executable, "main.py", "--lesson", str(lesson), "--screenshot", str(shot)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     image = QImage(str(shot))
@@ -61,6 +74,12 @@ def test_a_malformed_lesson_exits_2_naming_the_file(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{")
     env = dict(os.environ)  # offscreen, on the test screens (see tests/conftest.py)
-    done = subprocess.run([sys.executable, "main.py", "--lesson", str(bad)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "main.py", "--lesson", str(bad)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and str(bad) in done.stderr and len(done.stderr.strip().splitlines()) == 1

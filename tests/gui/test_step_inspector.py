@@ -96,7 +96,9 @@ def test_a_digits_step_shows_its_batch_statistics_keys_and_targets(window, qtbot
 def test_the_one_step_lesson_waits_for_a_step_then_shows_it(window, qtbot):
     assert window.open_lesson("08-one-step-slowly")
     assert window.side_tabs.currentWidget() is window.step_view
-    qtbot.waitUntil(lambda: window.runs.record is not None and window.runs.record.steps_done("nnx") >= 1, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.runs.record is not None and window.runs.record.steps_done("nnx") >= 1, timeout=RUN_TIMEOUT_MS
+    )
     window.single_step()
     inspection = _inspected(qtbot, window)
     assert inspection.step >= 1 and "clipped gradients" in inspection.values["nnx"]
@@ -120,7 +122,11 @@ def test_the_listing_lines_show_the_values_they_computed(window, qtbot):
 
 def test_an_optimizer_state_sums_up_each_of_its_trees():
     """Adam's state: a norm for mu and one for nu; its integer count is in none of them."""
-    state = {"count": np.int32(999), "mu/out/bias": np.array([3.0, 4.0], np.float32), "nu/out/bias": np.zeros(2, np.float32)}
+    state = {
+        "count": np.int32(999),
+        "mu/out/bias": np.array([3.0, 4.0], np.float32),
+        "nu/out/bias": np.zeros(2, np.float32),
+    }
     assert summary("opt_state after", state) == "mu ‖·‖ 5, nu ‖·‖ 0"
     assert summary("params after", {"out/kernel": np.ones((2, 2)), "out/bias": np.zeros(3)}) == "‖·‖ 2"
     assert summary("params after", {"kernel": np.float32(2.5), "bias": np.float32(-0.5)}) == "(2.5, -0.5)"
@@ -131,7 +137,13 @@ def test_every_value_of_either_task_has_its_listing_line():
     from app.training.listings import listing
     from app.training.step_inspector import ROWS
 
-    digits_only = {"batch_stats before", "batch_stats after", "dropout key before", "dropout key after", "smoothed targets"}
+    digits_only = {
+        "batch_stats before",
+        "batch_stats after",
+        "dropout key before",
+        "dropout key after",
+        "smoothed targets",
+    }
     pitfall_only = {"update thrown away", "opt_state thrown away"}
     for task in ("line", "digits"):
         for p in ("linen", "nnx"):

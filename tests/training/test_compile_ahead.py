@@ -21,11 +21,17 @@ def fresh_programs(monkeypatch):
 def test_one_toggle_away_from_the_default_line_fit():
     base = RunConfig()
     by_hand = [
-        base.with_changes(ema_decay=0.99), base.with_changes(clip_norm=1.0),
-        base.with_changes(optimizer="momentum"), base.with_changes(optimizer="adam"),
-        base.with_changes(pitfall="forgotten-rebind"), base.with_changes(pitfall="optimizer-in-loop"),
-        base.with_changes(pitfall="missing-wrt"), base.with_changes(pitfall="outer-scope-model"),
-        base.with_changes(task="digits"), base.with_changes(paradigm="nnx"), base.with_changes(paradigm="linen"),
+        base.with_changes(ema_decay=0.99),
+        base.with_changes(clip_norm=1.0),
+        base.with_changes(optimizer="momentum"),
+        base.with_changes(optimizer="adam"),
+        base.with_changes(pitfall="forgotten-rebind"),
+        base.with_changes(pitfall="optimizer-in-loop"),
+        base.with_changes(pitfall="missing-wrt"),
+        base.with_changes(pitfall="outer-scope-model"),
+        base.with_changes(task="digits"),
+        base.with_changes(paradigm="nnx"),
+        base.with_changes(paradigm="linen"),
     ]  # the clip pitfall needs clipping on: two changes away
     near = one_toggle_away(base)
     assert [c.structure for c in near] == [c.structure for c in by_hand]

@@ -12,7 +12,12 @@ def _headless(cache_home, *flags, env=None):
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), **(env or {})}
     done = subprocess.run(
         [sys.executable, "main.py", "--headless", "--steps", "10", *flags],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return done

@@ -7,9 +7,10 @@ import optax
 import pytest
 from flax import nnx
 
-from app.training import compiled, digits_linen, digits_nnx, runner, tasks
+from app.training import compiled, runner, tasks
 from app.training.config import RunConfig, batch_rows
 from app.training.digits_program import BATCH_STREAM, EVAL_EVERY, linen_variables
+from app.training.steps import digits_linen, digits_nnx
 
 DIGITS = RunConfig(task="digits", steps=300, dropout=0.0)
 
@@ -93,9 +94,14 @@ def test_values_never_recompile():
     for _ in range(6):
         runner.run(
             base.with_changes(
-                seed=int(rng.integers(0, 100)), lr=float(rng.uniform(0.01, 0.3)), ema_decay=float(rng.uniform(0.9, 0.999)),
-                clip_norm=float(rng.uniform(0.1, 5)), l2=float(rng.uniform(0, 0.01)), batch_size=int(rng.integers(1, 257)),
-                label_smoothing=bool(rng.integers(0, 2)), steps=int(rng.integers(1, 80)),
+                seed=int(rng.integers(0, 100)),
+                lr=float(rng.uniform(0.01, 0.3)),
+                ema_decay=float(rng.uniform(0.9, 0.999)),
+                clip_norm=float(rng.uniform(0.1, 5)),
+                l2=float(rng.uniform(0, 0.01)),
+                batch_size=int(rng.integers(1, 257)),
+                label_smoothing=bool(rng.integers(0, 2)),
+                steps=int(rng.integers(1, 80)),
             )
         )
     assert prog.traces["chunk"] == max(before["chunk"], 1) and prog.traces["init"] == max(before["init"], 1)
@@ -124,7 +130,7 @@ def test_chunks_carry_the_grid_predictions():
 
 
 def test_label_smoothing_says_the_targets_it_makes():
-    from app.training.digits_loss import smooth_labels
+    from app.training.steps.digits_loss import smooth_labels
 
     targets = np.asarray(smooth_labels(np.array([3]), 0.1))[0]
     right, other = f"{targets[3]:.2g}", f"{targets[0]:.2g}"
@@ -136,5 +142,7 @@ def test_a_step_computes_the_least_rows_that_hold_its_batch():
     rows = [batch_rows(b) for b in (1, 16, 17, 64, 65, 200, 256)]
     assert rows == [16, 16, 32, 64, 128, 256, 256]
     assert RunConfig(task="digits", batch_size=64).structure.batch_rows == 64
-    assert RunConfig(task="digits", batch_size=64).structure == RunConfig(task="digits", batch_size=50, seed=3).structure
+    assert (
+        RunConfig(task="digits", batch_size=64).structure == RunConfig(task="digits", batch_size=50, seed=3).structure
+    )
     assert RunConfig(batch_size=64).structure.batch_rows == 0  # the line fit draws no batches

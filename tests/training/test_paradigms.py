@@ -9,12 +9,7 @@ from app.training.config import RunConfig
 from tests.training.numpy_reference import train
 
 STEPS = 200
-CASES = [
-    (opt, ema, clip)
-    for opt in ("sgd", "momentum", "adam")
-    for ema in (None, 0.9)
-    for clip in (None, 0.3)
-]
+CASES = [(opt, ema, clip) for opt in ("sgd", "momentum", "adam") for ema in (None, 0.9) for clip in (None, 0.3)]
 
 
 def _initial_weights(seed):
@@ -68,11 +63,12 @@ def test_the_step_modules_students_read_are_ruff_formatted():
     from app.training.listings import HELPERS, STEP_MODULES, TX_MODULE
 
     modules = {m for task in STEP_MODULES.values() for m in task.values()}
-    modules |= {m for helpers in HELPERS.values() for m, _ in helpers} | {TX_MODULE, "app.training.pitfalls"}
+    modules |= {m for helpers in HELPERS.values() for m, _ in helpers} | {TX_MODULE, "app.training.steps.pitfalls"}
     root = Path(__file__).resolve().parents[2]
     files = [str(root.joinpath(*m.split(".")).with_suffix(".py")) for m in sorted(modules)]
     done = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--check", "--line-length", "79", *files],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -5,10 +5,11 @@ import inspect
 import numpy as np
 import pytest
 
-from app.training import pitfalls, runner
+from app.training import runner
 from app.training.config import RunConfig
 from app.training.listings import listing
 from app.training.pitfall_notes import PITFALLS
+from app.training.steps import pitfalls
 
 LINE = RunConfig(steps=200, lr=0.05)
 
@@ -78,8 +79,9 @@ def test_the_clip_pitfall_shows_the_error_its_listed_code_raises(optimizer):
     import jax
     from flax import nnx
 
-    from app.training import linen_step, tasks
-    from app.training.optimizers import make_tx
+    from app.training import tasks
+    from app.training.steps import linen_step
+    from app.training.steps.optimizers import make_tx
 
     config = LINE.with_changes(pitfall="clip-update-misuse", clip_norm=1.0, optimizer=optimizer)
     shown = runner.run(config).errors["linen"]
@@ -87,7 +89,7 @@ def test_the_clip_pitfall_shows_the_error_its_listed_code_raises(optimizer):
     model = nnx.Linear(1, 1, rngs=nnx.Rngs(config.seed))
     params = {"kernel": model.kernel[...], "bias": model.bias[...]}
     state = linen_step.create_state(params, 1, make_tx(optimizer, config.lr, config.clip_norm))
-    with pytest.raises(Exception) as raised:  # noqa: PT011 - whatever the listed code raises
+    with pytest.raises(Exception) as raised:
         jax.block_until_ready(pitfalls.clip_update_misuse(state, x, y))
     assert shown == f"{type(raised.value).__name__}: {raised.value}"
     result = runner.run(config)

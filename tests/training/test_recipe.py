@@ -53,25 +53,25 @@ def test_a_sane_learning_rate_learns_the_line():
     assert final == pytest.approx(noise_floor, rel=0.3)
 
 
-GOOD = dict(seed=0, x=np.ones((4, 2)), y=np.ones((4, 1)), lr=0.1, num_steps=3)
+GOOD = {"seed": 0, "x": np.ones((4, 2)), "y": np.ones((4, 1)), "lr": 0.1, "num_steps": 3}
 
 
 @pytest.mark.parametrize(
     "changes,name",
     [
-        (dict(x=np.ones(4)), "x"),
-        (dict(x=np.ones((4, 2, 1))), "x"),
-        (dict(y=np.ones(4)), "y"),
-        (dict(y=np.ones((5, 1))), "same number of rows"),
-        (dict(x=np.full((4, 2), np.nan)), "x"),
-        (dict(y=np.array([[1.0], [np.inf], [0.0], [1.0]])), "y"),
-        (dict(x=np.ones((0, 2)), y=np.ones((0, 1))), "x"),
-        (dict(lr=0.0), "lr"),
-        (dict(lr=-1.0), "lr"),
-        (dict(lr=float("nan")), "lr"),
-        (dict(lr=float("inf")), "lr"),
-        (dict(num_steps=0.9), "num_steps"),
-        (dict(num_steps=-3), "num_steps"),
+        ({"x": np.ones(4)}, "x"),
+        ({"x": np.ones((4, 2, 1))}, "x"),
+        ({"y": np.ones(4)}, "y"),
+        ({"y": np.ones((5, 1))}, "as many rows"),
+        ({"x": np.full((4, 2), np.nan)}, "x"),
+        ({"y": np.array([[1.0], [np.inf], [0.0], [1.0]])}, "y"),
+        ({"x": np.ones((0, 2)), "y": np.ones((0, 1))}, "x"),
+        ({"lr": 0.0}, "lr"),
+        ({"lr": -1.0}, "lr"),
+        ({"lr": float("nan")}, "lr"),
+        ({"lr": float("inf")}, "lr"),
+        ({"num_steps": 0.9}, "num_steps"),
+        ({"num_steps": -3}, "num_steps"),
     ],
 )
 def test_bad_input_raises_naming_the_argument(changes, name):
@@ -80,7 +80,7 @@ def test_bad_input_raises_naming_the_argument(changes, name):
 
 
 def test_new_values_reuse_one_compile_per_shape():
-    from app.training import recipe
+    from app.training.steps import recipe
 
     x, y = tasks.line_fit_batch()
     train_step_loss(0, x, y, 0.1, 10)

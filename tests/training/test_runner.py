@@ -1,5 +1,7 @@
 """The streamed runner: compiles once per structure, is deterministic, stops when told."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -13,10 +15,13 @@ def test_values_never_recompile_only_structures_do():
     rng = np.random.default_rng(0)
     for base in structures:
         for _ in range(20):
-            changes = dict(seed=int(rng.integers(0, 1000)), lr=float(10 ** rng.uniform(-3, -0.5)),
-                           steps=int(rng.integers(1, 3000)))
+            changes = {
+                "seed": int(rng.integers(0, 1000)),
+                "lr": float(10 ** rng.uniform(-3, -0.5)),
+                "steps": int(rng.integers(1, 3000)),
+            }
             if base.ema_decay:
-                changes |= dict(ema_decay=float(rng.uniform(0.9, 0.999)), clip_norm=float(rng.uniform(0.1, 10)))
+                changes |= {"ema_decay": float(rng.uniform(0.9, 0.999)), "clip_norm": float(rng.uniform(0.1, 10))}
             config = base.with_changes(**changes)
             result = runner.run(config)
             assert all(len(m["loss"]) == config.steps for m in result.metrics.values())
@@ -44,7 +49,7 @@ def test_chunks_cover_the_run_in_order():
     config = RunConfig(steps=100_000, paradigm="linen")
     chunks = list(runner.stream(config))
     assert chunks[0].start == 0 and chunks[-1].end == config.steps
-    assert all(a.end == b.start for a, b in zip(chunks, chunks[1:]))
+    assert all(a.end == b.start for a, b in itertools.pairwise(chunks))
     sizes = {c.end - c.start for c in chunks[:-1]}
     assert all(s & (s - 1) == 0 and s <= programs.CAPACITY for s in sizes)  # powers of two
 
@@ -59,12 +64,9 @@ def test_chunk_size_aims_at_one_frame():
 
 
 def test_stop_ends_the_stream_before_the_next_chunk():
-    stop = False
     chunks = []
-    for chunk in runner.stream(RunConfig(steps=1_000_000), should_stop=lambda: stop, max_chunk_steps=256):
+    for chunk in runner.stream(RunConfig(steps=1_000_000), should_stop=lambda: len(chunks) == 3, max_chunk_steps=256):
         chunks.append(chunk)
-        if len(chunks) == 3:
-            stop = True
     assert len(chunks) == 3 and chunks[-1].end == 768
 
 
@@ -148,7 +150,9 @@ def test_a_first_chunk_is_sized_to_its_steps_work(monkeypatch):
     assert digits.end <= 256 and line.end >= 4 * digits.end
 
 
-@pytest.mark.parametrize("changes", [dict(ema_decay=0.95), dict(optimizer="adam", clip_norm=0.5), dict(optimizer="momentum")])
+@pytest.mark.parametrize(
+    "changes", [{"ema_decay": 0.95}, {"optimizer": "adam", "clip_norm": 0.5}, {"optimizer": "momentum"}]
+)
 def test_how_a_run_is_chunked_never_changes_a_bit(changes):
     """Instant, Animate, single steps and headless runs cut a run differently: every step is the
     same compiled step whatever the cut, so every number is the same to the last bit."""
@@ -156,8 +160,11 @@ def test_how_a_run_is_chunked_never_changes_a_bit(changes):
 
     def metrics(max_chunk_steps):
         chunks = list(runner.stream(config, max_chunk_steps=max_chunk_steps))
-        return {(p, k): np.concatenate([c.metrics[p][k] for c in chunks]) for p in config.paradigms
-                for k in chunks[0].metrics[p]}
+        return {
+            (p, k): np.concatenate([c.metrics[p][k] for c in chunks])
+            for p in config.paradigms
+            for k in chunks[0].metrics[p]
+        }
 
     whole = runner.run(config).metrics
     for cut in (None, 7, 1):

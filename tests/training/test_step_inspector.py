@@ -37,7 +37,9 @@ def _inspected_at(config, step, cut):
     return run.inspect_last()
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.paradigm}-{c.optimizer}-clip{c.clip_norm}-ema{c.ema_decay}-{c.pitfall}")
+@pytest.mark.parametrize(
+    "config", CONFIGS, ids=lambda c: f"{c.paradigm}-{c.optimizer}-clip{c.clip_norm}-ema{c.ema_decay}-{c.pitfall}"
+)
 def test_the_inspected_step_leaves_the_weights_the_run_holds_after_it(config):
     streamed = _streamed_weights(config)
     for cut in (1, 5):  # a single Step, and a pause after a longer chunk
@@ -102,7 +104,9 @@ DIGITS_CONFIGS = [
 HELD = ("params", "batch_stats", "dropout key", "EMA params")
 
 
-@pytest.mark.parametrize("config", DIGITS_CONFIGS, ids=lambda c: f"{c.paradigm}-{c.optimizer}-clip{c.clip_norm}-ema{c.ema_decay}")
+@pytest.mark.parametrize(
+    "config", DIGITS_CONFIGS, ids=lambda c: f"{c.paradigm}-{c.optimizer}-clip{c.clip_norm}-ema{c.ema_decay}"
+)
 def test_an_inspected_digits_step_leaves_the_state_the_run_holds_after_it(config):
     """What the state holds after the inspected step is the streamed run's after it (the issue
     asks for float32 rounding; the run's own compiled step gives it to the bit)."""
@@ -112,7 +116,9 @@ def test_an_inspected_digits_step_leaves_the_state_the_run_holds_after_it(config
     held = jax.device_get(prog.held(prog.unflatten(streamed._carry)))
     inspection = _inspected_at(config, STEP, 3)
     assert inspection.step == STEP and set(inspection.values) == set(config.paradigms)
-    state = jax.tree.unflatten(prog._treedef, prog.unflatten(streamed._carry)[1]) if "linen" in config.paradigms else None
+    state = (
+        jax.tree.unflatten(prog._treedef, prog.unflatten(streamed._carry)[1]) if "linen" in config.paradigms else None
+    )
     for p, values in inspection.values.items():
         assert list(values) == [name for name in ROWS if name in values]  # the listing's order
         rows = [row for row in HELD if row != "EMA params" or config.ema_decay is not None]
@@ -122,8 +128,12 @@ def test_an_inspected_digits_step_leaves_the_state_the_run_holds_after_it(config
             for name, array in held[p][row].items():
                 np.testing.assert_array_equal(values[f"{row} after"][name], array, err_msg=f"{p} {row} {name}")
     if state is not None:  # the names point at the right layers: read straight from the TrainState
-        np.testing.assert_array_equal(inspection.values["linen"]["params after"]["hidden/kernel"], state.params["Dense_0"]["kernel"])
-        np.testing.assert_array_equal(inspection.values["linen"]["batch_stats after"]["var"], state.batch_stats["BatchNorm_0"]["var"])
+        np.testing.assert_array_equal(
+            inspection.values["linen"]["params after"]["hidden/kernel"], state.params["Dense_0"]["kernel"]
+        )
+        np.testing.assert_array_equal(
+            inspection.values["linen"]["batch_stats after"]["var"], state.batch_stats["BatchNorm_0"]["var"]
+        )
 
 
 def test_the_digits_values_are_the_steps_own():
@@ -146,8 +156,12 @@ def test_the_digits_values_are_the_steps_own():
         h = x @ w["hidden/kernel"] + w["hidden/bias"]
         mean, var = h.mean(0), h.var(0)
         stats = v[p]["batch_stats before"]
-        np.testing.assert_allclose(v[p]["batch_stats after"]["mean"], 0.9 * stats["mean"] + 0.1 * mean, rtol=1e-4, atol=1e-6)
-        np.testing.assert_allclose(v[p]["batch_stats after"]["var"], 0.9 * stats["var"] + 0.1 * var, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(
+            v[p]["batch_stats after"]["mean"], 0.9 * stats["mean"] + 0.1 * mean, rtol=1e-4, atol=1e-6
+        )
+        np.testing.assert_allclose(
+            v[p]["batch_stats after"]["var"], 0.9 * stats["var"] + 0.1 * var, rtol=1e-4, atol=1e-6
+        )
         hidden = np.maximum((h - mean) / np.sqrt(var + 1e-5) * w["norm/scale"] + w["norm/bias"], 0)
         logits = hidden @ w["out/kernel"] + w["out/bias"]
         log_p = logits - logits.max(1, keepdims=True)
@@ -178,7 +192,8 @@ def test_what_became_of_the_digits_state_object():
     facts = _inspected_at(RunConfig(task="digits", steps=60, dropout=0.1), STEP, 1).facts
     assert facts["linen"].startswith("state: a new TrainState (new weights, BatchNorm statistics and dropout key)")
     assert facts["nnx"] == (
-        "model: the same object, its weights, BatchNorm statistics and dropout stream's count of keys drawn changed in place"
+        "model: the same object, its weights, BatchNorm statistics and dropout stream's count of keys drawn "
+        "changed in place"
     )  # NNX's stream keeps its key: only its count moves
 
 
@@ -190,12 +205,16 @@ def test_a_step_that_no_longer_moves_the_weights_says_so():
     same = {"params": {"kernel": np.float32(2.0), "bias": np.float32(-0.5)}}
     moved = {"params": {"kernel": np.float32(2.0), "bias": np.float32(-0.4)}}
     config = RunConfig()
-    assert "(its weights equal to the old ones, to the last bit)" in _what_became_of_the_state("linen", config, same, same)
+    assert "(its weights equal to the old ones, to the last bit)" in _what_became_of_the_state(
+        "linen", config, same, same
+    )
     assert "(new weights)" in _what_became_of_the_state("linen", config, same, moved)
     assert _what_became_of_the_state("nnx", config, same, same) == (
         "model: the same object; this step left its weights as they were, to the last bit"
     )
-    assert _what_became_of_the_state("nnx", config, same, moved) == "model: the same object, its weights changed in place"
+    assert (
+        _what_became_of_the_state("nnx", config, same, moved) == "model: the same object, its weights changed in place"
+    )
 
 
 def test_the_diverging_step_shows_its_non_finite_metrics_and_nothing_after():

@@ -9,8 +9,8 @@ import jax.numpy as jnp
 import optax
 from flax import nnx
 
-from app.training.digits_loss import CLASSES, l2_penalty, smooth_labels
-from app.training.nnx_step import Trainee
+from app.training.steps.digits_loss import CLASSES, l2_penalty, smooth_labels
+from app.training.steps.nnx_step import Trainee
 
 HIDDEN = 128
 

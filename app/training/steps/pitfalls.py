@@ -1,7 +1,7 @@
 """The classic mistakes, each a small real variant of the line fit's step.
 
-Each is run for real beside the correct paradigm; the line marked `# BUG` is the mistake.
-What goes wrong, and the fix, is in `pitfall_notes.PITFALLS`.
+Each is run for real beside the correct paradigm; the line marked `# BUG` is
+the mistake. What goes wrong, and the fix, is in `pitfall_notes.PITFALLS`.
 """
 
 import jax
@@ -9,8 +9,8 @@ import jax.numpy as jnp
 import optax
 from flax import nnx
 
-from app.training.linen_step import loss_fn, train_step
-from app.training.nnx_step import train_step as nnx_train_step
+from app.training.steps.linen_step import loss_fn, train_step
+from app.training.steps.nnx_step import train_step as nnx_train_step
 
 
 def forgotten_rebind(state, x, y):
@@ -26,7 +26,7 @@ def optimizer_in_loop(model, tx, x, y):
 
 
 def clip_update_misuse(state, x, y):
-    """Linen: the "Custom Training Loops" tutorial's clipping, outside the chain."""
+    """Linen: clipping outside the chain, as "Custom Training Loops" does."""
     grads = jax.grad(loss_fn)(state.params, state.apply_fn, x, y)
     grads = optax.clip_by_global_norm(1.0).update(grads, state)  # BUG
     return state.apply_gradients(grads=grads)

@@ -1,7 +1,8 @@
-"""The digits classifier's Linen step, after "Custom Training Loops", made correct.
+"""The digits classifier's Linen step, after "Custom Training Loops", made
+correct.
 
-Everything that changes lives in a frozen `CustomTrainState`; the step returns a
-new one. BatchNorm statistics come back from `apply` as a mutable collection,
+Everything that changes lives in a frozen `CustomTrainState`; the step returns
+a new one. BatchNorm statistics come back from `apply` as a mutable collection,
 and the dropout key is split every step, never reused.
 """
 
@@ -12,8 +13,8 @@ import jax.numpy as jnp
 import optax
 from flax import linen as nn
 
-from app.training.digits_loss import CLASSES, l2_penalty, smooth_labels
-from app.training.linen_step import EMATrainState
+from app.training.steps.digits_loss import CLASSES, l2_penalty, smooth_labels
+from app.training.steps.linen_step import EMATrainState
 
 HIDDEN = 128
 

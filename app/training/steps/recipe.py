@@ -1,12 +1,10 @@
 """The seed recipe's contract: `train_step_loss(seed, x, y, lr, num_steps)`.
 
-It builds the model and optimizer exactly as the recipe does and runs the recipe's
-`train_step` (from `nnx_step`) `num_steps` times on the same batch, compiled into one
-`lax.fori_loop` instead of a Python loop. The seed's key, the learning rate and the step
-count are data to that compiled loop, so one compile per shape of (x, y) serves every call.
-`python -m app.bench` measured a repeated call (1,000 steps, new seed and lr each) at about
-1 µs a step against about 12,600 µs a step for the seed's own un-jitted loop: roughly ten
-thousand times faster (2-core CPU).
+It builds the model and optimizer exactly as the recipe does and runs the
+recipe's `train_step` (from `nnx_step`) `num_steps` times on the same batch,
+compiled into one `lax.fori_loop` instead of a Python loop. The seed's key,
+the learning rate and the step count are data to that compiled loop, so one
+compile per shape of (x, y) serves every call.
 """
 
 import functools
@@ -19,14 +17,16 @@ import numpy as np
 import optax
 from flax import nnx
 
-from app.training import nnx_step
+from app.training.steps import nnx_step
 
 TRACES = Counter()
-"""How often the contract's loop was traced (compiled), per input shape: a test reads it."""
+"""How often the contract's loop was traced, per input shape (for tests)."""
 
 
 def train_step_loss(seed, x, y, lr, num_steps) -> jax.Array:
-    """Train `nnx.Linear` with SGD on (x, y); return `[loss at step 0, loss at the last step]`.
+    """Train `nnx.Linear` with SGD on (x, y).
+
+    Returns `[loss at step 0, loss at the last step]`.
 
     Args:
         seed: model seed (cast to int).
@@ -39,13 +39,19 @@ def train_step_loss(seed, x, y, lr, num_steps) -> jax.Array:
         ValueError: naming the argument that is wrong.
     """
     x, y, lr, num_steps = _validated(x, y, lr, num_steps)
-    key = jax.random.key(int(seed))  # what nnx.Rngs(int(seed)) does, outside the compiled loop
-    return _first_and_last_loss(x.shape, y.shape)(key, x, y, np.float32(lr), np.int32(num_steps))
+    # What nnx.Rngs(int(seed)) does, outside the compiled loop:
+    key = jax.random.key(int(seed))
+    return _first_and_last_loss(x.shape, y.shape)(
+        key, x, y, np.float32(lr), np.int32(num_steps)
+    )
 
 
 @functools.cache
 def _first_and_last_loss(x_shape, y_shape):
-    """The compiled recipe for one shape of (x, y): key, lr and step count are traced."""
+    """The compiled recipe for one shape of (x, y).
+
+    The key, the learning rate and the step count are traced: data, not code.
+    """
 
     @jax.jit
     def first_and_last(key, x, y, lr, num_steps):
@@ -58,10 +64,16 @@ def _first_and_last_loss(x_shape, y_shape):
             state, first, _last = loop
             model, optimizer = nnx.merge(graphdef, state)
             loss = nnx_step.train_step(model, optimizer, x, y)["loss"]
-            return nnx.state((model, optimizer)), jnp.where(i == 0, loss, first), loss
+            return (
+                nnx.state((model, optimizer)),
+                jnp.where(i == 0, loss, first),
+                loss,
+            )
 
         nan = jnp.float32(jnp.nan)
-        _, first, last = jax.lax.fori_loop(0, num_steps, body, (state, nan, nan))
+        _, first, last = jax.lax.fori_loop(
+            0, num_steps, body, (state, nan, nan)
+        )
         return jnp.array([first, last])
 
     return first_and_last
@@ -71,7 +83,8 @@ def _validated(x, y, lr, num_steps):
     x = _matrix("x", x)
     y = _matrix("y", y)
     if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y must have the same number of rows, got {x.shape[0]} and {y.shape[0]}")
+        rows = f"{x.shape[0]} and {y.shape[0]}"
+        raise ValueError(f"x and y must have as many rows, got {rows}")
     try:
         lr = float(lr)
     except (TypeError, ValueError):
@@ -81,9 +94,13 @@ def _validated(x, y, lr, num_steps):
     try:
         steps = int(num_steps)
     except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"num_steps must be a number, got {num_steps!r}") from None
+        raise ValueError(
+            f"num_steps must be a number, got {num_steps!r}"
+        ) from None
     if steps < 1:
-        raise ValueError(f"num_steps must be at least 1 after int(), got {num_steps!r}")
+        raise ValueError(
+            f"num_steps must be at least 1 after int(), got {num_steps!r}"
+        )
     return x, y, lr, steps
 
 

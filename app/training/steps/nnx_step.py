@@ -13,7 +13,7 @@ from flax import nnx
 
 
 class Trainee(NamedTuple):
-    """What a run trains: the model, its optimizer, and the EMA copy (None without EMA)."""
+    """What a run trains: the model, its optimizer, the EMA copy (or None)."""
 
     model: nnx.Module
     optimizer: nnx.Optimizer
