@@ -1,18 +1,28 @@
 """Command line: the window by default; `--headless` runs without it and prints a summary."""
 
 import argparse
+import contextlib
 import csv
 import functools
 import os
+import signal
 import sys
+import threading
 
 import numpy as np
 
-from app.model.settings import DISPLAY_FIELDS, RUN_FIELDS, Settings
+from app.model.files import SaveError, target_of, write_file
+from app.model.settings import DISPLAY_FIELDS, FIELDS, RUN_FIELDS, Settings
 from app.training import compile_cache
 from app.training.config import RunConfig
 
 PROG = "train-step-lab"
+SWEEP_IGNORES = {
+    "pitfall": "the sweep runs the correct step (in the window, the paradigm beside the pitfall)",
+    "ema_decay": "the sweep reads the final loss of the raw weights, which EMA does not change",
+}
+INTERRUPTED = 130
+"""The exit status after Ctrl+C, as a shell gives it (128 + SIGINT)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--sweep", type=int, metavar="N", help="print the final loss of N log-spaced learning rates (1e-4 to 10) as CSV"
     )
     parser.add_argument(
-        "--csv", metavar="PATH", help="write every step's metrics (or the sweep's rows) to this CSV file"
+        "--csv",
+        metavar="PATH",
+        help="write every step's metrics (or the sweep's rows) to this CSV file; - writes it to standard output",
     )
     parser.add_argument("--lesson", metavar="LESSON", help="open a lesson (a JSON file, or a built-in lesson's name)")
     parser.add_argument("--screenshot", metavar="PATH", help="open the window, run the settings, save a PNG, exit")
@@ -98,6 +110,11 @@ def check_combination(args) -> None:
             raise ValueError("--lesson sets the run itself: leave out the run's flags")
         if args.lesson is not None and display:
             raise ValueError(f"--lesson sets how the window shows its steps: leave out {display[0]}")
+    if args.sweep is not None:
+        # The sweep runs the correct step and reads its raw weights' loss: these would be ignored.
+        for name, why in SWEEP_IGNORES.items():
+            if name in given:
+                raise ValueError(f"--{FIELDS[name].flag} cannot go with --sweep: {why}")
     if given.get("task", "line") == "line":
         digits_only = [f"--{f.flag}" for f in RUN_FIELDS if f.digits_only and f.name in given]
         if digits_only:
@@ -131,7 +148,10 @@ def summary_lines(result) -> list[str]:
             message = " ".join(result.errors[paradigm].split())
             lines.append(f'paradigm={paradigm} steps=0 error="{message}"')
             continue
-        m = result.metrics[paradigm]
+        m = result.metrics.get(paradigm)
+        if not m:  # stopped before its first step
+            lines.append(f"paradigm={paradigm} steps=0")
+            continue
         steps = len(m["loss"])
         # Paradigms that run together share one compiled loop: its time is one joint figure.
         joint = "joint_" if len(result.config.compiled_paradigms) > 1 else ""
@@ -156,12 +176,17 @@ def summary_lines(result) -> list[str]:
     return lines
 
 
-def sweep_rows(config, points) -> tuple[list[list[str]], str]:
-    """The sweep's `lr,final_loss` rows and its `stability_edge=` line (`none` where no edge applies)."""
-    from app.training.sweep import sweep
+def sweep_rows(config, points, should_stop=lambda: False) -> tuple[list[list[str]], str]:
+    """The sweep's `lr,final_loss` rows, as far as it came before `should_stop()`, and its
+    `stability_edge=` line (`none` where no edge applies)."""
+    from app.training.sweep import SweepRun
 
-    result = sweep(config, points)
-    rows = [[f"{float(lr):.6g}", f"{float(loss):.6g}"] for lr, loss in zip(result.lrs, result.final_loss, strict=False)]
+    run = SweepRun(config, points)
+    while not run.finished and not should_stop():
+        run.advance()
+    result = run.result()
+    done = zip(result.lrs[: result.done], result.final_loss[: result.done], strict=True)
+    rows = [[f"{float(lr):.6g}", f"{float(loss):.6g}"] for lr, loss in done]
     return rows, f"stability_edge={'none' if result.edge is None else f'{result.edge:.6g}'}"
 
 
@@ -169,27 +194,72 @@ def _write_rows(rows, file) -> None:
     csv.writer(file).writerows(rows)
 
 
+def _check_target(path, what: str) -> None:
+    """ValueError, before any run, for a path that cannot be a file to write."""
+    try:
+        target_of(path)
+    except SaveError as error:
+        special = os.path.exists(path) and not os.path.isdir(path)
+        hint = " (--csv - writes the CSV to standard output)" if special and what == "the CSV" else ""
+        raise ValueError(f"{what} cannot be written: {error}{hint}") from None
+
+
+@contextlib.contextmanager
+def interrupts():
+    """Ctrl+C sets the event it yields instead of raising: the work stops between two of its
+    pieces, whole, and what was done so far is printed and saved."""
+    event = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield event  # signals reach the main thread only
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: event.set())
+    try:
+        yield event
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def headless(args) -> int:
-    """Run (or sweep) and print; the CSV is written last, so a bad path loses no printed result."""
+    """Run (or sweep) and print; the CSV is written last and whole, so a bad path loses no
+    printed result and a failed write leaves no partial file. With `--csv -` the CSV goes to
+    standard output and the summary to standard error. Ctrl+C stops between two chunks: what
+    ran so far is printed and saved, and the exit status is 130."""
+    to_stdout = args.csv == "-"
+    if args.csv and not to_stdout:
+        _check_target(args.csv, "the CSV")
+    say = functools.partial(print, file=sys.stderr if to_stdout else sys.stdout)
     compile_cache.enable()  # before anything compiles: JAX sets its cache up at the first compile
     from app.training import runner
 
     config = config_from_args(args)
-    if args.sweep is not None:
-        rows, edge = sweep_rows(config, args.sweep)
-        table = [["lr", "final_loss"], *rows]
-        print("\n".join([*(",".join(row) for row in table), edge]))
-        save = functools.partial(_write_rows, table)
-    else:
-        result = runner.run(config)
-        print("\n".join(summary_lines(result)))
-        save = result.to_csv
-    if args.csv:
-        try:
-            with open(args.csv, "w", newline="") as file:
-                save(file)
-        except OSError as error:
-            raise ValueError(f"could not write the CSV {args.csv}: {error.strerror or error}") from None
+    with interrupts() as interrupted:
+        if args.sweep is not None:
+            rows, edge = sweep_rows(config, args.sweep, interrupted.is_set)
+            table = [["lr", "final_loss"], *rows]
+            say("\n".join([*(",".join(row) for row in table), edge]))
+            save, done, total, unit = functools.partial(_write_rows, table), len(rows), args.sweep, "learning rate"
+        else:
+            result = runner.run(config, interrupted.is_set)
+            say("\n".join(summary_lines(result)))
+            done = max((result.steps_done(p) for p in result.paradigms), default=0)
+            save, total, unit = result.to_csv, config.steps, "step"
+    stopped = interrupted.is_set() and done < total
+    if args.csv and (done or not stopped):
+        if to_stdout:
+            save(sys.stdout)
+        else:
+            try:
+                write_file(args.csv, save)
+            except SaveError as error:
+                raise ValueError(str(error)) from None
+    if stopped:
+        if done:
+            held = "the lines above and the CSV hold" if args.csv else "the lines above hold"
+            said = f"after {done:,} of {total:,} {unit}s: {held} those"
+        else:
+            said = f"before the first {unit} finished: nothing ran" + (", no CSV was written" if args.csv else "")
+        print(f"{PROG}: interrupted {said}", file=sys.stderr)
+        return INTERRUPTED
     return 0
 
 
@@ -202,6 +272,8 @@ def main(argv=None) -> int:
         check_combination(args)
         if args.headless:
             return headless(args)
+        if args.screenshot:
+            _check_target(args.screenshot, "the screenshot")
         if args.lesson:
             from app.lessons import load_lesson
 
@@ -213,3 +285,9 @@ def main(argv=None) -> int:
     except (ValueError, OSError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl+C before the run or the window could take it over
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:  # the reader of standard output went away (`| head`, say)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit's flush
+        return 1

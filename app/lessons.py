@@ -14,13 +14,18 @@ step, so a bad file is refused whole with a message naming the file, the step an
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from app.data_files import resource
+from app.model.files import NotAFile, SaveError, TooLarge, read_bounded, write_bytes
 from app.model.settings import Settings
 
 MAX_FILE_BYTES = 1_000_000
+LOCK_SECONDS = 10
+"""How long a save waits for another window's save to the same lesson."""
 LESSONS_DIR = resource("lessons")
 PANELS = ("landscape", "step")
 
@@ -42,6 +47,8 @@ class Lesson:
     title: str
     steps: tuple[LessonStep, ...]
     path: Path | None = None
+    data: dict = field(default_factory=dict, compare=False, repr=False)
+    """The file's JSON as read: a step is appended to it, keeping all else in the file."""
 
 
 def find_lesson(name) -> Path:
@@ -60,15 +67,27 @@ def load_lesson(path) -> Lesson:
     """Read and check a lesson file (or a built-in lesson by name); LessonError says what is
     wrong and where."""
     path = find_lesson(path)
+    return _parse(path, _read(path))
+
+
+def _read(path: Path) -> bytes:
+    """A lesson file's bytes: a bounded read of a regular file (a device or a pipe is refused
+    at once)."""
     try:
-        too_large = path.stat().st_size > MAX_FILE_BYTES
-        text = None if too_large else path.read_text(encoding="utf-8-sig")  # a byte-order mark is fine
+        return read_bounded(path, MAX_FILE_BYTES)
     except OSError as error:
         raise LessonError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except NotAFile as error:
+        raise LessonError(f"{path}: {error}, not a lesson's JSON file") from None
+    except TooLarge:
+        raise LessonError(f"{path}: is larger than a lesson can be ({MAX_FILE_BYTES:,} bytes at most)") from None
+
+
+def _parse(path: Path, data: bytes) -> Lesson:
+    try:
+        text = data.decode("utf-8-sig")  # a byte-order mark is fine
     except UnicodeDecodeError as error:
         raise LessonError(f"{path}: is not UTF-8 text ({error})") from None
-    if too_large:
-        raise LessonError(f"{path}: is larger than a lesson can be ({MAX_FILE_BYTES:,} bytes at most)")
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as error:  # bad JSON, nested too deep, a number too long
@@ -95,23 +114,57 @@ def load_lesson(path) -> Lesson:
             steps.append(LessonStep(raw["title"], raw["caption"], settings, panel))
         except (ValueError, TypeError, OverflowError) as error:
             raise LessonError(f"{path}: step {number}: {error}") from None
-    return Lesson(data["title"], tuple(steps), path)
+    return Lesson(data["title"], tuple(steps), path, data)
 
 
 def append_step(path, step: LessonStep) -> Lesson:
-    """Add a step to a lesson file (a new file gets a title from its name); returns the lesson."""
+    """Add a step to a lesson file (a new file gets a title from its name) and return the
+    lesson; LessonError says why nothing changed.
+
+    The file is read, extended and replaced whole (see `files.write_file`): a failure leaves it
+    as it was. Saves to one file from several windows at once take turns (a lock file beside
+    it), so none is lost.
+    """
     path = Path(path)
+    try:
+        with FileLock(path.with_name(f".{path.name}.lock"), timeout=LOCK_SECONDS):
+            return _append_locked(path, step)
+    except Timeout:
+        raise LessonError(f"{path}: another window is saving to this lesson; try again") from None
+    except SaveError as error:
+        raise LessonError(str(error)) from None
+    except OSError as error:  # the lock file itself cannot be made: the folder is read-only, say
+        raise LessonError(f"could not write {path}: {error.strerror or error}; the file there is unchanged") from None
+
+
+def _append_locked(path: Path, step: LessonStep) -> Lesson:
     if path.exists():
-        load_lesson(path)  # refuse to extend a broken file
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = _parse(path, _read(path)).data  # a broken file is refused, never extended
     else:
         data = {"title": path.stem.replace("-", " ").replace("_", " ").capitalize(), "steps": []}
     data["steps"].append(
         {"title": step.title, "caption": step.caption, "settings": step.settings.to_json()}
         | ({"panel": step.panel} if step.panel else {})
     )
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return load_lesson(path)
+    encoded = _encode(data)
+    if len(encoded) > MAX_FILE_BYTES:
+        raise LessonError(
+            f"{path}: with this step the lesson would be {len(encoded):,} bytes, more than a lesson can be "
+            f"({MAX_FILE_BYTES:,}); the file there is unchanged"
+        )
+    lesson = _parse(path, encoded)  # what is written opens as it is
+    write_bytes(path, encoded)
+    return lesson
+
+
+def _encode(data) -> bytes:
+    """The lesson as UTF-8 JSON: its text as written, or escaped where it cannot be UTF-8 (a
+    lone surrogate, which JSON allows and a lesson may hold)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(data, indent=2) + "\n").encode("ascii")
 
 
 def built_in_lessons() -> list[Path]:

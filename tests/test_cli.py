@@ -1,8 +1,11 @@
 """Headless runs: summary lines, the CSV, and one clear line for bad input."""
 
 import csv
+import errno
 import math
+import pathlib
 import shlex
+import signal
 import subprocess
 import sys
 import types
@@ -158,7 +161,10 @@ def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
         (["--optimizer", "rmsprop"], "--optimizer"),
         (["--ema", "1.5"], "ema_decay"),
         (["--clip", "-1"], "clip_norm"),
-        (["--csv", "/no/such/dir/run.csv"], "No such file"),
+        (["--csv", "/no/such/dir/run.csv"], "the folder /no/such/dir does not exist"),
+        (["--csv", "/dev/null"], "not a regular file"),
+        (["--sweep", "4", "--pitfall", "forgotten-rebind"], "--pitfall cannot go with --sweep"),
+        (["--sweep", "4", "--ema", "0.9"], "--ema cannot go with --sweep"),
         (["--bogus"], "--bogus"),
         (["--task", "digits", "--dropout", "0.15"], "--dropout"),
         (["--pitfall", "forgotten-rebind", "--ema", "0.9"], "pitfall"),
@@ -223,11 +229,112 @@ def test_window_flags_that_cannot_be_honoured_exit_2_before_any_window(argv, wor
     assert done.returncode == 2 and word in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
-def test_an_unwritable_csv_is_named_and_the_summary_still_prints(tmp_path, capsys):
+def test_a_csv_that_cannot_be_written_is_refused_before_the_run(tmp_path, capsys):
     path = tmp_path / "no-such-folder" / "run.csv"
     assert main(["--headless", "--steps", "20", "--csv", str(path)]) == 2
     out, err = capsys.readouterr()
-    assert out.count("paradigm=") == 2 and str(path) in err and len(err.strip().splitlines()) == 1
+    assert out == "" and str(path) in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_csv_write_that_fails_keeps_the_summary_and_the_old_file(tmp_path, capsys, monkeypatch):
+    from app.model import files
+
+    path = tmp_path / "run.csv"
+    path.write_text("the run before\n")
+
+    def disk_full(_descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", disk_full)
+    assert main(["--headless", "--steps", "20", "--csv", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out.count("paradigm=") == 2 and len(err.strip().splitlines()) == 1
+    assert "No space left on device; the file there is unchanged" in err
+    assert path.read_text() == "the run before\n" and sorted(p.name for p in tmp_path.iterdir()) == ["run.csv"]
+
+
+def test_csv_dash_writes_the_csv_to_standard_output_and_the_summary_to_standard_error(capsys):
+    assert main(["--headless", "--steps", "5", "--csv", "-"]) == 0
+    out, err = capsys.readouterr()
+    rows = list(csv.DictReader(out.splitlines()))
+    assert len(rows) == 10 and {r["paradigm"] for r in rows} == {"linen", "nnx"}
+    assert [_fields(line)["paradigm"] for line in err.strip().splitlines()] == ["linen", "nnx"]
+    assert float(rows[4]["loss"]) == pytest.approx(float(_fields(err.splitlines()[0])["final_loss"]), rel=1e-5)
+    assert not (pathlib.Path.cwd() / "-").exists()
+
+
+def test_csv_to_the_file_standard_output_goes_to_is_refused_and_loses_nothing(tmp_path):
+    out = tmp_path / "out.txt"
+    with out.open("w") as stdout:
+        done = subprocess.run(
+            [sys.executable, "main.py", "--headless", "--steps", "5", "--csv", "/dev/stdout"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2 and "is where this program's own output goes" in done.stderr
+    assert "--csv - writes the CSV to standard output" in done.stderr and out.read_text() == ""
+
+
+def test_ctrl_c_stops_a_headless_run_between_chunks_with_its_summary_and_a_whole_csv(tmp_path, capsys, monkeypatch):
+    from app.model.run_record import RunRecord
+
+    path = tmp_path / "run.csv"
+    append = RunRecord.append
+
+    def append_then_interrupt(record, chunk):
+        append(record, chunk)
+        signal.raise_signal(signal.SIGINT)  # Ctrl+C while the run is under way
+
+    monkeypatch.setattr(RunRecord, "append", append_then_interrupt)
+    argv = ["--headless", "--task", "digits", "--steps", "1000000", "--csv", str(path)]
+    assert main(argv) == 130
+    out, err = capsys.readouterr()
+    steps = {int(_fields(line)["steps"]) for line in out.strip().splitlines()}
+    assert len(steps) == 1 and 0 < steps.pop() < 1_000_000
+    (said,) = err.strip().splitlines()
+    assert said.startswith("train-step-lab: interrupted after ") and "the lines above and the CSV hold those" in said
+    rows = list(csv.DictReader(path.open()))
+    assert len(rows) == 2 * int(_fields(out.splitlines()[0])["steps"])
+
+
+def test_ctrl_c_stops_a_headless_sweep_with_the_rows_so_far(capsys, monkeypatch):
+    from app.training.sweep import SweepRun
+
+    advance = SweepRun.advance
+
+    def advance_then_interrupt(run):
+        result = advance(run)
+        if run.done:
+            signal.raise_signal(signal.SIGINT)
+        return result
+
+    monkeypatch.setattr(SweepRun, "advance", advance_then_interrupt)
+    assert main(["--headless", "--sweep", "64", "--steps", "500"]) == 130
+    out, err = capsys.readouterr()
+    lines = out.strip().splitlines()
+    assert lines[0] == "lr,final_loss" and len(lines) == 1 + 16 + 1 and lines[-1].startswith("stability_edge=")
+    assert err.strip() == "train-step-lab: interrupted after 16 of 64 learning rates: the lines above hold those"
+
+
+def test_ctrl_c_on_a_headless_process_exits_130_without_a_traceback(tmp_path):
+    """Whenever it comes (JAX's import, the compile, the run), one line and exit 130; if steps
+    ran, the summary and a whole CSV of them."""
+    path = tmp_path / "run.csv"
+    argv = [sys.executable, "main.py", "--headless", "--task", "digits", "--steps", "1000000", "--csv", str(path)]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = process.communicate(timeout=6)  # it would run for minutes
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("train-step-lab: interrupted")
+    steps = int(_fields(out.splitlines()[0])["steps"]) if out else 0
+    if steps:
+        assert len(list(csv.DictReader(path.open()))) == 2 * steps
+    assert [p.name for p in tmp_path.iterdir()] == (["run.csv"] if steps else [])
 
 
 def test_sweep_with_csv_writes_the_sweeps_rows(tmp_path, capsys):

@@ -1,12 +1,16 @@
 """Lessons: the built-in ones load and run; bad files are refused with a useful message."""
 
+import errno
 import json
+import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from app.lessons import LessonError, LessonStep, append_step, built_in_lessons, load_lesson
+from app.lessons import MAX_FILE_BYTES, LessonError, LessonStep, append_step, built_in_lessons, load_lesson
 from app.model.settings import Settings
 from app.training import runner
 from app.training.config import RunConfig
@@ -147,3 +151,83 @@ def test_the_built_in_lessons_come_from_the_shipped_resources():
 
     assert all(p.parent == resources_dir() / "lessons" for p in built_in_lessons())
     assert (resources_dir() / "digits.npz").is_file()
+
+
+def _a_saved_lesson(tmp_path):
+    path = tmp_path / "class.json"
+    append_step(path, LessonStep("One", "The first.", Settings(RunConfig(lr=0.5))))
+    return path
+
+
+def test_a_save_that_fails_leaves_the_lesson_as_it_was(tmp_path, monkeypatch):
+    from app.model import files
+
+    path = _a_saved_lesson(tmp_path)
+    before = path.read_bytes()
+
+    def disk_full(_descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", disk_full)
+    with pytest.raises(LessonError, match="No space left on device; the file there is unchanged"):
+        append_step(path, LessonStep("Two", "The second.", Settings()))
+    assert path.read_bytes() == before and load_lesson(path).steps[0].title == "One"
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".part"]
+
+
+def test_a_lesson_holding_a_lone_surrogate_is_extended_not_emptied(tmp_path):
+    path = tmp_path / "odd.json"
+    path.write_text('{"title": "odd \\ud800", "steps": [{"title": "a \\ud800", "caption": "b", "settings": {}}]}')
+    assert load_lesson(path).title == "odd \ud800"  # valid JSON: it opens and plays
+    lesson = append_step(path, LessonStep("Two", "The second.", Settings()))
+    assert [s.title for s in lesson.steps] == ["a \ud800", "Two"]
+    assert load_lesson(path).steps[0].title == "a \ud800"  # nothing lost, the escape kept
+
+
+def test_a_save_past_the_size_limit_is_refused_and_the_lesson_still_opens(tmp_path):
+    path = tmp_path / "full.json"
+    steps = [{"title": f"{k}", "caption": "c" * 9_000, "settings": {}} for k in range(110)]
+    path.write_text(json.dumps({"title": "Full", "steps": steps}))  # compact: under the limit
+    before = path.read_bytes()
+    assert len(before) < MAX_FILE_BYTES
+    with pytest.raises(LessonError, match=r"would be [\d,]+ bytes, more than a lesson can be"):
+        append_step(path, LessonStep("One more", "c" * 9_000, Settings()))
+    assert path.read_bytes() == before and len(load_lesson(path).steps) == 110
+
+
+SAVER = """
+import sys
+from app.lessons import LessonStep, append_step
+from app.model.settings import Settings
+for k in range(int(sys.argv[3])):
+    append_step(sys.argv[1], LessonStep(f"{sys.argv[2]} {k}", "A step.", Settings()))
+"""
+
+
+def test_two_windows_saving_to_one_lesson_lose_no_step(tmp_path):
+    path = tmp_path / "shared.json"
+    savers = [
+        subprocess.Popen([sys.executable, "-c", SAVER, str(path), name, "100"], stderr=subprocess.PIPE, text=True)
+        for name in ("left", "right")
+    ]
+    errors = [saver.communicate(timeout=300)[1] for saver in savers]
+    assert errors == ["", ""] and [saver.returncode for saver in savers] == [0, 0]
+    titles = [step.title for step in load_lesson(path).steps]
+    assert sorted(titles) == sorted(f"{name} {k}" for name in ("left", "right") for k in range(100))
+    for name in ("left", "right"):  # each window's steps in the order it saved them
+        assert [t for t in titles if t.startswith(name)] == [f"{name} {k}" for k in range(100)]
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "fifo", "folder"])
+def test_a_lesson_path_that_is_a_device_a_pipe_or_a_folder_is_refused_at_once(tmp_path, device):
+    if device == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("named pipes are POSIX")
+        device = tmp_path / "pipe.json"
+        os.mkfifo(device)  # nobody writes to it: opening it to read would wait for ever
+    elif device == "folder":
+        device = tmp_path / "folder.json"
+        device.mkdir()
+    code = f"from app.lessons import load_lesson\nload_lesson({str(device)!r})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "LessonError" in done.stderr and "is not a regular file" in done.stderr

@@ -1,12 +1,16 @@
 """Start the Qt application: the window, or a screenshot of it after the default run."""
 
+import contextlib
+import signal
+import socket
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from app.gui.style import BASE_POINT_SIZE
+from app.model.files import SaveError, write_bytes
 
 
 def make_application() -> QApplication:
@@ -32,11 +36,15 @@ def open_window(lesson=None, settings=None, remember=True):
     return window
 
 
+INTERRUPTED = 130
+"""The exit status after Ctrl+C, as a shell gives it (128 + SIGINT)."""
+
+
 def run_app(args, settings=None) -> int:
     app = make_application()
-    window = open_window(
-        args.lesson, settings, remember=not args.screenshot
-    )  # a screenshot shows no remembered settings
+    # A screenshot shows no remembered settings.
+    window = open_window(args.lesson, settings, remember=not args.screenshot)
+    interrupted = close_on_interrupt(window)
     window.show()
     if args.present:
         window.toggle_presentation()
@@ -44,14 +52,52 @@ def run_app(args, settings=None) -> int:
         window.runFinished.connect(lambda _: QTimer.singleShot(0, lambda: save_and_quit(window, args.screenshot)))
     status = app.exec()
     window.shutdown()  # however the loop ended, the training thread ends before the process does
-    return status
+    return INTERRUPTED if interrupted() else status
+
+
+def close_on_interrupt(window):
+    """Ctrl+C in the terminal closes the window as its Close button does, whatever runs;
+    returns a function that tells whether it did.
+
+    Python runs a signal's handler only between two of its own instructions, never while Qt's
+    loop waits: the signal also writes a byte to a socket Qt watches, which wakes the loop
+    and lets the handler run. The handler posts the close to the loop, so it happens between
+    two events, never inside a slot.
+    """
+    seen = []
+    reader, writer = socket.socketpair()
+    for end in (reader, writer):
+        end.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+    notifier.activated.connect(lambda: _drain(reader))
+
+    def interrupt(_signum, _frame):
+        seen.append(True)
+        QTimer.singleShot(0, window, window.close)
+
+    signal.signal(signal.SIGINT, interrupt)
+    window.interrupt_wakeup = (notifier, reader, writer)  # open as long as the window is
+    return lambda: bool(seen)
+
+
+def _drain(reader):
+    """Empty the wake-up socket (the handler itself has run by now)."""
+    with contextlib.suppress(OSError):  # nothing more to read
+        while reader.recv(64):
+            pass
 
 
 def save_and_quit(window, path):
     """Save the window as a PNG and quit: status 0, or 2 with a message if it cannot be written."""
+    from app.gui.export import png_bytes  # built on first use: start-up stays short
+
     window.plot.redraw()
-    saved = window.grab().save(path)
-    if not saved:
-        print(f"train-step-lab: error: could not write {path}", file=sys.stderr)
+    try:
+        write_bytes(path, png_bytes(window.grab()))
+        status = 0
+    except SaveError as error:
+        print(f"train-step-lab: error: {error}", file=sys.stderr)
+        status = 2
     window.shutdown()  # the training thread ends before the application does
-    QApplication.instance().exit(0 if saved else 2)
+    QApplication.instance().exit(status)

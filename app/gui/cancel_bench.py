@@ -9,15 +9,15 @@ import time
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer, Signal, Slot
 
-from app.gui.worker import TrainingWorker, start_worker_thread
+from app.gui.worker import Requests, SweepRequest, TrainingWorker, start_worker_thread
 from app.training.config import RunConfig
 
 
 class _Asker(QObject):
     """Lives in this thread: sends the worker requests, and hears its answers here."""
 
-    requestSweep = Signal(int, object)
-    requestStop = Signal()
+    requestSweep = Signal()
+    requestStop = Signal(int)
 
     def __init__(self, worker):
         super().__init__()
@@ -61,16 +61,19 @@ def sweep_cancel_seconds(rounds: int = 5) -> tuple[list[float], list[float]]:
     config = RunConfig(task="digits")
     stops, closes = [], []
     for _ in range(rounds):
-        worker = TrainingWorker()
+        requests = Requests()
+        worker = TrainingWorker(requests)
         asker = _Asker(worker)
         thread = start_worker_thread(worker)
         asker.wait_for("ready")
         for measure in ("stop", "close"):
             asker.progressed = asker.stopped = False
-            asker.requestSweep.emit(1, config)
+            requests.ask_sweep(SweepRequest(1, config))
+            asker.requestSweep.emit()
             asker.wait_for("progressed")
             t0 = time.perf_counter()
-            asker.requestStop.emit()
+            requests.ask_sweep(None)
+            asker.requestStop.emit(0)
             if measure == "stop":
                 asker.wait_for("stopped")
                 stops.append(time.perf_counter() - t0)

@@ -1,7 +1,5 @@
 """The control panel: every setting of a run, each with a tooltip, read back as a RunConfig."""
 
-from dataclasses import replace
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -301,6 +299,11 @@ class Controls(QWidget):
         self.smoothing_label.setText("off" if steps <= 1 else f"{steps} steps")
         self.smoothingChanged.emit(steps)
 
+    def steps_per_second(self) -> float:
+        """The worker's pace, read alone (valid whatever the run): steps per second when
+        animating, 0 when running flat out."""
+        return float(self.rate_spin.value()) if self.pace_combo.currentData() else 0.0
+
     def show_steps(self) -> int | None:
         """The last step the plots show, or None to follow the loss."""
         value = self.show_steps_spin.value()
@@ -365,9 +368,14 @@ class Controls(QWidget):
         )
 
     def settings(self) -> Settings:
-        """Everything the panel sets: the run, its pace, and how it is shown."""
+        """Everything the panel sets: the run, its pace, and how it is shown (ValueError for a
+        run the controls allow but that cannot run)."""
+        return self._shown_with(self.config())
+
+    def _shown_with(self, config: RunConfig) -> Settings:
+        """The panel's pace and display settings, with `config` as the run."""
         return Settings(
-            self.config(),
+            config,
             "animate" if self.pace_combo.currentData() else "instant",
             self.rate_spin.value(),
             self.smoothing_slider.value(),
@@ -428,4 +436,4 @@ class Controls(QWidget):
         self.ema_spin.setValue(DEFAULT_EMA_DECAY)
         self.clip_spin.setValue(DEFAULT_CLIP_NORM)
         self.blockSignals(False)
-        self.set_settings(replace(self.settings(), run=RunConfig()))
+        self.set_settings(self._shown_with(RunConfig()))

@@ -1,5 +1,8 @@
 """Exports of the plot: PNG (pyqtgraph's exporter) or SVG (the run's CSV is RunRecord.to_csv).
 
+Each picture is made in memory first and then written whole (`files.write_bytes`): a failure
+leaves whatever file was there as it was, and says why.
+
 SVG goes through Qt's own QSvgGenerator: pyqtgraph's SVGExporter cannot parse the path data
 current Qt writes (pyqtgraph issue #3485) and fails with a ValueError.
 """
@@ -7,31 +10,56 @@ current Qt writes (pyqtgraph issue #3485) and fails with a ValueError.
 from pathlib import Path
 
 import pyqtgraph.exporters as exporters
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 
+from app.model.files import SaveError, target_of, write_bytes
 
-def export_plot(plot, path) -> None:
-    """The loss plot widget's whole scene, as PNG or SVG by the file's extension."""
-    path = Path(path)
-    suffix = path.suffix.lower()
+
+def export_plot(plot, path) -> Path:
+    """The loss plot widget's whole scene, as PNG or SVG by the file's extension; returns the
+    path written (SaveError, or ValueError for another extension, says why not)."""
+    target_of(path)  # a folder or a device is said as such, before any picture is made
+    suffix = Path(path).suffix.lower()
     if suffix == ".png":
-        exporters.ImageExporter(plot.scene()).export(str(path))
+        data = _png(plot)
     elif suffix == ".svg":
-        _write_svg(plot, path)
+        data = _svg(plot)
     else:
-        raise ValueError(f"{path.name}: the plot can be saved as .png or .svg")
-    if not path.exists():
-        raise OSError(f"could not write {path}")
+        raise ValueError(f"{Path(path).name}: the plot can be saved as .png or .svg")
+    return write_bytes(path, data)
 
 
-def _write_svg(widget, path: Path) -> None:
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setSize(widget.size())
-    generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
-    generator.setTitle("Train Step Lab: loss and gradient norm")
-    painter = QPainter(generator)
-    widget.render(painter)
-    painter.end()
+def _png(plot) -> bytes:
+    return png_bytes(exporters.ImageExporter(plot.scene()).export(toBytes=True))
+
+
+def png_bytes(picture) -> bytes:
+    """A QImage or QPixmap as the bytes of a PNG file."""
+    return _bytes_of(lambda device: picture.save(device, "PNG"))
+
+
+def _svg(widget) -> bytes:
+    def paint(device):
+        generator = QSvgGenerator()
+        generator.setOutputDevice(device)
+        generator.setSize(widget.size())
+        generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
+        generator.setTitle("Train Step Lab: loss and gradient norm")
+        painter = QPainter(generator)
+        widget.render(painter)
+        return painter.end()
+
+    return _bytes_of(paint)
+
+
+def _bytes_of(write) -> bytes:
+    """What `write(device)` writes into an in-memory device."""
+    data = QByteArray()
+    device = QBuffer(data)
+    device.open(QIODevice.WriteOnly)
+    if write(device) is False or data.isEmpty():
+        raise SaveError("the picture could not be made")
+    device.close()
+    return bytes(data.data())

@@ -5,6 +5,8 @@ RunRecord -> views. Commands (menus, keys) come from `actions.COMMANDS`; the run
 `RunController`; lessons from `LessonController`.
 """
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,6 +32,7 @@ from app.gui.style import LABELS
 from app.gui.sweep_controller import SweepController
 from app.gui.theme import Look, apply_to_application, zoomed
 from app.model.command_line import command_line
+from app.model.files import write_file
 from app.model.settings import Settings
 from app.training.pitfall_notes import PITFALLS
 
@@ -106,7 +109,7 @@ class MainWindow(QMainWindow):
         controls.stopClicked.connect(self.stop)
         controls.pauseToggled.connect(runs.pause)
         controls.stepClicked.connect(self.single_step)
-        controls.paceChanged.connect(lambda: runs.set_rate(controls.settings().steps_per_second))
+        controls.paceChanged.connect(lambda: runs.set_rate(controls.steps_per_second()))
         controls.logToggled.connect(self.plot.set_log_y)
         controls.sweepClicked.connect(self.sweep)
         controls.pinClicked.connect(self.pin)
@@ -345,17 +348,26 @@ class MainWindow(QMainWindow):
         return self.lessons.open(path)
 
     def save_step(self, path, title: str, caption: str):
-        """Append the current settings to a lesson file as a step."""
-        return self.lessons.save_step(path, title, caption, self.controls.settings())
+        """Append the current settings to a lesson file as a step (settings that cannot run
+        are not saved: the banner says why)."""
+        try:
+            settings = self.controls.settings()
+        except ValueError as error:
+            self.show_error(f"The step was not saved: these settings cannot run: {error}.")
+            return None
+        return self.lessons.save_step(path, title, caption, settings)
 
-    def export_plot(self, path):
+    def export_plot(self, path) -> Path:
+        """Save the plot as PNG or SVG (SaveError or ValueError says why not)."""
         from app.gui.export import export_plot  # built on first use: start-up stays short
 
-        export_plot(self.plot, path)
+        return export_plot(self.plot, path)
 
     def export_csv(self, path) -> int:
-        with open(path, "w", newline="") as file:
-            return self.record.to_csv(file)
+        """Save the run's every step as CSV, whole or not at all; returns the rows written."""
+        rows = []
+        write_file(path, lambda file: rows.append(self.record.to_csv(file)))
+        return rows[0]
 
     def copy_listings(self):
         """Both listings as plain text, headed by their paradigm."""

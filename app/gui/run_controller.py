@@ -3,11 +3,16 @@ passes on only what belongs to the current one, in the GUI thread.
 
 Lifecycle as superqt's `new_worker_qthread`: the worker is moved to a QThread that starts
 with the window and is quit, and waited for, on shutdown: never dropped while it runs.
+
+A run or a sweep is asked for through `worker.Requests`, which keeps the newest only, and a
+signal wakes the worker to read it: whatever was asked while the worker was busy and then
+replaced never starts. Every other request names the run it is about, so one that reaches the
+worker after that run was replaced is ignored.
 """
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from app.gui.worker import TrainingWorker, start_worker_thread
+from app.gui.worker import Requests, RunRequest, SweepRequest, TrainingWorker, start_worker_thread
 from app.model.run_record import RunRecord
 
 
@@ -26,17 +31,18 @@ class RunController(QObject):
     sweepProgressed = Signal(object, float, object)  # sweep.Sweep so far, share done, its RunConfig
     swept = Signal(object, object)  # the finished sweep.Sweep (or an error message), its RunConfig
 
-    _start = Signal(int, object, float)
-    _stop = Signal()
-    _stop_run = Signal()
-    _pause = Signal(bool)
-    _rate = Signal(float)
-    _step = Signal()
-    _sweep = Signal(int, object)
+    _start = Signal()  # wakes the worker: a new run is in `requests`
+    _sweep = Signal()  # the same for a sweep
+    _stop = Signal(int)  # run id
+    _stop_run = Signal(int)
+    _pause = Signal(int, bool)
+    _rate = Signal(int, float)
+    _step = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.worker = TrainingWorker()
+        self.requests = Requests()
+        self.worker = TrainingWorker(self.requests)
         self.thread = None
         self.run_id = 0
         self.finished_run = 0
@@ -83,28 +89,29 @@ class RunController(QObject):
         self.cancel_sweep()
         self.run_id += 1
         self.record = RunRecord(config)
-        self._start.emit(self.run_id, config, steps_per_second)
+        self.requests.ask_run(RunRequest(self.run_id, config, steps_per_second))
+        self._start.emit()
         return self.record
 
     def stop(self):
         self.cancel_sweep()
-        self._stop.emit()
+        self._stop.emit(self.run_id)
 
     def finish(self):
         """The current run is over for the window (a target was reached): stop it, keep any
         sweep going, and say it finished."""
-        self._stop_run.emit()
+        self._stop_run.emit(self.run_id)
         self.finished_run = self.run_id
         self.finished.emit(self.run_id)
 
     def pause(self, paused: bool):
-        self._pause.emit(paused)
+        self._pause.emit(self.run_id, paused)
 
     def step(self):
-        self._step.emit()
+        self._step.emit(self.run_id)
 
     def set_rate(self, steps_per_second: float):
-        self._rate.emit(steps_per_second)
+        self._rate.emit(self.run_id, steps_per_second)
 
     def sweep(self, config) -> bool:
         """Sweep the learning rate for `config`, piece by piece beside the run."""
@@ -112,7 +119,8 @@ class RunController(QObject):
             return False
         self.sweep_id += 1
         self.swept_config = config
-        self._sweep.emit(self.sweep_id, config)
+        self.requests.ask_sweep(SweepRequest(self.sweep_id, config))
+        self._sweep.emit()
         return True
 
     def cancel_sweep(self) -> bool:
@@ -121,6 +129,7 @@ class RunController(QObject):
             return False
         self.sweep_id += 1
         self.swept_config = None
+        self.requests.ask_sweep(None)
         return True
 
     def shutdown(self):
@@ -131,7 +140,8 @@ class RunController(QObject):
         """
         self._shut_down = True
         if self.thread is not None:
-            self._stop.emit()
+            self.requests.ask_sweep(None)
+            self._stop.emit(self.run_id)
             self.thread.quit()
             self.thread.wait()
             self.thread = None

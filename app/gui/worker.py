@@ -1,15 +1,19 @@
 """The training worker: lives in a QThread, advances the run one chunk per event-loop turn.
 
 Between two chunks the thread's event loop runs, so a new run, Stop, Pause, Step or quit
-is acted on within one chunk (about one frame). A learning-rate sweep advances by pieces of
+is acted on within one chunk (about one frame). The newest settings win: a run or a sweep is
+asked for through `Requests`, which keeps only the newest of each, so requests superseded
+while the worker was busy (compiling, say) are dropped before they compile. A learning-rate sweep advances by pieces of
 about 50 ms in the same turns, beside the run, and is dropped by Stop, a new run or quit. JAX
 is imported here, in the worker's thread, after the window is already on screen. When nothing
 runs, the step inspector of the current settings and the structures one toggle away compile
 on a thread of their own (`compile_ahead`); while a run animates slowly, its step inspector.
 """
 
+import threading
 import time
 import traceback
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
@@ -17,6 +21,51 @@ ANIMATE_TICK_MS = 16
 SLOW_RATE = 10
 """Steps per second slow enough to read one by one: while a run animates this slowly, its step
 inspector compiles ahead (the run leaves the processor nearly idle)."""
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    run_id: int
+    config: object  # the RunConfig to run
+    rate: float  # steps per second when animating; 0 runs flat out
+
+
+@dataclass(frozen=True)
+class SweepRequest:
+    sweep_id: int
+    config: object  # the RunConfig whose learning rate is swept
+
+
+class Requests:
+    """What the window wants of the worker now: the newest run, and the sweep (if any).
+
+    Shared by the GUI thread, which asks, and the worker, which reads it whenever it is free.
+    A request replaces the one before it, so whatever was asked meanwhile is never started.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._run: RunRequest | None = None
+        self._sweep: SweepRequest | None = None
+
+    def ask_run(self, request: RunRequest) -> None:
+        with self._lock:
+            self._run = request
+
+    def ask_sweep(self, request: SweepRequest | None) -> None:
+        """A sweep to run, or None: no sweep is wanted (one in progress is dropped)."""
+        with self._lock:
+            self._sweep = request
+
+    @property
+    def run(self) -> RunRequest | None:
+        with self._lock:
+            return self._run
+
+    @property
+    def sweep(self) -> SweepRequest | None:
+        with self._lock:
+            return self._sweep
 
 
 class TrainingWorker(QObject):
@@ -34,8 +83,9 @@ class TrainingWorker(QObject):
     raised = Signal(int, object)  # run id, {paradigm: error} of a pitfall that fails at once
     inspected = Signal(int, object)  # run id, the last step's step_inspector.Inspection (or an error message)
 
-    def __init__(self):
+    def __init__(self, requests: Requests):
         super().__init__()
+        self.requests = requests
         self._runner = None
         self._run = None
         self._config = None  # the last run's settings: what compiling ahead starts from
@@ -66,44 +116,56 @@ class TrainingWorker(QObject):
         self._timer.timeout.connect(self._tick)
         self.ready.emit(jax.default_backend())
 
-    @Slot(int, object, float)
-    def start(self, run_id, config, rate):
-        """Replace whatever runs with a new run of `config` at `rate` steps/s (0: flat out)."""
-        if run_id < self._run_id:
+    @Slot()
+    def start(self):
+        """Start the newest run asked for (unless it runs already), replacing whatever runs:
+        runs asked for before it are never started, nor compiled."""
+        request = self.requests.run
+        if request is None or request.run_id <= self._run_id:
             return
         self._ahead.hold()  # before this run's own compile: nothing new compiles beside it
-        self._run_id = run_id
+        self._run_id = request.run_id
         self._run = None
-        self._config = config
-        self._sweep = None  # a sweep of the old settings is no longer wanted
-        self._rate = rate
+        self._config = request.config
+        self._rate = request.rate
         self._paused = False  # a new run starts running
+        self._drop_unwanted_sweep()  # one of the old settings, say
         try:
-            if self._runner.needs_compile(config):
-                self.compiling.emit(run_id)
-            self._run = self._runner.Run(config)
-        except Exception as error:
+            if self._runner.needs_compile(request.config):
+                self.compiling.emit(request.run_id)
+            run = self._runner.Run(request.config)
+        except Exception as error:  # any failure becomes a message, never a crash
             self._fail(error)
             return
-        if self._run.errors:
-            self.raised.emit(run_id, dict(self._run.errors))
-        if self._run.finished:
-            self.finished.emit(run_id)
+        self._run = run
+        if run.errors:
+            self.raised.emit(request.run_id, dict(run.errors))
+        if run.finished:
+            self.finished.emit(request.run_id)
         self._restart_clock()
         self._schedule()
 
-    @Slot(int, object)
-    def sweep(self, sweep_id, config):
-        """Start `config`'s learning-rate sweep; it advances piece by piece beside the run."""
+    @Slot()
+    def sweep(self):
+        """Start the sweep asked for, unless it runs already; it advances piece by piece
+        beside the run."""
+        request = self.requests.sweep
+        if request is None or (self._sweep is not None and self._sweep[0] == request.sweep_id):
+            return
         self._sweep = None  # a new sweep replaces any other, even if it cannot start
         self._ahead.hold()
         try:
             from app.training.sweep import SweepRun
 
-            self._sweep = (sweep_id, SweepRun(config))
-        except Exception as error:
-            self.swept.emit(sweep_id, f"{type(error).__name__}: {error}")
+            self._sweep = (request.sweep_id, SweepRun(request.config))
+        except Exception as error:  # any failure becomes a message, never a crash
+            self.swept.emit(request.sweep_id, f"{type(error).__name__}: {error}")
         self._schedule()
+
+    def _drop_unwanted_sweep(self):
+        wanted = self.requests.sweep
+        if self._sweep is not None and (wanted is None or wanted.sweep_id != self._sweep[0]):
+            self._sweep = None
 
     def _advance_sweep(self):
         sweep_id, run = self._sweep
@@ -119,19 +181,26 @@ class TrainingWorker(QObject):
         else:
             self.sweepProgressed.emit(sweep_id, result, run.progress)
 
-    @Slot()
-    def stop(self):
-        """Drop the run and the sweep."""
-        self.halt()
-        self._schedule()
-        self.stopped.emit()
+    def _current(self, run_id: int) -> bool:
+        """A request about run `run_id` still concerns the run the worker is on (not an older
+        one, replaced while the request waited)."""
+        return run_id >= self._run_id
 
-    @Slot()
-    def stop_run(self):
+    @Slot(int)
+    def stop(self, run_id):
+        """Drop the run and the sweep."""
+        if self._current(run_id):
+            self.halt()
+            self._schedule()
+            self.stopped.emit()
+
+    @Slot(int)
+    def stop_run(self, run_id):
         """Drop the run only: a sweep in progress goes on."""
-        self._run = None
-        self._schedule()
-        self.stopped.emit()
+        if self._current(run_id):
+            self._run = None
+            self._schedule()
+            self.stopped.emit()
 
     @Slot()
     def end(self):
@@ -148,8 +217,10 @@ class TrainingWorker(QObject):
         if self._timer:
             self._timer.stop()
 
-    @Slot(bool)
-    def set_paused(self, paused):
+    @Slot(int, bool)
+    def set_paused(self, run_id, paused):
+        if not self._current(run_id):
+            return
         self._paused = paused
         self._restart_clock()
         self._schedule()
@@ -157,15 +228,19 @@ class TrainingWorker(QObject):
         if paused:
             self._inspect()
 
-    @Slot(float)
-    def set_rate(self, rate):
+    @Slot(int, float)
+    def set_rate(self, run_id, rate):
+        if not self._current(run_id):
+            return
         self._rate = rate
         self._restart_clock()
         self._schedule()
 
-    @Slot()
-    def single_step(self):
+    @Slot(int)
+    def single_step(self, run_id):
         """One step, then hold (pauses a running run)."""
+        if not self._current(run_id):
+            return
         self._paused = True
         self._advance(1)
         self._inspect()
@@ -203,6 +278,10 @@ class TrainingWorker(QObject):
 
     @Slot()
     def _tick(self):
+        newest = self.requests.run
+        if newest is not None and newest.run_id > self._run_id:
+            self.start()  # asked for while this one ran: it replaces it now
+        self._drop_unwanted_sweep()
         if self._sweep is not None:
             self._advance_sweep()
         if self._running():

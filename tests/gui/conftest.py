@@ -14,7 +14,7 @@ def qapp():
 
 
 @pytest.fixture(autouse=True)
-def private_settings(tmp_path):
+def private_settings(tmp_path, qapp):
     """Each test remembers into its own folder: nothing leaks between tests or from the user."""
     from PySide6.QtCore import QSettings
 

@@ -46,7 +46,9 @@ def test_screenshot_to_an_unwritable_path_exits_2(tmp_path):
         text=True,
         timeout=120,
     )
-    assert done.returncode == 2 and "could not write" in done.stderr
+    said = done.stderr.strip().splitlines()[-1]
+    assert done.returncode == 2 and said.startswith("train-step-lab: error: the screenshot cannot be written:")
+    assert f"the folder {tmp_path / 'missing'} does not exist" in said
 
 
 def test_a_lesson_screenshot_shows_its_first_step(tmp_path):
