@@ -1,16 +1,13 @@
 """Command line: the window by default; `--headless` runs without it and prints a summary."""
 
 import argparse
-import contextlib
 import csv
 import functools
+import math
 import os
-import signal
 import sys
-import threading
 
-import numpy as np
-
+from app import interrupts
 from app.model.files import SaveError, target_of, write_file
 from app.model.settings import DISPLAY_FIELDS, FIELDS, RUN_FIELDS, Settings
 from app.training import compile_cache
@@ -18,11 +15,10 @@ from app.training.config import RunConfig
 
 PROG = "train-step-lab"
 SWEEP_IGNORES = {
+    "lr": "the sweep runs every learning rate from 1e-4 to 10",
     "pitfall": "the sweep runs the correct step (in the window, the paradigm beside the pitfall)",
     "ema_decay": "the sweep reads the final loss of the raw weights, which EMA does not change",
 }
-INTERRUPTED = 130
-"""The exit status after Ctrl+C, as a shell gives it (128 + SIGINT)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -168,7 +164,7 @@ def summary_lines(result) -> list[str]:
             fields["final_ema_loss"] = f"{m['ema_loss'][-1]:.6g}"
         for name in ("test_accuracy", "ema_test_accuracy"):
             if name in m:
-                measured = m[name][np.isfinite(m[name])]
+                measured = [v for v in m[name] if math.isfinite(v)]
                 fields[name] = f"{measured[-1]:.4f}" if len(measured) else "nan"
         if paradigm in result.diverged_at:
             fields["diverged_at"] = result.diverged_at[paradigm]
@@ -197,26 +193,11 @@ def _write_rows(rows, file) -> None:
 def _check_target(path, what: str) -> None:
     """ValueError, before any run, for a path that cannot be a file to write."""
     try:
-        target_of(path)
+        target_of(path, stream=what == "the CSV")
     except SaveError as error:
         special = os.path.exists(path) and not os.path.isdir(path)
         hint = " (--csv - writes the CSV to standard output)" if special and what == "the CSV" else ""
         raise ValueError(f"{what} cannot be written: {error}{hint}") from None
-
-
-@contextlib.contextmanager
-def interrupts():
-    """Ctrl+C sets the event it yields instead of raising: the work stops between two of its
-    pieces, whole, and what was done so far is printed and saved."""
-    event = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield event  # signals reach the main thread only
-        return
-    previous = signal.signal(signal.SIGINT, lambda *_: event.set())
-    try:
-        yield event
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def headless(args) -> int:
@@ -232,24 +213,23 @@ def headless(args) -> int:
     from app.training import runner
 
     config = config_from_args(args)
-    with interrupts() as interrupted:
-        if args.sweep is not None:
-            rows, edge = sweep_rows(config, args.sweep, interrupted.is_set)
-            table = [["lr", "final_loss"], *rows]
-            say("\n".join([*(",".join(row) for row in table), edge]))
-            save, done, total, unit = functools.partial(_write_rows, table), len(rows), args.sweep, "learning rate"
-        else:
-            result = runner.run(config, interrupted.is_set)
-            say("\n".join(summary_lines(result)))
-            done = max((result.steps_done(p) for p in result.paradigms), default=0)
-            save, total, unit = result.to_csv, config.steps, "step"
-    stopped = interrupted.is_set() and done < total
+    if args.sweep is not None:
+        rows, edge = sweep_rows(config, args.sweep, interrupts.interrupted)
+        table = [["lr", "final_loss"], *rows]
+        say("\n".join([*(",".join(row) for row in table), edge]))
+        save, done, total, unit = functools.partial(_write_rows, table), len(rows), args.sweep, "learning rate"
+    else:
+        result = runner.run(config, interrupts.interrupted)
+        say("\n".join(summary_lines(result)))
+        done = max((result.steps_done(p) for p in result.paradigms), default=0)
+        save, total, unit = result.to_csv, config.steps, "step"
+    stopped = interrupts.interrupted() and done < total
     if args.csv and (done or not stopped):
         if to_stdout:
             save(sys.stdout)
         else:
             try:
-                write_file(args.csv, save)
+                write_file(args.csv, save, stream=True)
             except SaveError as error:
                 raise ValueError(str(error)) from None
     if stopped:
@@ -259,13 +239,20 @@ def headless(args) -> int:
         else:
             said = f"before the first {unit} finished: nothing ran" + (", no CSV was written" if args.csv else "")
         print(f"{PROG}: interrupted {said}", file=sys.stderr)
-        return INTERRUPTED
+        return interrupts.INTERRUPTED
     return 0
 
 
 def main(argv=None) -> int:
+    """The program. Called as the program itself (no `argv`), it keeps Ctrl+C taken over until
+    the process ends (see `interrupts`); called with `argv`, it gives it back when it returns."""
+    with interrupts.taken_over(restore=argv is not None):
+        return _main(list(sys.argv[1:] if argv is None else argv))
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
-    args = parser.parse_args(normalise_negative_values(list(sys.argv[1:] if argv is None else argv)))
+    args = parser.parse_args(normalise_negative_values(argv))
     if args.no_compile_cache:
         os.environ[compile_cache.SWITCH] = "0"  # read where JAX loads (the worker, or below)
     try:
@@ -282,12 +269,9 @@ def main(argv=None) -> int:
         from app.gui.app import run_app
 
         return run_app(args, settings)
-    except (ValueError, OSError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:  # Ctrl+C before the run or the window could take it over
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return INTERRUPTED
     except BrokenPipeError:  # the reader of standard output went away (`| head`, say)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit's flush
         return 1
+    except (ValueError, OSError) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2

@@ -13,14 +13,16 @@ step, so a bad file is refused whole with a message naming the file, the step an
 `panel` (optional) names the view beside the plot the step is about: one of PANELS.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import platformdirs
 from filelock import FileLock, Timeout
 
 from app.data_files import resource
-from app.model.files import NotAFile, SaveError, TooLarge, read_bounded, write_bytes
+from app.model.files import NotAFile, SaveError, TooLarge, read_bounded, target_of, write_bytes
 from app.model.settings import Settings
 
 MAX_FILE_BYTES = 1_000_000
@@ -122,19 +124,29 @@ def append_step(path, step: LessonStep) -> Lesson:
     lesson; LessonError says why nothing changed.
 
     The file is read, extended and replaced whole (see `files.write_file`): a failure leaves it
-    as it was. Saves to one file from several windows at once take turns (a lock file beside
-    it), so none is lost.
+    as it was. Saves to one file from several windows at once take turns (a lock kept out of
+    the lesson's folder, by the file's own path, whatever link leads there), so none is lost.
     """
     path = Path(path)
     try:
-        with FileLock(path.with_name(f".{path.name}.lock"), timeout=LOCK_SECONDS):
+        target = target_of(path)
+        with FileLock(_lock_of(target), timeout=LOCK_SECONDS):
             return _append_locked(path, step)
     except Timeout:
         raise LessonError(f"{path}: another window is saving to this lesson; try again") from None
     except SaveError as error:
         raise LessonError(str(error)) from None
-    except OSError as error:  # the lock file itself cannot be made: the folder is read-only, say
+    except OSError as error:  # the lock itself cannot be made
         raise LessonError(f"could not write {path}: {error.strerror or error}; the file there is unchanged") from None
+
+
+def _lock_of(target: Path) -> Path:
+    """The lock that saves to `target` take turns on: one per file, in the user's cache folder
+    (nothing is left beside the lesson)."""
+    key = hashlib.sha256(str(target).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    folder = platformdirs.user_cache_path("train-step-lab", appauthor=False) / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{key}.lock"
 
 
 def _append_locked(path: Path, step: LessonStep) -> Lesson:

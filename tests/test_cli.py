@@ -8,6 +8,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import time
 import types
 from dataclasses import replace
 
@@ -162,7 +163,7 @@ def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
         (["--ema", "1.5"], "ema_decay"),
         (["--clip", "-1"], "clip_norm"),
         (["--csv", "/no/such/dir/run.csv"], "the folder /no/such/dir does not exist"),
-        (["--csv", "/dev/null"], "not a regular file"),
+        (["--sweep", "4", "--lr", "0.3"], "--lr cannot go with --sweep"),
         (["--sweep", "4", "--pitfall", "forgotten-rebind"], "--pitfall cannot go with --sweep"),
         (["--sweep", "4", "--ema", "0.9"], "--ema cannot go with --sweep"),
         (["--bogus"], "--bogus"),
@@ -245,7 +246,7 @@ def test_a_csv_write_that_fails_keeps_the_summary_and_the_old_file(tmp_path, cap
     def disk_full(_descriptor):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(files.os, "fsync", disk_full)
+    monkeypatch.setattr(files, "_flush_to_disk", disk_full)
     assert main(["--headless", "--steps", "20", "--csv", str(path)]) == 2
     out, err = capsys.readouterr()
     assert out.count("paradigm=") == 2 and len(err.strip().splitlines()) == 1
@@ -318,23 +319,63 @@ def test_ctrl_c_stops_a_headless_sweep_with_the_rows_so_far(capsys, monkeypatch)
     assert err.strip() == "train-step-lab: interrupted after 16 of 64 learning rates: the lines above hold those"
 
 
-def test_ctrl_c_on_a_headless_process_exits_130_without_a_traceback(tmp_path):
-    """Whenever it comes (JAX's import, the compile, the run), one line and exit 130; if steps
-    ran, the summary and a whole CSV of them."""
+@pytest.mark.parametrize("delay", [0.05, 0.3, 1.0, 3.0, 6.0])
+def test_ctrl_c_on_a_headless_process_exits_130_without_a_traceback(tmp_path, delay):
+    """Whenever it comes (Python's start, numpy's or JAX's import, the compile, the run): one
+    line and exit 130; if steps ran, the summary and a whole CSV of them."""
     path = tmp_path / "run.csv"
     argv = [sys.executable, "main.py", "--headless", "--task", "digits", "--steps", "1000000", "--csv", str(path)]
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        out, err = process.communicate(timeout=6)  # it would run for minutes
-    except subprocess.TimeoutExpired:
+        time.sleep(delay)  # the moment of the Ctrl+C: any moment must do
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-    assert process.returncode == 130 and "Traceback" not in err
+        out, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and "Traceback" not in err, err
     assert len(err.strip().splitlines()) == 1 and err.startswith("train-step-lab: interrupted")
     steps = int(_fields(out.splitlines()[0])["steps"]) if out else 0
     if steps:
         assert len(list(csv.DictReader(path.open()))) == 2 * steps
     assert [p.name for p in tmp_path.iterdir()] == (["run.csv"] if steps else [])
+
+
+def test_a_second_ctrl_c_ends_a_headless_process_at_once():
+    argv = [sys.executable, "main.py", "--headless", "--task", "digits", "--steps", "1000000"]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGINT)  # while JAX still loads: it does not wait for it
+        _, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and "Traceback" not in err
+
+
+def test_the_csv_can_go_to_a_pipe_after_the_summary():
+    done = subprocess.run(
+        [sys.executable, "main.py", "--headless", "--steps", "5", "--csv", "/dev/stdout"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0 and [_fields(line)["paradigm"] for line in lines[:2]] == ["linen", "nnx"]
+    assert lines[2].startswith("paradigm,step,loss") and len(lines) == 2 + 1 + 10
+
+
+def test_a_reader_that_goes_away_ends_the_csv_quietly():
+    process = subprocess.Popen(
+        [sys.executable, "main.py", "--headless", "--steps", "20000", "--csv", "-"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline().startswith("paradigm,step")  # `| head -1`
+    process.stdout.close()
+    err = process.stderr.read()
+    assert process.wait(timeout=120) == 1 and "Traceback" not in err and "Broken pipe" not in err
 
 
 def test_sweep_with_csv_writes_the_sweeps_rows(tmp_path, capsys):

@@ -39,7 +39,7 @@ def test_a_full_disk_leaves_the_old_file_and_no_partial_one(tmp_path, monkeypatc
             _disk_full()
 
     if failing == "fsync":
-        monkeypatch.setattr(files.os, "fsync", _disk_full)
+        monkeypatch.setattr(files, "_flush_to_disk", _disk_full)
 
     with pytest.raises(
         SaveError, match=r"could not write .*loss\.png: No space left on device; the file there is unchanged"
@@ -50,7 +50,7 @@ def test_a_full_disk_leaves_the_old_file_and_no_partial_one(tmp_path, monkeypatc
 
 
 def test_a_failed_new_file_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(files.os, "fsync", _disk_full)
+    monkeypatch.setattr(files, "_flush_to_disk", _disk_full)
     with pytest.raises(SaveError, match="nothing was written"):
         write_bytes(tmp_path / "new.svg", b"<svg/>")
     assert list(tmp_path.iterdir()) == []
@@ -160,3 +160,32 @@ def _refusal(path):
 
 def test_target_of_names_the_file_a_write_replaces(tmp_path):
     assert target_of(tmp_path / "a.csv") == tmp_path / "a.csv"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_or_a_device_is_written_to_as_it_is_when_streaming_is_asked_for(tmp_path):
+    write_file("/dev/null", lambda f: f.write("a,b\n"), stream=True)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    read = []
+    reader = threading.Thread(target=lambda: read.append(fifo.read_text()), daemon=True)
+    reader.start()
+    write_file(fifo, lambda f: f.write("a,b\n1,2\n"), stream=True)
+    reader.join(timeout=10)
+    assert read == ["a,b\n1,2\n"] and fifo.exists()  # still the pipe, not replaced
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root may write a read-only file")
+def test_a_read_only_file_is_not_replaced(tmp_path):
+    path = tmp_path / "kept.csv"
+    path.write_text("keep me")
+    path.chmod(0o444)
+    with pytest.raises(SaveError, match="is read-only"):
+        write_bytes(path, b"new")
+    assert path.read_text() == "keep me"
+
+
+def test_a_very_long_name_still_gets_a_temporary_file(tmp_path):
+    path = tmp_path / ("n" * 240 + ".csv")
+    write_bytes(path, b"data")
+    assert path.read_bytes() == b"data" and _left_over(tmp_path) == []

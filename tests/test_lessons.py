@@ -168,7 +168,7 @@ def test_a_save_that_fails_leaves_the_lesson_as_it_was(tmp_path, monkeypatch):
     def disk_full(_descriptor):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(files.os, "fsync", disk_full)
+    monkeypatch.setattr(files, "_flush_to_disk", disk_full)
     with pytest.raises(LessonError, match="No space left on device; the file there is unchanged"):
         append_step(path, LessonStep("Two", "The second.", Settings()))
     assert path.read_bytes() == before and load_lesson(path).steps[0].title == "One"
@@ -206,9 +206,12 @@ for k in range(int(sys.argv[3])):
 
 def test_two_windows_saving_to_one_lesson_lose_no_step(tmp_path):
     path = tmp_path / "shared.json"
+    link = tmp_path / "elsewhere" / "link.json"  # one window reaches the lesson through a link
+    link.parent.mkdir()
+    link.symlink_to(path)
     savers = [
-        subprocess.Popen([sys.executable, "-c", SAVER, str(path), name, "100"], stderr=subprocess.PIPE, text=True)
-        for name in ("left", "right")
+        subprocess.Popen([sys.executable, "-c", SAVER, str(where), name, "100"], stderr=subprocess.PIPE, text=True)
+        for where, name in ((path, "left"), (link, "right"))
     ]
     errors = [saver.communicate(timeout=300)[1] for saver in savers]
     assert errors == ["", ""] and [saver.returncode for saver in savers] == [0, 0]
@@ -216,6 +219,14 @@ def test_two_windows_saving_to_one_lesson_lose_no_step(tmp_path):
     assert sorted(titles) == sorted(f"{name} {k}" for name in ("left", "right") for k in range(100))
     for name in ("left", "right"):  # each window's steps in the order it saved them
         assert [t for t in titles if t.startswith(name)] == [f"{name} {k}" for k in range(100)]
+    assert link.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "shared.json"]
+
+
+def test_a_step_saved_into_a_missing_folder_is_refused_and_makes_nothing(tmp_path):
+    path = tmp_path / "missing" / "class.json"
+    with pytest.raises(LessonError, match="does not exist"):
+        append_step(path, LessonStep("One", "The first.", Settings()))
+    assert not path.parent.exists()
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "fifo", "folder"])

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
+from app import interrupts
 from app.gui.style import BASE_POINT_SIZE
 from app.model.files import SaveError, write_bytes
 
@@ -36,15 +37,13 @@ def open_window(lesson=None, settings=None, remember=True):
     return window
 
 
-INTERRUPTED = 130
-"""The exit status after Ctrl+C, as a shell gives it (128 + SIGINT)."""
-
-
 def run_app(args, settings=None) -> int:
     app = make_application()
     # A screenshot shows no remembered settings.
     window = open_window(args.lesson, settings, remember=not args.screenshot)
-    interrupted = close_on_interrupt(window)
+    if interrupts.interrupted():  # Ctrl+C while the window was being made: it never opens
+        return interrupts.INTERRUPTED
+    close_on_interrupt(window)
     window.show()
     if args.present:
         window.toggle_presentation()
@@ -52,33 +51,25 @@ def run_app(args, settings=None) -> int:
         window.runFinished.connect(lambda _: QTimer.singleShot(0, lambda: save_and_quit(window, args.screenshot)))
     status = app.exec()
     window.shutdown()  # however the loop ended, the training thread ends before the process does
-    return INTERRUPTED if interrupted() else status
+    return interrupts.INTERRUPTED if interrupts.interrupted() else status
 
 
-def close_on_interrupt(window):
-    """Ctrl+C in the terminal closes the window as its Close button does, whatever runs;
-    returns a function that tells whether it did.
+def close_on_interrupt(window) -> None:
+    """Ctrl+C in the terminal closes the window as its Close button does, whatever runs.
 
     Python runs a signal's handler only between two of its own instructions, never while Qt's
     loop waits: the signal also writes a byte to a socket Qt watches, which wakes the loop
-    and lets the handler run. The handler posts the close to the loop, so it happens between
-    two events, never inside a slot.
+    and lets the handler run. The close is posted to the loop, so it happens between two
+    events, never inside a slot.
     """
-    seen = []
     reader, writer = socket.socketpair()
     for end in (reader, writer):
         end.setblocking(False)
     signal.set_wakeup_fd(writer.fileno())
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
     notifier.activated.connect(lambda: _drain(reader))
-
-    def interrupt(_signum, _frame):
-        seen.append(True)
-        QTimer.singleShot(0, window, window.close)
-
-    signal.signal(signal.SIGINT, interrupt)
     window.interrupt_wakeup = (notifier, reader, writer)  # open as long as the window is
-    return lambda: bool(seen)
+    interrupts.on_interrupt(lambda: QTimer.singleShot(0, window, window.close))
 
 
 def _drain(reader):

@@ -22,12 +22,12 @@ def export_plot(plot, path) -> Path:
     path written (SaveError, or ValueError for another extension, says why not)."""
     target_of(path)  # a folder or a device is said as such, before any picture is made
     suffix = Path(path).suffix.lower()
-    if suffix == ".png":
-        data = _png(plot)
-    elif suffix == ".svg":
-        data = _svg(plot)
-    else:
+    if suffix not in (".png", ".svg"):
         raise ValueError(f"{Path(path).name}: the plot can be saved as .png or .svg")
+    try:
+        data = _png(plot) if suffix == ".png" else _svg(plot)
+    except SaveError as error:
+        raise SaveError(f"could not write {path}: {error}; nothing was written") from None
     return write_bytes(path, data)
 
 

@@ -94,7 +94,9 @@ class RunController(QObject):
         return self.record
 
     def stop(self):
+        """Stop the run and any sweep; a run asked for and not yet started never starts."""
         self.cancel_sweep()
+        self.requests.ask_run(None)
         self._stop.emit(self.run_id)
 
     def finish(self):
@@ -140,6 +142,7 @@ class RunController(QObject):
         """
         self._shut_down = True
         if self.thread is not None:
+            self.requests.ask_run(None)
             self.requests.ask_sweep(None)
             self._stop.emit(self.run_id)
             self.thread.quit()

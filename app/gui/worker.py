@@ -48,7 +48,8 @@ class Requests:
         self._run: RunRequest | None = None
         self._sweep: SweepRequest | None = None
 
-    def ask_run(self, request: RunRequest) -> None:
+    def ask_run(self, request: RunRequest | None) -> None:
+        """A run to start, or None: none is wanted (one asked for and not started never starts)."""
         with self._lock:
             self._run = request
 
@@ -97,6 +98,7 @@ class TrainingWorker(QObject):
         self._animation_start = 0.0
         self._timer = None
         self._sweep = None  # (sweep id, sweep.SweepRun) in progress
+        self._sweep_id = 0  # the last sweep started
 
     @Slot()
     def load(self):
@@ -150,8 +152,9 @@ class TrainingWorker(QObject):
         """Start the sweep asked for, unless it runs already; it advances piece by piece
         beside the run."""
         request = self.requests.sweep
-        if request is None or (self._sweep is not None and self._sweep[0] == request.sweep_id):
-            return
+        if request is None or request.sweep_id <= self._sweep_id:
+            return  # none is wanted, or this one was started already (it may have failed)
+        self._sweep_id = request.sweep_id
         self._sweep = None  # a new sweep replaces any other, even if it cannot start
         self._ahead.hold()
         try:

@@ -17,6 +17,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+_BINARY = getattr(os, "O_BINARY", 0)
+"""Bytes as they are on Windows, where a file opened without it translates line ends."""
+MAX_NAME = 200
+"""A temporary file's name keeps at most this much of its target's, within file systems' 255."""
+
 
 class SaveError(OSError):
     """A file that was not written, and why; the file there before, if any, is unchanged."""
@@ -33,62 +38,82 @@ class TooLarge(ValueError):
     """A file larger than what is read of it."""
 
 
-def target_of(path) -> Path:
+def target_of(path, stream: bool = False) -> Path:
     """The file a write to `path` replaces (a symbolic link's target), after checking that it
-    can be one: SaveError if it is a folder, a device, a pipe, the file this process's own
-    output goes to, or in a folder that does not exist."""
+    can be one: SaveError if it is a folder, read-only, the file this process's own output
+    goes to, or in a folder that does not exist. A pipe or a device (`/dev/null`, a shell's
+    `>(...)`) is refused too, unless `stream`: then it is written to as it is."""
     if str(path) == "":
         raise SaveError("no file name was given")
-    target = Path(os.path.realpath(path))
     try:
-        status = os.stat(target)
+        status = os.stat(path)  # follows links: a link to a pipe is a pipe
     except FileNotFoundError:
         status = None
     except OSError as error:
         raise SaveError(f"{path}: cannot be written ({error.strerror or error})") from None
-    if status is not None:
+    if status is not None and not stat.S_ISREG(status.st_mode):
         if stat.S_ISDIR(status.st_mode):
             raise SaveError(f"{path}: is a folder, not a file name")
-        if not stat.S_ISREG(status.st_mode):
-            raise SaveError(f"{path}: is not a regular file (a device or a pipe): choose a file name")
-        for stream in (sys.stdout, sys.stderr):
-            if _same_file(status, stream):
+        if stream and (stat.S_ISFIFO(status.st_mode) or stat.S_ISCHR(status.st_mode)):
+            return Path(path)
+        raise SaveError(f"{path}: is not a regular file (a device or a pipe): choose a file name")
+    target = Path(os.path.realpath(path))
+    if status is not None:
+        for output in (sys.stdout, sys.stderr):
+            if _same_file(status, output):
                 raise SaveError(f"{path}: is where this program's own output goes")
+        if not os.access(target, os.W_OK):
+            raise SaveError(f"{path}: is read-only")
     if not target.parent.is_dir():
         raise SaveError(f"{path}: the folder {target.parent} does not exist")
     return target
 
 
-def write_file(path, write: Callable, *, binary: bool = False, size: int | None = None) -> Path:
+def is_stream(target: Path) -> bool:
+    """A pipe or a device: written to as it is, never replaced."""
+    try:
+        return not stat.S_ISREG(os.stat(target).st_mode)
+    except OSError:
+        return False
+
+
+def write_file(path, write: Callable, *, binary: bool = False, size: int | None = None, stream: bool = False) -> Path:
     """Write a file whole or not at all: `write(file)` fills a temporary file in the same
     folder, which then replaces `path` (text is UTF-8, newlines as written). `size`, if known,
-    is checked against the room on the disk first. Returns the path written; SaveError says
-    why nothing was."""
-    target = target_of(path)
+    is checked against the room on the disk first. With `stream`, a pipe or a device is
+    written to directly (see `target_of`). Returns the path written; SaveError says why
+    nothing was."""
+    target = target_of(path, stream)
+    text = {} if binary else {"encoding": "utf-8", "newline": ""}
+    if stream and is_stream(target):
+        try:
+            with open(target, "wb" if binary else "w", **text) as file:
+                write(file)
+        except (OSError, UnicodeError) as error:
+            raise SaveError(f"could not write {path}: {_reason(error)}") from None
+        return target
     existed = target.exists()
     kept = "the file there is unchanged" if existed else "nothing was written"
-    if size is not None:
-        free = shutil.disk_usage(target.parent).free
-        if size > free:
-            raise SaveError(f"could not write {path}: it needs {size:,} bytes and the disk has {free:,} free; {kept}")
-    temporary = None
     try:
-        descriptor, temporary = _create_beside(target)
         mode = stat.S_IMODE(os.stat(target).st_mode) if existed else None
-        with os.fdopen(
-            descriptor, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})
-        ) as file:
+        if size is not None and size > (free := shutil.disk_usage(target.parent).free):
+            raise SaveError(f"could not write {path}: it needs {size:,} bytes and the disk has {free:,} free; {kept}")
+        descriptor, temporary = _create_beside(target)
+    except SaveError:
+        raise
+    except OSError as error:
+        raise SaveError(f"could not write {path}: {_reason(error)}; {kept}") from None
+    try:
+        with os.fdopen(descriptor, "wb" if binary else "w", **text) as file:
             write(file)
-            file.flush()
-            os.fsync(file.fileno())
+            _flush_to_disk(file)
         if mode is not None:
             os.chmod(temporary, mode)  # the file keeps the permissions it had
         os.replace(temporary, target)
         temporary = None
         _sync_folder(target.parent)
     except (OSError, UnicodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        raise SaveError(f"could not write {path}: {reason}; {kept}") from None
+        raise SaveError(f"could not write {path}: {_reason(error)}; {kept}") from None
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):
@@ -105,7 +130,7 @@ def read_bounded(path, limit: int) -> bytes:
     """A regular file's bytes, reading at most `limit` + 1 of them. NotAFile for a device, a
     pipe or a folder (refused before any read, never waited on), TooLarge for a file over
     `limit`; OSError if it cannot be opened."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    flags = os.O_RDONLY | _BINARY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     descriptor = os.open(path, flags)  # a pipe with no writer opens at once without blocking
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)
@@ -121,12 +146,22 @@ def _create_beside(target: Path) -> tuple[int, str]:
     """A new, empty, hidden file in `target`'s folder, created with the permissions a new file
     gets there (the umask applies)."""
     for _ in range(100):
-        name = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+        name = target.with_name(f".{target.name[:MAX_NAME]}.{secrets.token_hex(4)}.part")
         try:
-            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), str(name)
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o666), str(name)
         except FileExistsError:
             continue
     raise OSError(errno.EEXIST, "no free name for a temporary file")
+
+
+def _flush_to_disk(file) -> None:
+    """The file's bytes on the disk, not only in the system's buffers: a full disk says so here."""
+    file.flush()
+    os.fsync(file.fileno())
+
+
+def _reason(error: Exception) -> str:
+    return error.strerror if isinstance(error, OSError) and error.strerror else str(error)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -7,12 +7,14 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from app import interrupts
 from app.gui import dialogs
 from app.gui.app import close_on_interrupt
 from app.lessons import load_lesson
@@ -101,31 +103,33 @@ def test_ctrl_c_closes_the_window_as_close_does(qtbot):
     window.controls.steps_spin.setValue(100_000)  # a run in flight
     qtbot.waitUntil(lambda: window.record.steps_done("nnx") > 0, timeout=RUN_TIMEOUT_MS)
     thread = window.runs.thread
-    interrupted = close_on_interrupt(window)
-    previous = signal.getsignal(signal.SIGINT)
-    try:
-        signal.raise_signal(signal.SIGINT)
-        qtbot.waitUntil(lambda: not window.isVisible(), timeout=RUN_TIMEOUT_MS)
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
-        signal.set_wakeup_fd(-1)
-    assert interrupted() and thread.isFinished() and window.runs.thread is None
+    with interrupts.taken_over():
+        close_on_interrupt(window)
+        try:
+            signal.raise_signal(signal.SIGINT)
+            qtbot.waitUntil(lambda: not window.isVisible(), timeout=RUN_TIMEOUT_MS)
+            assert interrupts.interrupted()
+        finally:
+            signal.set_wakeup_fd(-1)
+    assert thread.isFinished() and window.runs.thread is None
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # pytest's Ctrl+C again
 
 
 WINDOW = [sys.executable, "main.py", "--pace", "animate", "--rate", "200", "--steps", "3000", "--seed", "3"]
 
 
-def test_ctrl_c_on_the_window_process_exits_130_without_a_traceback(tmp_path):
+@pytest.mark.parametrize("delay", [0.1, 0.6, 2.0, 5.0])
+def test_ctrl_c_on_the_window_process_exits_130_without_a_traceback(tmp_path, delay):
     """At whatever moment it comes (start-up, JAX's import, a compile, an animated run), and
     twice in a row: a clean close and exit 130."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
     process = subprocess.Popen(WINDOW, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        process.communicate(timeout=5)  # it would run until closed
-    except subprocess.TimeoutExpired:
+        time.sleep(delay)  # the moment of the Ctrl+C: any moment must do
         process.send_signal(signal.SIGINT)
-        process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
     assert process.returncode == 130, err
     assert "Traceback" not in err and "Error" not in err
 
@@ -204,3 +208,27 @@ def test_a_storm_of_changes_never_raises_and_ends_on_the_last_settings(window, q
         return
     wait_for_run(qtbot, window)
     assert window.record.config == last and window.record.steps_done(last.compiled_paradigms[0]) == 300
+
+
+def test_stop_drops_a_run_asked_for_while_the_worker_was_busy(window, qtbot, monkeypatch):
+    started = []
+
+    class Recorded(runner.Run):
+        def __init__(self, config, *args, **kwargs):
+            started.append(config)
+            super().__init__(config, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "Run", Recorded)
+    busy, release = threading.Event(), threading.Event()
+
+    def hold_the_worker():
+        busy.set()
+        release.wait(timeout=RUN_TIMEOUT_MS / 1000)
+
+    QTimer.singleShot(0, window.runs.worker, hold_the_worker)
+    qtbot.waitUntil(busy.is_set, timeout=RUN_TIMEOUT_MS)
+    window.controls.optimizer_combo.setCurrentIndex(window.controls.optimizer_combo.findData("adam"))
+    with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
+        window.controls.stop_button.click()
+        release.set()
+    assert started == []  # never compiled, never run
