@@ -8,10 +8,10 @@ import os
 import sys
 
 from app import interrupts
+from app.model.config import RunConfig
 from app.model.files import SaveError, target_of, write_file
 from app.model.settings import DISPLAY_FIELDS, FIELDS, RUN_FIELDS, Settings
 from app.training import compile_cache
-from app.training.config import RunConfig
 
 PROG = "train-step-lab"
 SWEEP_IGNORES = {
@@ -262,7 +262,7 @@ def _main(argv: list[str]) -> int:
         if args.screenshot:
             _check_target(args.screenshot, "the screenshot")
         if args.lesson:
-            from app.lessons import load_lesson
+            from app.model.lessons import load_lesson
 
             load_lesson(args.lesson)  # a bad file is refused here, with its problem, before any window
         settings = settings_from_args(args)  # refused outside what the controls offer

@@ -17,8 +17,8 @@ import pytest
 
 from app.cli import build_parser, main
 from app.model.command_line import command_line
+from app.model.config import MAX_SEED, MAX_STEPS, RunConfig
 from app.model.settings import DISPLAY_FIELDS, Settings
-from app.training.config import MAX_SEED, MAX_STEPS, RunConfig
 
 
 def _fields(line):
@@ -70,6 +70,7 @@ def test_csv_has_a_row_per_paradigm_per_step(tmp_path, capsys):
     assert float(last_nnx["ema_loss"]) > 0
 
 
+@pytest.mark.slow  # trains digits, or runs the whole program in a process of its own
 def test_digits_reach_95_percent_in_2000_steps_in_both_paradigms(tmp_path, capsys):
     path = tmp_path / "digits.csv"
     argv = ["--headless", "--task", "digits", "--paradigm", "both", "--steps", "2000", "--ema", "0.99", "--clip", "1.0"]
@@ -115,7 +116,7 @@ def test_sweep_prints_csv_rows_and_the_edge(capsys):
 def test_csv_rows_carry_the_weights_their_loss_was_computed_with(tmp_path):
     """Each row's kernel and bias are the weights before that step's update: the batch's mean
     squared error at them is the row's loss (and the EMA weights' is its EMA loss)."""
-    from app.training.tasks import line_fit_batch
+    from app.model.tasks import line_fit_batch
 
     path = tmp_path / "run.csv"
     assert (
@@ -203,6 +204,7 @@ def test_bad_input_exits_2_with_one_line(argv, word, capsys):
     assert len(err.strip().splitlines()) == 1 and word in err and "Traceback" not in err
 
 
+@pytest.mark.slow  # trains digits, or runs the whole program in a process of its own
 def test_main_py_runs_headless_as_a_program():
     done = subprocess.run(
         [sys.executable, "main.py", "--headless", "--steps", "10", "--lr", "nan"],
@@ -214,6 +216,7 @@ def test_main_py_runs_headless_as_a_program():
     assert done.returncode == 0 and done.stdout.count("paradigm=") == 2
 
 
+@pytest.mark.slow  # trains digits, or runs the whole program in a process of its own
 @pytest.mark.parametrize(
     "argv,word",
     [
@@ -264,6 +267,7 @@ def test_csv_dash_writes_the_csv_to_standard_output_and_the_summary_to_standard_
     assert not (pathlib.Path.cwd() / "-").exists()
 
 
+@pytest.mark.slow  # trains digits, or runs the whole program in a process of its own
 def test_csv_to_the_file_standard_output_goes_to_is_refused_and_loses_nothing(tmp_path):
     out = tmp_path / "out.txt"
     with out.open("w") as stdout:
@@ -278,6 +282,7 @@ def test_csv_to_the_file_standard_output_goes_to_is_refused_and_loses_nothing(tm
     assert "--csv - writes the CSV to standard output" in done.stderr and out.read_text() == ""
 
 
+@pytest.mark.slow  # trains digits, or runs the whole program in a process of its own
 def test_ctrl_c_stops_a_headless_run_between_chunks_with_its_summary_and_a_whole_csv(tmp_path, capsys, monkeypatch):
     from app.model.run_record import RunRecord
 
@@ -319,6 +324,7 @@ def test_ctrl_c_stops_a_headless_sweep_with_the_rows_so_far(capsys, monkeypatch)
     assert err.strip() == "train-step-lab: interrupted after 16 of 64 learning rates: the lines above hold those"
 
 
+@pytest.mark.slow  # trains digits, or runs the whole program in a process of its own
 @pytest.mark.parametrize("delay", [0.05, 0.3, 1.0, 3.0, 6.0])
 def test_ctrl_c_on_a_headless_process_exits_130_without_a_traceback(tmp_path, delay):
     """Whenever it comes (Python's start, numpy's or JAX's import, the compile, the run): one
@@ -340,6 +346,7 @@ def test_ctrl_c_on_a_headless_process_exits_130_without_a_traceback(tmp_path, de
     assert [p.name for p in tmp_path.iterdir()] == (["run.csv"] if steps else [])
 
 
+@pytest.mark.slow  # trains digits, or runs the whole program in a process of its own
 def test_a_second_ctrl_c_ends_a_headless_process_at_once():
     argv = [sys.executable, "main.py", "--headless", "--task", "digits", "--steps", "1000000"]
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -353,6 +360,7 @@ def test_a_second_ctrl_c_ends_a_headless_process_at_once():
     assert process.returncode == 130 and "Traceback" not in err
 
 
+@pytest.mark.slow  # trains digits, or runs the whole program in a process of its own
 def test_the_csv_can_go_to_a_pipe_after_the_summary():
     done = subprocess.run(
         [sys.executable, "main.py", "--headless", "--steps", "5", "--csv", "/dev/stdout"],
@@ -365,6 +373,7 @@ def test_the_csv_can_go_to_a_pipe_after_the_summary():
     assert lines[2].startswith("paradigm,step,loss") and len(lines) == 2 + 1 + 10
 
 
+@pytest.mark.slow  # trains digits, or runs the whole program in a process of its own
 def test_a_reader_that_goes_away_ends_the_csv_quietly():
     process = subprocess.Popen(
         [sys.executable, "main.py", "--headless", "--steps", "20000", "--csv", "-"],

@@ -5,9 +5,9 @@ import re
 import numpy as np
 import pytest
 
-from app.lessons import load_lesson
+from app.model.lessons import load_lesson
+from app.model.stability import stability_edge
 from app.training import runner
-from app.training.stability import stability_edge
 
 
 def _numbers(caption: str) -> list[float]:
@@ -49,6 +49,7 @@ def test_clipping_lesson_numbers():
     assert loss[-1] / minimum == pytest.approx(ratio, abs=0.05) and minimum == pytest.approx(stated_minimum, rel=0.02)
 
 
+@pytest.mark.slow  # trains the digits model
 def test_ema_lesson_wobble_numbers():
     noisy = load_lesson("04-ema-on-noisy-digits").steps[0]
     m = runner.run(noisy.settings.run).metrics
@@ -76,7 +77,7 @@ def test_momentum_reset_lesson_numbers():
 def _across_and_along(config):
     """Each step's error from the minimum along the Hessian's steep and shallow directions,
     from the weights the run recorded, and the two curvatures."""
-    from app.training import tasks
+    from app.model import tasks
 
     x, y = (a[:, 0].astype(np.float64) for a in tasks.line_fit_batch())
     a = np.column_stack([x, np.ones_like(x)])
@@ -111,7 +112,7 @@ def test_why_the_edge_is_two_over_lambda_max_numbers():
 
 
 def test_one_step_slowly_says_what_the_inspector_shows():
-    from app.training.config import MOMENTUM
+    from app.model.config import MOMENTUM
 
     take, memory, rebind = load_lesson("08-one-step-slowly").steps
     assert take.settings.pace == "animate" and take.settings.rate == 2 and "two steps a second" in take.caption

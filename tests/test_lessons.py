@@ -10,16 +10,17 @@ import sys
 import numpy as np
 import pytest
 
-from app.lessons import MAX_FILE_BYTES, LessonError, LessonStep, append_step, built_in_lessons, load_lesson
+from app.model.config import RunConfig
+from app.model.lessons import MAX_FILE_BYTES, LessonError, LessonStep, append_step, built_in_lessons, load_lesson
 from app.model.settings import Settings
 from app.training import runner
-from app.training.config import RunConfig
 
 
 def test_at_least_five_lessons_ship():
     assert len(built_in_lessons()) >= 5
 
 
+@pytest.mark.slow  # trains digits, or runs processes of its own
 @pytest.mark.parametrize("path", built_in_lessons(), ids=lambda p: p.stem)
 def test_every_built_in_lesson_loads_and_runs_through(path):
     lesson = load_lesson(path)
@@ -37,6 +38,7 @@ def test_the_stability_edge_lesson_shows_what_it_says():
     assert not below.diverged_at and above.diverged_at and not momentum.diverged_at
 
 
+@pytest.mark.slow  # trains digits, or runs processes of its own
 def test_the_ema_lesson_shows_a_steadier_ema_accuracy():
     step = load_lesson(next(p for p in built_in_lessons() if "ema" in p.stem)).steps[1]
     m = runner.run(step.settings.run.with_changes(paradigm="nnx")).metrics["nnx"]
@@ -147,7 +149,7 @@ def test_a_built_in_lesson_opens_by_its_name():
 
 
 def test_the_built_in_lessons_come_from_the_shipped_resources():
-    from app.data_files import resources_dir
+    from app.model.data_files import resources_dir
 
     assert all(p.parent == resources_dir() / "lessons" for p in built_in_lessons())
     assert (resources_dir() / "digits.npz").is_file()
@@ -197,13 +199,14 @@ def test_a_save_past_the_size_limit_is_refused_and_the_lesson_still_opens(tmp_pa
 
 SAVER = """
 import sys
-from app.lessons import LessonStep, append_step
+from app.model.lessons import LessonStep, append_step
 from app.model.settings import Settings
 for k in range(int(sys.argv[3])):
     append_step(sys.argv[1], LessonStep(f"{sys.argv[2]} {k}", "A step.", Settings()))
 """
 
 
+@pytest.mark.slow  # trains digits, or runs processes of its own
 def test_two_windows_saving_to_one_lesson_lose_no_step(tmp_path):
     path = tmp_path / "shared.json"
     link = tmp_path / "elsewhere" / "link.json"  # one window reaches the lesson through a link
@@ -229,6 +232,7 @@ def test_a_step_saved_into_a_missing_folder_is_refused_and_makes_nothing(tmp_pat
     assert not path.parent.exists()
 
 
+@pytest.mark.slow  # trains digits, or runs processes of its own
 @pytest.mark.parametrize("device", ["/dev/zero", "fifo", "folder"])
 def test_a_lesson_path_that_is_a_device_a_pipe_or_a_folder_is_refused_at_once(tmp_path, device):
     if device == "fifo":
@@ -239,6 +243,6 @@ def test_a_lesson_path_that_is_a_device_a_pipe_or_a_folder_is_refused_at_once(tm
     elif device == "folder":
         device = tmp_path / "folder.json"
         device.mkdir()
-    code = f"from app.lessons import load_lesson\nload_lesson({str(device)!r})"
+    code = f"from app.model.lessons import load_lesson\nload_lesson({str(device)!r})"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "LessonError" in done.stderr and "is not a regular file" in done.stderr

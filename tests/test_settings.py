@@ -5,8 +5,8 @@ from dataclasses import fields
 import pytest
 
 from app.cli import build_parser
+from app.model.config import RunConfig
 from app.model.settings import DISPLAY_FIELDS, FIELDS, RUN_FIELDS, Settings, check_window_ranges, pin_labels
-from app.training.config import RunConfig
 
 
 def test_every_run_setting_has_one_row_and_every_row_a_flag():

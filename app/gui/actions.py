@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from app.gui import dialogs
-from app.lessons import built_in_lessons, lesson_title
+from app.model.lessons import built_in_lessons, lesson_title
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 
 from app.gui.marked_slider import LR_TICKS, MarkedSlider, lr_to_tick, tick_to_lr
 from app.gui.spin_boxes import SignificantSpinBox, setting_spin
+from app.model.config import DROPOUT_RATES, RunConfig
+from app.model.pitfall_notes import PITFALLS
 from app.model.settings import DEFAULT_RATE, FIELDS, MAX_RATE, MAX_SMOOTHING, Settings
-from app.training.config import DROPOUT_RATES, RunConfig
-from app.training.pitfall_notes import PITFALLS
-from app.training.stability import past_the_edge, stability_edge
+from app.model.stability import past_the_edge, stability_edge
 
 DEFAULTS = RunConfig()
 DEFAULT_EMA_DECAY = 0.99

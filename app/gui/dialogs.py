@@ -3,7 +3,7 @@
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from app.lessons import LESSONS_DIR
+from app.model.lessons import LESSONS_DIR
 
 
 def open_lesson(window):

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.gui.style import LABELS
 from app.gui.theme import Look
-from app.training.tasks import DIGITS_GRID, digits_split
+from app.model.tasks import DIGITS_GRID, digits_split
 
 COLUMNS = 4
 MIN_SIDE = 48

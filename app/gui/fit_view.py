@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from app.gui.style import BASE_POINT_SIZE, LABELS, PENS
 from app.gui.theme import Look, style_plot_item
-from app.training.tasks import line_fit_batch
+from app.model.tasks import line_fit_batch
 
 X_ENDS = np.array([-1.1, 1.1])
 LINE_WIDTHS = {"linen": 7, "nnx": 2.5}

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from app.gui.loss_plot import curve_pen
 from app.gui.style import BASE_POINT_SIZE, LABELS, PENS
 from app.gui.theme import Look, style_plot_item
-from app.training.tasks import line_fit_batch
+from app.model.tasks import line_fit_batch
 
 PATHS = ("linen", "nnx", "linen_ema", "nnx_ema")
 GRID = 160

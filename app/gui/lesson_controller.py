@@ -3,7 +3,7 @@ settings to the controls and shows the step in the lesson bar."""
 
 from PySide6.QtCore import QObject, Signal
 
-from app.lessons import LessonError, LessonStep, append_step, load_lesson
+from app.model.lessons import LessonError, LessonStep, append_step, load_lesson
 
 
 class LessonController(QObject):

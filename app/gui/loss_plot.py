@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QGraphicsSimpleTextItem, QHBoxLayout, QLabel, QPro
 from app.gui.axes import readable_axes
 from app.gui.style import BASE_POINT_SIZE, LABELS, PENS, sized_font
 from app.gui.theme import Look, style_legend, style_plot_item
+from app.model.pitfall_notes import PITFALLS
 from app.model.series import moving_until, nice_ceiling, trailing_mean, visible_peaks
 from app.model.settings import pin_labels
-from app.training.pitfall_notes import PITFALLS
 
 REDRAW_MS = 16
 REDRAW_SHARE = 0.25

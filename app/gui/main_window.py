@@ -33,8 +33,8 @@ from app.gui.sweep_controller import SweepController
 from app.gui.theme import Look, apply_to_application, zoomed
 from app.model.command_line import command_line
 from app.model.files import write_file
+from app.model.pitfall_notes import PITFALLS
 from app.model.settings import Settings
-from app.training.pitfall_notes import PITFALLS
 
 MODEL_TABS = {"line": "Data and line", "digits": "Test digits"}
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 from app.gui.axes import readable_axes
 from app.gui.style import LABELS, PENS, WRONG
 from app.gui.theme import Look, style_legend, style_plot_item
-from app.training.stability import past_the_edge
+from app.model.stability import past_the_edge
 
 
 class SweepView(QWidget):

@@ -7,7 +7,7 @@ appears everywhere. No Qt, no JAX.
 
 from dataclasses import asdict, dataclass, field
 
-from app.training.config import (
+from app.model.config import (
     DROPOUT_RATES,
     MAX_BATCH,
     MAX_SEED,
@@ -18,7 +18,7 @@ from app.training.config import (
     RunConfig,
     is_real,
 )
-from app.training.pitfall_notes import PITFALLS
+from app.model.pitfall_notes import PITFALLS
 
 PACES = ("instant", "animate")
 DEFAULT_RATE = 60

@@ -3,7 +3,7 @@
 `RunConfig` loads without JAX; `train_step_loss` loads JAX on first use.
 """
 
-from app.training.config import RunConfig
+from app.model.config import RunConfig
 
 __all__ = ["RunConfig", "train_step_loss"]
 

@@ -19,10 +19,10 @@ import os
 import threading
 import time
 
+from app.model.config import DROPOUT_RATES, OPTIMIZERS, PARADIGMS, TASKS, RunConfig
+from app.model.pitfall_notes import PITFALLS
 from app.training import step_inspector
 from app.training.compiled import is_compiled, program
-from app.training.config import DROPOUT_RATES, OPTIMIZERS, PARADIGMS, TASKS, RunConfig
-from app.training.pitfall_notes import PITFALLS
 
 IDLE_SECONDS = 1.0
 """How long nothing must have run before compiling ahead starts: a slider being dragged starts

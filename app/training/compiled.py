@@ -2,7 +2,7 @@
 
 import threading
 
-from app.training.config import Structure
+from app.model.config import Structure
 from app.training.digits_program import DigitsProgram
 from app.training.programs import Program
 

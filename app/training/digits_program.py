@@ -14,8 +14,8 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from app.training import tasks
-from app.training.config import RunConfig
+from app.model import tasks
+from app.model.config import RunConfig
 from app.training.programs import Program
 from app.training.steps import digits_linen, digits_nnx
 from app.training.steps.digits_loss import smooth_labels

@@ -11,7 +11,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.training.pitfall_notes import PITFALLS
+from app.model.pitfall_notes import PITFALLS
 
 STEP_MODULES = {
     "line": {"linen": "app.training.steps.linen_step", "nnx": "app.training.steps.nnx_step"},

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flax import nnx
 
-from app.training import tasks
+from app.model import tasks
 from app.training.steps import linen_step, pitfalls
 from app.training.steps.optimizers import make_tx
 

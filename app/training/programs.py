@@ -17,10 +17,10 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from app.training import tasks
-from app.training.config import RunConfig, Structure
+from app.model import tasks
+from app.model.config import RunConfig, Structure
+from app.model.pitfall_notes import PITFALLS
 from app.training.pitfall_adapters import ADAPTERS
-from app.training.pitfall_notes import PITFALLS
 from app.training.steps import linen_step, nnx_step
 from app.training.steps.optimizers import make_tx
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.model.config import RunConfig
+from app.model.pitfall_notes import PITFALLS
 from app.model.run_record import RunRecord
 from app.training.compiled import program
-from app.training.config import RunConfig
 from app.training.pitfall_adapters import ADAPTERS
-from app.training.pitfall_notes import PITFALLS
 from app.training.programs import CAPACITY
 from app.training.step_inspector import inspect_step
 

@@ -20,8 +20,8 @@ import jax
 import numpy as np
 import optax
 
+from app.model.config import RunConfig
 from app.training.compiled import built, program
-from app.training.config import RunConfig
 
 
 @dataclass(frozen=True)

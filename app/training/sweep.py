@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import jax
 import numpy as np
 
+from app.model.config import RunConfig
+from app.model.pitfall_notes import PITFALLS
+from app.model.stability import stability_edge
 from app.training.compiled import program
-from app.training.config import RunConfig
-from app.training.pitfall_notes import PITFALLS
 from app.training.programs import CAPACITY
-from app.training.stability import stability_edge
 
 SWEEP_POINTS = 64
 SWEEP_MIN, SWEEP_MAX = 1e-4, 10.0

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from app.gui.axes import ReadableAxis, log_label, readable_axes, readable_number
 
-pytestmark = pytest.mark.usefixtures("qapp")  # the tick fonts, and tests/gui's settings fixture, need it
+# Plots on screen; the tick fonts, and tests/gui's settings fixture, need the application.
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("qapp")]
 
 TICK_PX = 16  # the tick font's size in pixels, unless a test says otherwise (12 pt at 96 dpi)
 SIDES = ("left", "bottom")

@@ -5,10 +5,12 @@ from PySide6.QtCore import QSettings, Qt
 
 from app.gui import MainWindow
 from app.gui.app import open_window
-from app.lessons import built_in_lessons, load_lesson
+from app.model.config import RunConfig
+from app.model.lessons import built_in_lessons, load_lesson
 from app.model.settings import Settings
-from app.training.config import RunConfig
 from tests.gui.conftest import shown_window, wait_for_run
+
+pytestmark = pytest.mark.gui  # every test here builds a window
 
 GARBAGE = {
     "window/geometry": "not a geometry",

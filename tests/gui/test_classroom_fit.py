@@ -12,6 +12,8 @@ from app.gui import MainWindow, layout
 from app.gui.theme import ZOOM_STEPS
 from tests.gui.conftest import shown_window, wait_for_run
 
+pytestmark = pytest.mark.gui  # every test here builds a window
+
 SCREENS = {"projector": (1280, 720), "laptop": (1366, 768)}
 MAX_MIN_WIDTH = 1200
 LONG_ERROR = "The run failed: " + "a long error message that a device or a library might give " * 12

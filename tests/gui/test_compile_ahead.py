@@ -1,7 +1,11 @@
 """While the window idles, what one toggle needs compiles ahead: the toggle then runs at once."""
 
+import pytest
+
 from app.training import compile_ahead, compiled, step_inspector
 from tests.gui.conftest import RUN_TIMEOUT_MS, shown_window
+
+pytestmark = pytest.mark.gui  # every test here builds a window
 
 
 def test_a_toggle_compiled_ahead_runs_without_compiling(qtbot, monkeypatch):

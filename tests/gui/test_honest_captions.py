@@ -4,11 +4,13 @@ import numpy as np
 import pytest
 
 from app.gui import MainWindow
-from app.lessons import built_in_lessons, load_lesson
-from app.training.config import RunConfig
-from app.training.pitfall_notes import PITFALLS
+from app.model.config import RunConfig
+from app.model.lessons import built_in_lessons, load_lesson
+from app.model.pitfall_notes import PITFALLS
 from app.training.steps.digits_loss import smooth_labels
 from tests.gui.conftest import shown_window, wait_for_run
+
+pytestmark = pytest.mark.gui  # every test here builds a window
 
 
 def _pick_pitfall(window, qtbot, name):

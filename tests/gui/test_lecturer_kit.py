@@ -11,8 +11,10 @@ from PySide6.QtWidgets import QApplication
 
 from app.gui import MainWindow
 from app.gui.actions import shortcut_rows
-from app.lessons import built_in_lessons, load_lesson
+from app.model.lessons import built_in_lessons, load_lesson
 from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
+
+pytestmark = pytest.mark.gui  # every test here builds a window
 
 
 def test_a_lesson_steps_through_its_presets_with_page_keys(window, qtbot):

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from app.gui.landscape_view import DENSE_STEPS, LineLoss, drawn_points
-from app.training.tasks import line_fit_batch
+from app.model.tasks import line_fit_batch
 from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
+
+pytestmark = pytest.mark.gui  # every test here builds a window
 
 
 def _shown(qtbot, window):

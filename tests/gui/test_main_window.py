@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from app.model.config import RunConfig
 from app.model.settings import Settings
 from app.training import runner
-from app.training.config import RunConfig
 from app.training.steps import linen_step, nnx_step, optimizers
 from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
+
+pytestmark = pytest.mark.gui  # every test here builds a window
 
 NAMED = [
     "seedSpin",
@@ -268,7 +270,7 @@ def test_the_digits_task_has_its_controls_curves_grid_and_listings(window, qtbot
 
 
 def test_a_pitfall_shows_its_caption_marked_bug_and_raised_error(window, qtbot):
-    from app.training.pitfall_notes import PITFALLS
+    from app.model.pitfall_notes import PITFALLS
 
     controls = window.controls
     controls.pitfall_combo.setCurrentIndex(controls.pitfall_combo.findData("forgotten-rebind"))
@@ -313,7 +315,7 @@ def test_pins_keep_ghost_curves_named_by_what_differs(window, qtbot):
 
 def test_the_sweep_shows_final_losses_and_the_stability_edge(window, qtbot):
     from app.gui.marked_slider import lr_to_tick
-    from app.training.stability import stability_edge
+    from app.model.stability import stability_edge
 
     edge = stability_edge("line", "sgd", False)
     assert window.controls.lr_slider.mark == lr_to_tick(edge)

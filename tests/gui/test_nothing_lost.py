@@ -17,11 +17,13 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from app import interrupts
 from app.gui import dialogs
 from app.gui.app import close_on_interrupt
-from app.lessons import load_lesson
 from app.model import files
+from app.model.config import RunConfig
+from app.model.lessons import load_lesson
 from app.training import runner
-from app.training.config import RunConfig
 from tests.gui.conftest import RUN_TIMEOUT_MS, shown_window, wait_for_run
+
+pytestmark = pytest.mark.gui  # every test here builds a window
 
 
 def _disk_full(_descriptor):

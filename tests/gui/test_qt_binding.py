@@ -7,6 +7,10 @@ slot and aborts Python ("bool_dealloc") after a few thousand; pyproject.toml exc
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.gui  # Qt's event loop in a process of its own
+
 PROGRAM = """
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 

@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QColor, QImage
 
 from app.gui.style import PENS
+
+pytestmark = pytest.mark.gui  # every test here builds a window
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +55,7 @@ def test_screenshot_to_an_unwritable_path_exits_2(tmp_path):
 
 
 def test_a_lesson_screenshot_shows_its_first_step(tmp_path):
-    from app.lessons import built_in_lessons
+    from app.model.lessons import built_in_lessons
 
     shot = tmp_path / "lesson.png"
     lesson = next(p for p in built_in_lessons() if "rebind" in p.stem)

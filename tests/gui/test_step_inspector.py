@@ -2,9 +2,12 @@
 value leads to the listing line that computes it."""
 
 import numpy as np
+import pytest
 
 from app.gui.step_view import summary
 from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
+
+pytestmark = pytest.mark.gui  # every test here builds a window
 
 
 def _inspected(qtbot, window):

@@ -1,10 +1,13 @@
 """A sweep fills in piece by piece beside the run, Stop cancels it, and closing never aborts."""
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 
 from app.gui import MainWindow
 from tests.gui.conftest import RUN_TIMEOUT_MS, shown_window
+
+pytestmark = pytest.mark.gui  # every test here builds a window
 
 
 def _start_digits_sweep(window, qtbot):

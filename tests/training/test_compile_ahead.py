@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
+from app.model.config import RunConfig
 from app.training import compile_ahead, compiled, runner, step_inspector
 from app.training.compile_ahead import CompileAhead, one_toggle_away
-from app.training.config import RunConfig
 from app.training.programs import Program
 
 
@@ -82,6 +82,7 @@ def test_what_compiled_ahead_runs_without_compiling(fresh_programs):
     assert compiled.program(toggled.structure).traces == {"init": 1, "chunk": 1}
 
 
+@pytest.mark.slow  # compiles the digits model
 def test_the_inspector_of_the_settings_shown_compiles_ahead_first(fresh_programs):
     base = RunConfig(task="digits", steps=50)
     ahead = CompileAhead()
@@ -164,6 +165,7 @@ def test_nothing_compiles_ahead_while_something_runs(fresh_programs, slow_to_sta
     assert _compiled_within(1.0, lambda a: a.around(RunConfig()), CompileAhead.hold) == []
 
 
+@pytest.mark.slow  # compiles the digits model
 def test_nothing_compiles_ahead_when_switched_off(fresh_programs, slow_to_start, monkeypatch):
     monkeypatch.setenv(compile_ahead.SWITCH, "0")
     assert _compiled_within(1.0, lambda a: a.around(RunConfig())) == []

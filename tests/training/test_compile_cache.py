@@ -5,6 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs the whole program in processes of its own
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -7,10 +7,13 @@ import optax
 import pytest
 from flax import nnx
 
-from app.training import compiled, runner, tasks
-from app.training.config import RunConfig, batch_rows
+from app.model import tasks
+from app.model.config import RunConfig, batch_rows
+from app.training import compiled, runner
 from app.training.digits_program import BATCH_STREAM, EVAL_EVERY, linen_variables
 from app.training.steps import digits_linen, digits_nnx
+
+pytestmark = pytest.mark.slow  # trains the digits model
 
 DIGITS = RunConfig(task="digits", steps=300, dropout=0.0)
 

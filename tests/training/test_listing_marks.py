@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from app.model.config import RunConfig
 from app.training import compiled, runner  # the step modules are imported before tracing
-from app.training.config import RunConfig
 from app.training.listings import listing, module_source
 
 TRAINING = Path(compiled.__file__).parent
@@ -45,7 +45,7 @@ def executed_lines(config: RunConfig) -> set[tuple[str, int]]:
     return hits
 
 
-@pytest.mark.parametrize("task", ["line", "digits"])
+@pytest.mark.parametrize("task", ["line", pytest.param("digits", marks=pytest.mark.slow)])
 def test_every_dimmed_line_is_one_that_did_not_run(task):
     config = RunConfig(task=task, steps=3, optimizer="momentum")  # EMA and clipping off
     ran = executed_lines(config)

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from app.training import runner, tasks
-from app.training.config import RunConfig
+from app.model import tasks
+from app.model.config import RunConfig
+from app.training import runner
 from tests.training.numpy_reference import train
 
 STEPS = 200

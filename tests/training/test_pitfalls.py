@@ -5,10 +5,10 @@ import inspect
 import numpy as np
 import pytest
 
+from app.model.config import RunConfig
+from app.model.pitfall_notes import PITFALLS
 from app.training import runner
-from app.training.config import RunConfig
 from app.training.listings import listing
-from app.training.pitfall_notes import PITFALLS
 from app.training.steps import pitfalls
 
 LINE = RunConfig(steps=200, lr=0.05)
@@ -79,7 +79,7 @@ def test_the_clip_pitfall_shows_the_error_its_listed_code_raises(optimizer):
     import jax
     from flax import nnx
 
-    from app.training import tasks
+    from app.model import tasks
     from app.training.steps import linen_step
     from app.training.steps.optimizers import make_tx
 

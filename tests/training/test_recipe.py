@@ -6,7 +6,8 @@ import optax
 import pytest
 from flax import nnx
 
-from app.training import tasks, train_step_loss
+from app.model import tasks
+from app.training import train_step_loss
 
 
 def seed_plain_loop(seed, x, y, lr, num_steps):

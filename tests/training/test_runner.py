@@ -5,8 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from app.training import compiled, programs, runner, tasks
-from app.training.config import RunConfig
+from app.model import tasks
+from app.model.config import RunConfig
+from app.training import compiled, programs, runner
 
 
 def test_values_never_recompile_only_structures_do():
@@ -97,7 +98,7 @@ def test_steps_cap_and_validation_messages():
 
 
 def test_chunk_weights_reach_the_least_squares_line():
-    from app.training import tasks
+    from app.model import tasks
 
     x, y = tasks.line_fit_batch()
     design = np.hstack([x, np.ones_like(x)])

@@ -7,8 +7,9 @@ import jax
 import numpy as np
 import pytest
 
-from app.training import compiled, runner, tasks
-from app.training.config import RunConfig
+from app.model import tasks
+from app.model.config import RunConfig
+from app.training import compiled, runner
 from app.training.step_inspector import ROWS, inspect_step
 
 STEP = 7  # the step inspected: a few steps in, where momentum and Adam's state are not zero
@@ -57,7 +58,7 @@ def test_the_inspected_step_leaves_the_weights_the_run_holds_after_it(config):
 def test_the_values_are_the_steps_own():
     """Gradients of the batch loss at the weights before; the update is what moved them; the
     clip scaled the gradients to the max norm; momentum's trace is lr-free and grows by them."""
-    from app.training.tasks import line_fit_batch
+    from app.model.tasks import line_fit_batch
 
     config = RunConfig(optimizer="momentum", clip_norm=0.3, lr=0.3, steps=20, paradigm="nnx")
     v = _inspected_at(config, STEP, 1).values["nnx"]
@@ -104,6 +105,7 @@ DIGITS_CONFIGS = [
 HELD = ("params", "batch_stats", "dropout key", "EMA params")
 
 
+@pytest.mark.slow  # trains the digits model
 @pytest.mark.parametrize(
     "config", DIGITS_CONFIGS, ids=lambda c: f"{c.paradigm}-{c.optimizer}-clip{c.clip_norm}-ema{c.ema_decay}"
 )
@@ -136,6 +138,7 @@ def test_an_inspected_digits_step_leaves_the_state_the_run_holds_after_it(config
         )
 
 
+@pytest.mark.slow  # trains the digits model
 def test_the_digits_values_are_the_steps_own():
     """Worked out again in float64 numpy from the inspected batch and weights: the smoothed
     targets, the loss, BatchNorm's running statistics, the accuracy; momentum's update; Linen
@@ -188,6 +191,7 @@ def test_the_digits_values_are_the_steps_own():
     np.testing.assert_array_equal(dropping["dropout key after"]["key"], dropping["dropout key before"]["key"])
 
 
+@pytest.mark.slow  # trains the digits model
 def test_what_became_of_the_digits_state_object():
     facts = _inspected_at(RunConfig(task="digits", steps=60, dropout=0.1), STEP, 1).facts
     assert facts["linen"].startswith("state: a new TrainState (new weights, BatchNorm statistics and dropout key)")

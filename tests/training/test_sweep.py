@@ -5,9 +5,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from app.training import runner, sweep, tasks
-from app.training.config import RunConfig
-from app.training.stability import hessian_max_eigenvalue, stability_edge
+from app.model import tasks
+from app.model.config import RunConfig
+from app.model.stability import hessian_max_eigenvalue, stability_edge
+from app.training import runner, sweep
 
 
 def test_the_edge_comes_from_the_losss_own_hessian():
@@ -65,7 +66,7 @@ def test_clipped_runs_past_the_edge_stay_finite_but_never_settle(optimizer, sett
 
 
 def test_clipped_momentum_just_below_the_edge_is_caught_bouncing_as_the_note_says():
-    from app.training.stability import past_the_edge
+    from app.model.stability import past_the_edge
 
     edge = stability_edge("line", "momentum", True)
     run = runner.run(RunConfig(optimizer="momentum", steps=3000, paradigm="nnx", clip_norm=1.0, lr=0.95 * edge))

@@ -2,7 +2,7 @@
 
 import optax
 
-from app.training.config import MOMENTUM, OPTIMIZERS
+from app.model.config import MOMENTUM, OPTIMIZERS
 
 
 def make_tx(kind, learning_rate, max_norm=None):

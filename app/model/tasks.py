@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from app.data_files import resource
+from app.model.data_files import resource
 
 DIGITS_FILE = resource("digits.npz")
 DIGITS_TEST = 360

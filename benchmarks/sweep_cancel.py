@@ -10,7 +10,7 @@ import time
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer, Signal, Slot
 
 from app.gui.worker import Requests, SweepRequest, TrainingWorker, start_worker_thread
-from app.training.config import RunConfig
+from app.model.config import RunConfig
 
 
 class _Asker(QObject):

@@ -1,9 +1,10 @@
-"""GUI figures for `python -m app.bench --gui`: reaction time, event-loop gaps, start-up.
+"""GUI figures for `python -m benchmarks.window`: reaction time, event-loop gaps, start-up.
 
 Run offscreen (QT_QPA_PLATFORM=offscreen); every figure is taken from a real window.
 """
 
 import itertools
+import os
 import statistics
 import subprocess
 import sys
@@ -184,7 +185,7 @@ def startup_seconds(rounds=5):
     for _ in range(rounds):
         t0 = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, "-m", "app.gui.bench", "--startup-child"], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-m", "benchmarks.window", "--startup-child"], stdout=subprocess.PIPE, text=True
         )
         for line in child.stdout:
             if line.strip() == STARTUP_MARK:
@@ -292,6 +293,7 @@ def main(gap_runs=5):
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if "--startup-child" in sys.argv:
         startup_child()
     else:

@@ -14,8 +14,8 @@ import functools
 
 import numpy as np
 
-from app.training import tasks
-from app.training.config import MOMENTUM
+from app.model import tasks
+from app.model.config import MOMENTUM
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from pathlib import Path
 import platformdirs
 from filelock import FileLock, Timeout
 
-from app.data_files import resource
+from app.model.data_files import resource
 from app.model.files import NotAFile, SaveError, TooLarge, read_bounded, target_of, write_bytes
 from app.model.settings import Settings
 

@@ -6,7 +6,7 @@ Imports no JAX: the window builds configs before JAX is loaded.
 import math
 from dataclasses import dataclass, replace
 
-from app.training.pitfall_notes import PITFALLS, pitfall_problem
+from app.model.pitfall_notes import PITFALLS, pitfall_problem
 
 TASKS = ("line", "digits")
 OPTIMIZERS = ("sgd", "momentum", "adam")

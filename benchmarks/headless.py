@@ -1,10 +1,11 @@
-"""Benchmark: `python -m app.bench` times the ways to run the line-fit loop, side by side.
+"""Benchmark: `python -m benchmarks.headless` times the ways to run the line-fit loop, side by side.
 
 Every way runs in this one process, interleaved over several rounds; the table shows
 medians and ratios, so a noisy machine shifts all rows together.
 """
 
 import argparse
+import os
 import statistics
 import threading
 import time
@@ -13,9 +14,10 @@ import jax
 import optax
 from flax import nnx
 
-from app.training import runner, sweep, tasks, train_step_loss
+from app.model import tasks
+from app.model.config import RunConfig
+from app.training import runner, sweep, train_step_loss
 from app.training.compiled import program
-from app.training.config import RunConfig
 from app.training.steps import nnx_step
 
 
@@ -166,20 +168,11 @@ def launches_compile_seconds():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.headless", description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=150_000, help="steps for the compiled rows")
     parser.add_argument("--digits-steps", type=int, default=2_000, help="steps for the digits rows")
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--gui", action="store_true", help="measure the window instead (offscreen)")
     args = parser.parse_args(argv)
-    if args.gui:
-        import os
-
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from app.gui.bench import main as gui_main
-
-        gui_main()
-        return
 
     n, d = args.steps, args.digits_steps
     line = {p: RunConfig(paradigm=p) for p in ("nnx", "linen", "both")}
@@ -246,10 +239,8 @@ def main(argv=None):
     print(
         f"\ncancel latency of a flat-out 1,000,000-step run: median {median * 1e3:.1f} ms, worst {worst * 1e3:.1f} ms"
     )
-    import os
-
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app.gui.cancel_bench import summary
+    from benchmarks.sweep_cancel import summary
 
     print(f"\n{summary()}")
 
