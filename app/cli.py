@@ -74,7 +74,7 @@ def _given(args, fields) -> dict:
 
 
 def config_from_args(args) -> RunConfig:
-    return RunConfig(**given_run_flags(args))
+    return RunConfig(**given_run_flags(args)).runnable()
 
 
 def settings_from_args(args) -> Settings | None:

@@ -9,7 +9,8 @@ import time
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer, Signal, Slot
 
-from app.gui.worker import Requests, SweepRequest, TrainingWorker, start_worker_thread
+from app.gui.run_requests import Requests, SweepRequest
+from app.gui.worker import TrainingWorker, start_worker_thread
 from app.model.config import RunConfig
 
 

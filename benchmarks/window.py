@@ -65,7 +65,7 @@ def _until_drawn(window, steps, timeout=600.0, complete=None, widget=None):
 def _curves_complete(window, steps):
     """The current run's every step has arrived and been handed to the plot (its redraw is
     done). Not the worker's `finished`: it may arrive after the last paint."""
-    record = window.runs.record
+    record = window.record
     lengths = window.plot.curve_lengths()
     return (
         window.plot.record is record
@@ -77,7 +77,7 @@ def _curves_complete(window, steps):
 
 def _first_chunk_drawn(window):
     """Some of the current run's steps have been painted."""
-    record = window.runs.record
+    record = window.record
     return window.plot.record is record and record.steps_done("linen") > 0 and not window.plot.pending
 
 
@@ -90,7 +90,7 @@ def reaction_times(app, window, changes=60):
     for lr in values:
         t0 = time.perf_counter()
         spin.setValue(lr)
-        painting = _until_drawn(window, window.config.steps)
+        painting = _until_drawn(window, window.record.config.steps)
         done = time.perf_counter()
         rows.append((done - t0, window.plot.last_draw_seconds, done - painting))
     return rows
@@ -99,13 +99,13 @@ def reaction_times(app, window, changes=60):
 def reaction_by_panel(app, window, rounds=3, changes=20):
     """`reaction_times` with each view beside the plot in front in turn, interleaved so that
     the machine's slow spells fall on all of them alike."""
-    panels = {"data": window.fit, "landscape": window.landscape, "step": window.step_view}
+    panels = {"data": window.side.model_views.fit, "landscape": window.side.landscape, "step": window.side.step_view}
     times = {name: [] for name in panels}
     for _ in range(rounds):
         for name, panel in panels.items():
-            window.side_tabs.setCurrentWidget(panel)
+            window.side.setCurrentWidget(panel)
             times[name] += [row[0] for row in reaction_times(app, window, changes)]
-    window.side_tabs.setCurrentWidget(window.fit)
+    window.side.setCurrentWidget(window.side.model_views.fit)
     return times
 
 
@@ -115,7 +115,7 @@ def step_to_values(window, presses=20):
     Step (S) on the paused run, to that step's values painted."""
     window.controls.steps_spin.setValue(1_000_000)
     _until_drawn(window, 0, complete=lambda: _first_chunk_drawn(window))
-    view = window.step_view
+    view = window.side.step_view
     t0 = time.perf_counter()
     window.controls.pause_button.click()
     _idle_until(lambda: view.inspection is not None or view.heading.kind == "error")  # the pause's own
@@ -133,7 +133,9 @@ def step_to_values(window, presses=20):
         window.single_step()
         _until_drawn(window, 0, complete=shown, widget=view.tree.viewport())
         times.append(time.perf_counter() - t0)
-    window.side_tabs.setCurrentWidget(window.fit)  # Step brought its panel forward: the rows after run as before
+    window.side.setCurrentWidget(
+        window.side.model_views.fit
+    )  # Step brought its panel forward: the rows after run as before
     return pause, times
 
 
@@ -166,7 +168,7 @@ def toggle_after_idle(window, idle_seconds=30.0):
     new run's first steps, and all its steps, are painted; and whether it had to compile."""
     from app.training import compiled
 
-    toggled = window.config.with_changes(ema_decay=window.controls.ema_spin.value()).structure
+    toggled = window.record.config.with_changes(ema_decay=window.controls.ema_spin.value()).structure
     deadline = time.perf_counter() + idle_seconds
     while not compiled.is_compiled(toggled) and time.perf_counter() < deadline:
         _idle(0.1)
@@ -175,7 +177,7 @@ def toggle_after_idle(window, idle_seconds=30.0):
     window.controls.ema_check.setChecked(True)
     _until_drawn(window, 0, complete=lambda: _first_chunk_drawn(window))
     first = time.perf_counter() - t0
-    _until_drawn(window, window.config.steps)
+    _until_drawn(window, window.record.config.steps)
     return first, time.perf_counter() - t0, ready
 
 
@@ -226,7 +228,7 @@ def main(gap_runs=5):
     window.resize(*PREFERRED_SIZE)  # one size on any screen, so runs on other machines compare
     window.show()
     _wait(app, lambda: window.run_id >= 1)
-    _until_drawn(window, window.config.steps)
+    _until_drawn(window, window.record.config.steps)
     reaction = reaction_times(app, window)
     by_panel = reaction_by_panel(app, window)
     line_step = step_to_values(window)

@@ -43,7 +43,7 @@ COMMANDS = (
     Command(
         "&View",
         "Controls",
-        lambda w, on: w.controls_column.setVisible(on),
+        lambda w, on: w.frame.controls_column.setVisible(on),
         ("Ctrl+B",),
         "Show or hide the controls",
         checkable=True,
@@ -82,8 +82,9 @@ BARE_KEYS = {QKeySequence(c.keys[0])[0].key(): c.call for c in COMMANDS if c.bar
 """Qt key of each bare key, and what it calls."""
 
 
-def build_commands(window) -> dict[str, QAction]:
-    """The window's menus and shortcuts from COMMANDS; returns each command's QAction by text."""
+def build_commands(window) -> tuple[dict[str, QAction], QMenu]:
+    """The window's menus and shortcuts from COMMANDS; returns each command's QAction by text,
+    and File ▸ Lessons."""
     menus, actions = {}, {}
     for command in COMMANDS:
         if command.bare:
@@ -104,8 +105,7 @@ def build_commands(window) -> dict[str, QAction]:
     menus["&File"].insertMenu(actions["Save Settings as Lesson Step…"], lessons)
     for path in built_in_lessons():
         lessons.addAction(lesson_title(path), functools.partial(_open_lesson, window, path))
-    window.lessons_menu = lessons
-    return actions
+    return actions, lessons
 
 
 def _open_lesson(window, path, _checked=False):

@@ -15,7 +15,14 @@ from app.model.files import SaveError, write_bytes
 
 
 def make_application() -> QApplication:
+    """The application, with Python's cycle collector run from its event loop only: left to
+    itself, it could run in the training thread and free widgets there, which Qt does not
+    allow (the two threads then wait on each other for ever)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if not hasattr(app, "garbage_collector"):
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        app.garbage_collector = GarbageCollector(interval=1.0)
     app.setApplicationName("Train Step Lab")
     app.setOrganizationName("Train Step Lab")
     font = QFont(app.font())
@@ -33,7 +40,7 @@ def open_window(lesson=None, settings=None, remember=True):
     if lesson:
         window.open_lesson(lesson)
     elif settings is not None:
-        window.controls.set_settings(settings)
+        window.model.set_settings(settings)
     return window
 
 

@@ -39,6 +39,6 @@ def export(window, kind: str):
     try:
         window.export_csv(path) if kind == "csv" else window.export_plot(path)
     except (OSError, ValueError) as error:
-        window.show_error(f"The export failed: {error}.")
+        window.model.say("error", f"The export failed: {error}.")
     else:
         window.status.showMessage(f"Saved {path}", 10_000)

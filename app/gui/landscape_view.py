@@ -1,21 +1,22 @@
 """The line fit's loss landscape: the batch's mean squared error over (kernel, bias), drawn as
-shading and contours with its minimum marked, and the path each paradigm's weights take, live.
+shading and contours with its minimum marked, and the path each paradigm's weights take, live,
+with the pins' paths and a single inspected step's vectors.
 
-For a line the loss is an exact quadratic of its two weights, so the surface is computed from
-five sums of the batch, never sampled from the run.
+For a line the loss is an exact quadratic of its two weights (`line_loss`), so the surface is
+computed from five sums of the batch, never sampled from the run.
 """
-
-import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtWidgets import QGraphicsItem
 
-from app.gui.loss_plot import curve_pen
+from app.gui.curve_styles import curve_pen
 from app.gui.style import BASE_POINT_SIZE, LABELS, PENS
 from app.gui.theme import Look, style_plot_item
-from app.model.tasks import line_fit_batch
+from app.gui.throttle import RedrawThrottle
+from app.model.app_model import AppModel
+from app.model.line_loss import line_loss
 
 PATHS = ("linen", "nnx", "linen_ema", "nnx_ema")
 GRID = 160
@@ -34,30 +35,6 @@ about as many points again (the record keeps every step)."""
 REDRAW_MS = 30
 DRAWN_REACH = 20
 """Path points further than this many frame widths from its centre are not drawn."""
-
-
-class LineLoss:
-    """mean((x·k + b − y)²) as a quadratic in (k, b), from the batch's sums, in float64.
-
-    Past its minimum it rises by dᵀ M d for a step d from it, M = [[mean x², mean x], [mean x,
-    1]]: its contours are ellipses along M's eigenvectors, drawn exactly, not traced."""
-
-    def __init__(self, x: np.ndarray, y: np.ndarray):
-        x, y = x[:, 0].astype(np.float64), y[:, 0].astype(np.float64)
-        self.xx, self.x, self.xy, self.y, self.yy = (np.mean(v) for v in (x * x, x, x * y, y, y * y))
-        curvature = np.array([[self.xx, self.x], [self.x, 1.0]])
-        self.minimum = tuple(np.linalg.solve(curvature, [self.xy, self.y]))
-        self._rises, self._directions = np.linalg.eigh(curvature)
-
-    def __call__(self, k, b):
-        return k * k * self.xx + 2 * k * b * self.x + b * b - 2 * k * self.xy - 2 * b * self.y + self.yy
-
-    def contour(self, rise: float, points: int = 121) -> tuple[np.ndarray, np.ndarray]:
-        """The (kernel, bias) where the loss is `rise` above its minimum: an ellipse."""
-        turn = np.linspace(0, 2 * np.pi, points)
-        along = np.sqrt(rise / self._rises)[:, None] * np.array([np.cos(turn), np.sin(turn)])
-        k, b = self._directions @ along
-        return k + self.minimum[0], b + self.minimum[1]
 
 
 def _area(box) -> float:
@@ -80,10 +57,11 @@ def drawn_points(n: int) -> np.ndarray:
 class LandscapeView(pg.PlotWidget):
     """Shading of log loss, its contours and minimum; each paradigm's (kernel, bias) path."""
 
-    def __init__(self, parent=None):
+    def __init__(self, model: AppModel, parent=None):
         super().__init__(parent)
+        self.model = model
         self.setObjectName("lossLandscape")
-        self.loss = LineLoss(*line_fit_batch())
+        self.loss = line_loss()
         self.surface = pg.ImageItem()
         self.surface.setZValue(-20)
         # The shading changes with the frame only: scaled to the screen once, then copied.
@@ -95,7 +73,7 @@ class LandscapeView(pg.PlotWidget):
         self.paths = {name: self.plot() for name in PATHS}
         self.ends = pg.ScatterPlotItem(size=12, pxMode=True)  # where each paradigm is now
         self.addItem(self.ends)
-        self.pins = []
+        self.ghosts = []  # the pins' paths
         self.minimum = pg.ScatterPlotItem(
             [self.loss.minimum[0]], [self.loss.minimum[1]], symbol="star", size=22, pxMode=True
         )
@@ -106,9 +84,7 @@ class LandscapeView(pg.PlotWidget):
         self._refit = False  # a new run: the frame may shrink to its path
         self.record = None
         self.look = Look()
-        self._timer = QTimer(self, singleShot=True)
-        self._last_draw = 0.0
-        self._timer.timeout.connect(self.redraw)
+        self.throttle = RedrawThrottle(self.redraw, self, REDRAW_MS)
         self.setMenuEnabled(False)
         self.getViewBox().sigRangeChanged.connect(self._aim_heads)
         for side in ("left", "bottom"):
@@ -119,6 +95,11 @@ class LandscapeView(pg.PlotWidget):
             "EMA weights; the dot: where they are now)."
         )
         self.apply_look(self.look)
+        events = model.events
+        events.run.connect(self.new_run)
+        events.chunk.connect(self.request)
+        events.inspection.connect(self.show_step)
+        events.pins.connect(self._on_model_pins)
 
     def apply_look(self, look: Look):
         self.look = look
@@ -129,8 +110,8 @@ class LandscapeView(pg.PlotWidget):
         self.minimum.setBrush(pg.mkBrush(look.foreground))
         self.minimum.setPen(pg.mkPen(look.background, width=1.5))
         self.ends.setPen(pg.mkPen(look.background, width=1.5))
-        for pin in self.pins:
-            pin.setPen(self._pin_pen())
+        for ghost in self.ghosts:
+            ghost.setPen(self._pin_pen())
         if self.arrows:
             self.show_step(self.arrowed)  # in the new look
         if self.frame is not None:
@@ -152,7 +133,7 @@ class LandscapeView(pg.PlotWidget):
             self.removeItem(line)
             self.removeItem(head)
         self.arrows, self.arrowed = [], inspection
-        if inspection is None or isinstance(inspection, str):
+        if inspection is None or self.record is None or self.record.config.task != "line":
             return
         p = next((p for p in ("nnx", "linen") if "update applied" in inspection.values.get(p, {})), None)
         if p is None:
@@ -194,36 +175,29 @@ class LandscapeView(pg.PlotWidget):
             if tail is not None and tip is not None:
                 head.setStyle(angle=float(np.degrees(np.arctan2(tail.y() - tip.y(), tail.x() - tip.x()))))
 
-    def request(self):
+    def request(self, _chunk=None):
         """Redraw now, or once REDRAW_MS have passed since the last redraw, if anyone can see it."""
-        if not self.isVisible() or self._timer.isActive():
-            return
-        wait = self._last_draw + REDRAW_MS / 1000 - time.perf_counter()
-        if wait <= 0:
-            self.redraw()
-        else:
-            self._timer.start(int(wait * 1000) + 1)
+        if self.isVisible() and self.record is not None and self.record.config.task == "line":
+            self.throttle.request()
 
     def showEvent(self, event):
         super().showEvent(event)
         self.redraw()
 
-    def pin(self):
-        """Keep the current run's path (NNX's, or Linen's alone) as a faded ghost."""
-        if self.record is None or self.record.config.task != "line":
-            return
-        p = "nnx" if self.record.steps_done("nnx") else "linen"
-        k, b = self._path(p)
-        keep = drawn_points(len(k))
-        ghost = pg.PlotDataItem(k[keep], b[keep], pen=self._pin_pen())  # copies: the ghost outlives the run
-        ghost.setZValue(-10)
-        self.addItem(ghost)
-        self.pins.append(ghost)
-
-    def clear_pins(self):
-        for ghost in self.pins:
+    def _on_model_pins(self, pins):
+        """The pins' paths, as faded ghosts."""
+        for ghost in self.ghosts:
             self.removeItem(ghost)
-        self.pins.clear()
+        self.ghosts = []
+        for pin in pins:
+            if pin.path is None:
+                continue  # a digits run has no line to draw here
+            k, b = pin.path
+            keep = drawn_points(len(k))
+            ghost = pg.PlotDataItem(k[keep], b[keep], pen=self._pin_pen())
+            ghost.setZValue(-10)
+            self.addItem(ghost)
+            self.ghosts.append(ghost)
 
     def _pin_pen(self):
         colour = pg.mkColor(self.look.muted)
@@ -231,21 +205,13 @@ class LandscapeView(pg.PlotWidget):
         return pg.mkPen(colour, width=2 * self.look.zoom)
 
     def _path(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """The (kernel, bias) every recorded step of a path started from ('nnx', 'linen' or
-        '<p>_ema'), and for a paradigm's own path the weights it holds now, after its last step."""
+        """The path of 'nnx', 'linen' or '<p>_ema' (see `RunRecord.path`)."""
         paradigm, _, ema = name.partition("_")
-        prefix = "ema_" if ema else ""
-        k = self.record.curve(paradigm, prefix + "kernel")[1]
-        b = self.record.curve(paradigm, prefix + "bias")[1]
-        now = self.record.shown.get(paradigm) if not ema and paradigm not in self.record.diverged_at else None
-        if now is not None and len(k):
-            k = np.append(k, float(now["kernel"][0, 0]))
-            b = np.append(b, float(now["bias"][0]))
-        return k, b
+        return self.record.path(paradigm, bool(ema))
 
     def _stale_arrows(self) -> bool:
         """The run went on past the step the arrows show."""
-        step = self.arrowed.step if self.arrowed is not None and not isinstance(self.arrowed, str) else None
+        step = self.arrowed.step if self.arrowed is not None else None
         return step is not None and max(self.record.steps_done(p) for p in LABELS) > step + 1
 
     def redraw(self):
@@ -256,8 +222,6 @@ class LandscapeView(pg.PlotWidget):
         painter."""
         if self.record is None or self.record.config.task != "line":
             return
-        self._timer.stop()
-        self._last_draw = time.perf_counter()
         if self._stale_arrows():
             self.show_step(None)
         frame = self._frame()

@@ -6,8 +6,10 @@ model view and the sweep as tabs beside them, and the listings below. Text the a
 control wraps or is cut (see `MessageBar`), so nothing a run says can widen the window.
 """
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
-from PySide6.QtWidgets import QScrollArea, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QScrollArea, QSplitter, QStyle, QVBoxLayout, QWidget
 
 PREFERRED_SIZE = (1840, 1000)
 """The size the window would like; it opens smaller on a smaller screen, never larger."""
@@ -42,26 +44,32 @@ class _KeepPlotsTall(QObject):
             splitter.setSizes([wanted, total - wanted])
 
 
-def assemble(window) -> QScrollArea:
-    """Lay out `window`'s views as its central widget; returns the controls' scroll area."""
+@dataclass
+class Frame:
+    """What `assemble` built around the views: the controls' scrolling column and the splitters
+    (by name: "centre", "right" and "plots"), which the window keeps and remembers."""
+
+    controls_column: QScrollArea
+    splitters: dict[str, QSplitter]
+
+
+def assemble(window, controls, plot, side, listings, bars) -> Frame:
+    """Lay the views out as `window`'s central widget: the controls in a column, then `bars`
+    (lesson, banner, caption) over the plot and the `side` panels, the listings below."""
     scroll = QScrollArea(widgetResizable=True, objectName="controlsColumn")
-    scroll.setWidget(window.controls)
+    scroll.setWidget(controls)
     scroll.setMinimumWidth(CONTROLS_WIDTH[0])
-    window.side_tabs = QTabWidget(objectName="sideTabs")
-    window.side_tabs.addTab(window.model_views, "Data and line")
-    window.side_tabs.addTab(window.landscape, "Landscape")
-    window.side_tabs.addTab(window.step_view, "Step")
     plots = QSplitter(Qt.Horizontal, objectName="plots")
-    plots.addWidget(window.plot)
-    plots.addWidget(window.side_tabs)
+    plots.addWidget(plot)
+    plots.addWidget(side)
     plots.setStretchFactor(0, 3)
     plots.setStretchFactor(1, 1)
     plots.setCollapsible(0, False)
-    for view in (window.side_tabs, window.listings):
+    for view in (side, listings):
         view.setMinimumHeight(1)  # squeezed rather than making the window taller than a screen
     right = QSplitter(Qt.Vertical, objectName="right")
     right.addWidget(plots)
-    right.addWidget(window.listings)
+    right.addWidget(listings)
     right.setStretchFactor(0, 2)
     right.setStretchFactor(1, 1)
     right.setCollapsible(0, False)
@@ -72,10 +80,8 @@ def assemble(window) -> QScrollArea:
     column_layout = QVBoxLayout(column)
     column_layout.setContentsMargins(0, 0, 0, 0)
     column_layout.setSpacing(2)
-    for widget in (window.lesson_bar, window.banner, window.caption):
-        column_layout.addWidget(widget)
-    window.banner.hide()
-    window.caption.hide()
+    for bar in bars:
+        column_layout.addWidget(bar)
     column_layout.addWidget(right, 1)
     centre = QSplitter(Qt.Horizontal, objectName="centre")
     centre.addWidget(scroll)
@@ -83,45 +89,44 @@ def assemble(window) -> QScrollArea:
     centre.setStretchFactor(1, 1)
     centre.setCollapsible(1, False)
     window.setCentralWidget(centre)
-    window.splitters = {s.objectName(): s for s in (centre, right, plots)}
-    return scroll
+    return Frame(scroll, {s.objectName(): s for s in (centre, right, plots)})
 
 
-def fit_to_screen(window):
+def fit_to_screen(window, frame: Frame):
     """Size the window to its screen's free area (never larger than it), and place it there."""
     available = window.screen().availableGeometry()
-    frame = window.frameGeometry().size() - window.geometry().size()  # title bar and borders, once shown
-    if frame.isEmpty() and window.isHidden():  # not shown yet: leave room for a title bar
-        frame = QSize(0, window.style().pixelMetric(QStyle.PM_TitleBarHeight))
-    width = min(PREFERRED_SIZE[0], available.width() - frame.width())
-    height = min(PREFERRED_SIZE[1], available.height() - frame.height())
+    outside = window.frameGeometry().size() - window.geometry().size()  # title bar and borders, once shown
+    if outside.isEmpty() and window.isHidden():  # not shown yet: leave room for a title bar
+        outside = QSize(0, window.style().pixelMetric(QStyle.PM_TitleBarHeight))
+    width = min(PREFERRED_SIZE[0], available.width() - outside.width())
+    height = min(PREFERRED_SIZE[1], available.height() - outside.height())
     window.resize(width, height)
-    window.move(available.left() + (available.width() - width - frame.width()) // 2, available.top())
-    share_space(window)
+    window.move(available.left() + (available.width() - width - outside.width()) // 2, available.top())
+    share_space(window, frame)
 
 
-def fit_controls(window):
+def fit_controls(frame: Frame):
     """Widen (or narrow) the controls column to its controls at the current text size, up to
     two fifths of the window."""
-    centre = window.splitters["centre"]
+    centre = frame.splitters["centre"]
     total = sum(centre.sizes())
-    width = min(_controls_width(window), total * 2 // 5)
+    width = min(_controls_width(frame), total * 2 // 5)
     if centre.sizes()[0]:  # a collapsed column stays collapsed
         centre.setSizes([width, total - width])
 
 
-def _controls_width(window) -> int:
+def _controls_width(frame: Frame) -> int:
     """The column's width for the controls as laid out now (a scroll bar beside them)."""
-    return max(window.controls.sizeHint().width() + 24, CONTROLS_WIDTH[0])
+    return max(frame.controls_column.widget().sizeHint().width() + 24, CONTROLS_WIDTH[0])
 
 
-def share_space(window):
+def share_space(window, frame: Frame):
     """The splitters' starting shares: controls at their usual width, `PLOTS_SHARE` of the
     height for the plots, a quarter of the plots' width for the model view."""
     width, height = window.width(), window.height()
-    controls = min(CONTROLS_WIDTH[1], _controls_width(window))
-    window.splitters["centre"].setSizes([controls, width - controls])
+    controls = min(CONTROLS_WIDTH[1], _controls_width(frame))
+    frame.splitters["centre"].setSizes([controls, width - controls])
     plots = round(height * PLOTS_SHARE)
-    window.splitters["right"].setSizes([plots, height - plots])
+    frame.splitters["right"].setSizes([plots, height - plots])
     rest = width - controls
-    window.splitters["plots"].setSizes([rest * 3 // 4, rest // 4])
+    frame.splitters["plots"].setSizes([rest * 3 // 4, rest // 4])

@@ -7,13 +7,14 @@ from app.gui.message_bar import MessageBar
 
 
 class LessonBar(QWidget):
-    """Hidden until a lesson is open. `previous` and `next` ask the window to move."""
+    """The model's lesson, hidden until one is open. `previous`, `next` and `closed` ask the
+    window to move."""
 
     previous = Signal()
     next = Signal()
     closed = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, model, parent=None):
         super().__init__(parent, objectName="lessonBar")
         self.heading = MessageBar("lessonHeading", "info", "font-weight: bold;", lines=1, details=False)
         self.caption = MessageBar("lessonCaption", "info", lines=3)
@@ -37,6 +38,13 @@ class LessonBar(QWidget):
         layout.addLayout(text, 1)
         layout.addLayout(buttons)
         self.hide()
+        model.events.lesson.connect(self._on_model_lesson)
+
+    def _on_model_lesson(self, lesson, index: int):
+        if lesson is None:
+            self.hide()
+        else:
+            self.show_step(lesson, index)
 
     def show_step(self, lesson, index: int):
         step = lesson.steps[index]

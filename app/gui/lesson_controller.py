@@ -1,62 +1,45 @@
-"""The lesson controller: which lesson is open and at which step; it sends each step's
-settings to the controls and shows the step in the lesson bar."""
+"""The lesson controller: opens lesson files into the model, moves between their steps, and
+saves the settings shown as a new step; a file that cannot be read or written is said in the
+banner and changes nothing."""
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 from app.model.lessons import LessonError, LessonStep, append_step, load_lesson
 
 
 class LessonController(QObject):
-    settingsChosen = Signal(object)  # the Settings of the step moved to
-    panelChosen = Signal(str)  # the view beside the plot the step is about (see lessons.PANELS)
-    failed = Signal(str)  # a lesson could not be opened or saved, and why
-
-    def __init__(self, bar, parent=None):
+    def __init__(self, model, parent=None):
         super().__init__(parent)
-        self.bar = bar
-        self.lesson = None
-        self.index = 0
-        bar.previous.connect(self.previous_step)
-        bar.next.connect(self.next_step)
-        bar.closed.connect(self.close)
+        self.model = model
 
     def open(self, path) -> bool:
-        """Open a lesson (a file, or a built-in lesson's name) at its first step; a bad file
-        changes nothing and says why."""
+        """Open a lesson (a file, or a built-in lesson's name) at its first step."""
         try:
             lesson = load_lesson(path)
         except LessonError as error:
-            self.failed.emit(f"The lesson could not be opened. {error}")
+            self.model.say("error", f"The lesson could not be opened. {error}")
             return False
-        self.lesson = lesson
-        self.go_to(0)
+        self.model.open_lesson(lesson)
         return True
 
-    def go_to(self, index: int):
-        """Show a step and send its settings (nothing happens outside the lesson)."""
-        if self.lesson is None or not 0 <= index < len(self.lesson.steps):
-            return
-        self.index = index
-        self.bar.show_step(self.lesson, index)
-        step = self.lesson.steps[index]
-        self.settingsChosen.emit(step.settings)
-        if step.panel:
-            self.panelChosen.emit(step.panel)
-
     def next_step(self):
-        self.go_to(self.index + 1)
+        self.model.go_to_step(self.model.lesson_step + 1)
 
     def previous_step(self):
-        self.go_to(self.index - 1)
+        self.model.go_to_step(self.model.lesson_step - 1)
 
     def close(self):
-        self.lesson = None
-        self.bar.hide()
+        self.model.close_lesson()
 
-    def save_step(self, path, title: str, caption: str, settings):
-        """Append `settings` to a lesson file as a step; a failure is said, nothing is lost."""
+    def save_step(self, path, title: str, caption: str):
+        """Append the settings shown to a lesson file as a step; returns the lesson, or None
+        (the banner says why)."""
+        problem = self.model.problem
+        if problem:
+            self.model.say("error", f"The step was not saved: these settings cannot run: {problem}.")
+            return None
         try:
-            return append_step(path, LessonStep(title, caption, settings))
-        except (LessonError, OSError) as error:
-            self.failed.emit(f"The step was not saved. {error}")
+            return append_step(path, LessonStep(title, caption, self.model.settings))
+        except LessonError as error:
+            self.model.say("error", f"The step was not saved. {error}")
             return None

@@ -1,16 +1,20 @@
 """The two listings side by side: the real source of the run's Linen and NNX steps, with the
-lines of EMA, clipping and a pitfall's bug marked for the run shown."""
+lines of EMA, clipping and a pitfall's bug marked for the run shown, and, after a step is
+inspected, the values each line computed beside it."""
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QSplitter
 
 from app.gui.code_view import CodePane
+from app.gui.step_view import notes
+from app.model.app_model import AppModel
 from app.training.listings import listing
 
 
 class ListingsView(QSplitter):
-    def __init__(self, parent=None):
+    def __init__(self, model: AppModel, parent=None):
         super().__init__(Qt.Horizontal, parent)
+        self.model = model
         self.linen_pane = CodePane("Linen: each step returns a new TrainState", "linenListing")
         self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes the model in place", "nnxListing")
         self.panes = {"linen": self.linen_pane, "nnx": self.nnx_pane}
@@ -21,7 +25,31 @@ class ListingsView(QSplitter):
         for pane in (self.linen_pane, self.nnx_pane):
             pane.editor.installEventFilter(self)
         self._listed = self._marks = None
+        self._noted = None  # the step whose values the lines show
         self.show_run(None)
+        model.events.run.connect(self._on_model_run)
+        model.events.chunk.connect(self._on_model_chunk)
+        model.events.inspection.connect(self._on_model_inspection)
+
+    def _on_model_run(self, record):
+        self.show_run(record.config)
+        self._set_notes(None)
+
+    def _on_model_chunk(self, chunk):
+        if self._noted is not None and chunk.end > self._noted + 1:  # the run went on: the notes are of the past
+            self._set_notes(None)
+
+    def _on_model_inspection(self, inspection):
+        self._set_notes(inspection)
+
+    def _set_notes(self, inspection):
+        """Beside each line, the values it computed in `inspection` (None: no notes)."""
+        self._noted = inspection.step if inspection is not None else None
+        for p, pane in self.panes.items():
+            pane.editor.set_notes({} if inspection is None else notes(inspection, p, pane.listing))
+
+    def select_line(self, paradigm: str, line: int):
+        self.panes[paradigm].editor.select_line(line)
 
     def show_run(self, config):
         """The listings of `config`'s task and pitfall (the line fit's before any run), marked."""

@@ -12,20 +12,19 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from app.gui.layout import fit_to_screen
 from app.gui.theme import THEMES, ZOOM_STEPS, Look
+from app.model.config import check_choice
 from app.model.settings import Settings
 
 
 def save(window) -> None:
     settings = QSettings()
     settings.setValue("window/geometry", window.saveGeometry())
-    for name, splitter in window.splitters.items():
+    for name, splitter in window.frame.splitters.items():
         settings.setValue(f"splitters/{name}", splitter.saveState())
     settings.setValue("look/theme", window.look.theme)
     settings.setValue("look/zoom", window.look.zoom)
-    try:
-        settings.setValue("settings", json.dumps(window.controls.settings().to_json()))
-    except ValueError:
-        pass  # settings that cannot run (the banner says why) are not remembered
+    if not window.model.problem:  # settings that cannot run (the banner says why) are not remembered
+        settings.setValue("settings", json.dumps(window.model.settings.to_json()))
     settings.sync()
 
 
@@ -48,19 +47,19 @@ def restore(window) -> list[str]:
         unreadable.append("window/geometry")
     available = window.screen().availableGeometry()
     if window.width() > available.width() or window.height() > available.height():
-        fit_to_screen(window)  # saved on a larger screen: this one's size instead
-    for name, splitter in window.splitters.items():
+        fit_to_screen(window, window.frame)  # saved on a larger screen: this one's size instead
+    for name, splitter in window.frame.splitters.items():
         state = read(f"splitters/{name}", _geometry)
         if state is not None and not splitter.restoreState(state):
             unreadable.append(f"splitters/{name}")
-    theme = read("look/theme", lambda v: _choice(v, THEMES))
-    zoom = read("look/zoom", lambda v: _choice(_finite(v), ZOOM_STEPS))
+    theme = read("look/theme", lambda v: _choice("theme", v, THEMES))
+    zoom = read("look/zoom", lambda v: _choice("zoom", _finite(v), ZOOM_STEPS))
     look = Look(zoom or window.look.zoom, theme or window.look.theme)
     if look != window.look:
         window.set_look(look)
     remembered = read("settings", lambda v: Settings.from_json(json.loads(_text(v))))
     if remembered is not None:
-        window.controls.set_settings(remembered)
+        window.model.set_settings(remembered)
     return unreadable
 
 
@@ -88,7 +87,6 @@ def _finite(value) -> float:
     return number
 
 
-def _choice(value, choices):
-    if value not in choices:
-        raise ValueError("not a choice")
+def _choice(name, value, choices):
+    check_choice(name, value, choices)
     return value

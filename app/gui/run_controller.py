@@ -1,35 +1,33 @@
-"""The run controller: owns the training thread and its worker, numbers runs and sweeps, and
-passes on only what belongs to the current one, in the GUI thread.
+"""The run controller: owns the training thread and its worker, starts a run whenever the
+model's run settings change, and writes what the worker sends back into the model.
 
 Lifecycle as superqt's `new_worker_qthread`: the worker is moved to a QThread that starts
 with the window and is quit, and waited for, on shutdown: never dropped while it runs.
 
-A run or a sweep is asked for through `worker.Requests`, which keeps the newest only, and a
-signal wakes the worker to read it: whatever was asked while the worker was busy and then
+A run or a sweep is asked for through `run_requests.Requests`, which keeps the newest only, and
+a signal wakes the worker to read it: whatever was asked while the worker was busy and then
 replaced never starts. Every other request names the run it is about, so one that reaches the
-worker after that run was replaced is ignored.
+worker after that run was replaced is ignored. What the worker sends back is passed on only if
+it belongs to the run (or sweep) shown, in the GUI thread.
 """
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from app.gui.worker import Requests, RunRequest, SweepRequest, TrainingWorker, start_worker_thread
+from app.gui.run_requests import Requests, RunRequest, SweepRequest
+from app.gui.worker import TrainingWorker, start_worker_thread
+from app.model import notices
+from app.model.app_model import AppModel
 from app.model.run_record import RunRecord
 
 
 class RunController(QObject):
-    """Start, stop, pause, step and sweep; every signal it emits concerns the current run."""
+    """Runs what the model's settings say, and puts what comes back into the model."""
 
-    ready = Signal(str)  # the JAX backend
-    compiling = Signal()  # the current run compiles first
-    chunkArrived = Signal(object)  # a runner.Chunk of the current run, already in `record`
-    finished = Signal(int)  # run id
-    stopped = Signal()  # the worker dropped its run; every chunk it sent has arrived
-    paused = Signal(bool)
-    errored = Signal(str)
-    raised = Signal(object)  # {paradigm: error} of a pitfall that fails at once
-    inspected = Signal(object)  # the current run's last step from the inside (or why not)
-    sweepProgressed = Signal(object, float, object)  # sweep.Sweep so far, share done, its RunConfig
-    swept = Signal(object, object)  # the finished sweep.Sweep (or an error message), its RunConfig
+    finished = Signal(int)  # run id: the run shown finished, and every chunk of it is in the model
+    stopped = Signal()  # the worker dropped its run; every chunk it sent is in the model
+    sweepProgressed = Signal(object, float)  # sweep.Sweep so far, share done
+    swept = Signal(object)  # the finished sweep.Sweep
+    sweepFailed = Signal(str)
 
     _start = Signal()  # wakes the worker: a new run is in `requests`
     _sweep = Signal()  # the same for a sweep
@@ -37,41 +35,47 @@ class RunController(QObject):
     _stop_run = Signal(int)
     _pause = Signal(int, bool)
     _rate = Signal(int, float)
+    _stop_at = Signal(int, object)
     _step = Signal(int)
 
-    def __init__(self, parent=None):
+    def __init__(self, model: AppModel, parent=None):
         super().__init__(parent)
+        self.model = model
         self.requests = Requests()
         self.worker = TrainingWorker(self.requests)
         self.thread = None
         self.run_id = 0
         self.finished_run = 0
-        self.record = None
         self.sweep_id = 0
-        self.swept_config = None  # the settings of the sweep in progress, if any
+        self.sweeping = False
         self._shut_down = False
         queued = Qt.QueuedConnection  # requests wait in the worker thread's queue, behind JAX's import
         for request, slot in (
             (self._start, self.worker.start),
+            (self._sweep, self.worker.sweep),
             (self._stop, self.worker.stop),
             (self._stop_run, self.worker.stop_run),
             (self._pause, self.worker.set_paused),
             (self._rate, self.worker.set_rate),
+            (self._stop_at, self.worker.set_stop_at),
             (self._step, self.worker.single_step),
-            (self._sweep, self.worker.sweep),
         ):
             request.connect(slot, queued)
-        self.worker.ready.connect(self.ready)
-        self.worker.compiling.connect(self._on_worker_compiling)
-        self.worker.chunkReady.connect(self._on_worker_chunk)
-        self.worker.finished.connect(self._on_worker_finished)
-        self.worker.errored.connect(self._on_worker_errored)
-        self.worker.stopped.connect(self._on_worker_stopped)
-        self.worker.paused.connect(self._on_worker_paused)
-        self.worker.raised.connect(self._on_worker_raised)
-        self.worker.inspected.connect(self._on_worker_inspected)
-        self.worker.sweepProgressed.connect(self._on_worker_sweep_progressed)
-        self.worker.swept.connect(self._on_worker_swept)
+        worker = self.worker
+        worker.ready.connect(self._on_worker_ready)
+        worker.compiling.connect(self._on_worker_compiling)
+        worker.chunkReady.connect(self._on_worker_chunk)
+        worker.finished.connect(self._on_worker_finished)
+        worker.errored.connect(self._on_worker_errored)
+        worker.stopped.connect(self._on_worker_stopped)
+        worker.paused.connect(self._on_worker_paused)
+        worker.raised.connect(self._on_worker_raised)
+        worker.inspected.connect(self._on_worker_inspected)
+        worker.inspectFailed.connect(self._on_worker_inspect_failed)
+        worker.sweepProgressed.connect(self._on_worker_sweep_progressed)
+        worker.swept.connect(self._on_worker_swept)
+        worker.sweepFailed.connect(self._on_worker_sweep_failed)
+        model.events.settings.connect(self._on_model_settings)
 
     @property
     def running(self) -> bool:
@@ -79,19 +83,37 @@ class RunController(QObject):
         return self.thread is not None
 
     def start_thread(self) -> bool:
-        """Start the training thread (it begins by importing JAX); False once shut down."""
+        """Start the training thread (it begins by importing JAX) and the first run, once;
+        False once shut down."""
         if self.thread is None and not self._shut_down:
             self.thread = start_worker_thread(self.worker)
+            self.rerun()
         return self.thread is not None
 
-    def start(self, config, steps_per_second: float) -> RunRecord:
-        """Replace the run in flight (and any sweep) with a run of `config`; returns its record."""
-        self.cancel_sweep()
+    def _on_model_settings(self, new, old):
+        if new.run != old.run or new.pace != old.pace:  # Animate plays the run from its start
+            self.rerun()
+            return
+        if new.steps_per_second != old.steps_per_second:
+            self._rate.emit(self.run_id, new.steps_per_second)
+        if new.stop_at != old.stop_at:
+            self._stop_at.emit(self.run_id, new.stop_at)
+
+    def rerun(self):
+        """Start the model's settings from step 0, replacing the run in flight (a sweep of the
+        run before is the sweep controller's to cancel); settings that cannot run are refused,
+        in the banner."""
+        if not self.running:
+            return  # the first run starts with the thread, once the window is shown
+        settings = self.model.settings
+        if settings.run.problem:  # nothing runs under a banner that says nothing can
+            self.stop()
+            self.model.set_notice(notices.cannot_run(settings.run.problem))
+            return
         self.run_id += 1
-        self.record = RunRecord(config)
-        self.requests.ask_run(RunRequest(self.run_id, config, steps_per_second))
+        self.requests.ask_run(RunRequest(self.run_id, settings.run, settings.steps_per_second, settings.stop_at))
         self._start.emit()
-        return self.record
+        self.model.start_run(RunRecord(settings.run))
 
     def stop(self):
         """Stop the run and any sweep; a run asked for and not yet started never starts."""
@@ -99,38 +121,29 @@ class RunController(QObject):
         self.requests.ask_run(None)
         self._stop.emit(self.run_id)
 
-    def finish(self):
-        """The current run is over for the window (a target was reached): stop it, keep any
-        sweep going, and say it finished."""
-        self._stop_run.emit(self.run_id)
-        self.finished_run = self.run_id
-        self.finished.emit(self.run_id)
-
     def pause(self, paused: bool):
         self._pause.emit(self.run_id, paused)
 
     def step(self):
         self._step.emit(self.run_id)
 
-    def set_rate(self, steps_per_second: float):
-        self._rate.emit(self.run_id, steps_per_second)
-
-    def sweep(self, config) -> bool:
-        """Sweep the learning rate for `config`, piece by piece beside the run."""
+    def sweep(self, config) -> int:
+        """Sweep the learning rate for `config`, piece by piece beside the run; its id (0: the
+        thread is not up)."""
         if not self.running:
-            return False
+            return 0
         self.sweep_id += 1
-        self.swept_config = config
+        self.sweeping = True
         self.requests.ask_sweep(SweepRequest(self.sweep_id, config))
         self._sweep.emit()
-        return True
+        return self.sweep_id
 
     def cancel_sweep(self) -> bool:
-        """Forget the sweep in progress (the worker drops it with the run); True if there was one."""
-        if self.swept_config is None:
+        """Forget the sweep in progress (the worker drops it); True if there was one."""
+        if not self.sweeping:
             return False
         self.sweep_id += 1
-        self.swept_config = None
+        self.sweeping = False
         self.requests.ask_sweep(None)
         return True
 
@@ -149,54 +162,83 @@ class RunController(QObject):
             self.thread.wait()
             self.thread = None
 
+    def _current(self, run_id: int) -> bool:
+        return run_id == self.run_id
+
+    @Slot(str)
+    def _on_worker_ready(self, backend):
+        self.model.set_backend(backend)
+
     @Slot(int)
     def _on_worker_compiling(self, run_id):
-        if run_id == self.run_id:
-            self.compiling.emit()
+        if self._current(run_id):
+            self.model.set_status("compiling")
 
     @Slot(int, object)
     def _on_worker_chunk(self, run_id, chunk):
-        if run_id == self.run_id:  # a chunk of a run that was replaced is never shown
-            self.record.append(chunk)
-            self.chunkArrived.emit(chunk)
+        if not self._current(run_id):
+            return  # a chunk of a run that was replaced is never shown
+        if self.model.status == "compiling":
+            self.model.set_status("running")
+        self.model.add_chunk(chunk)
+        if chunk.diverged_at:
+            self.model.set_notice(notices.diverged(self.model.record.config, chunk.diverged_at))
 
     @Slot(int)
     def _on_worker_finished(self, run_id):
-        if run_id == self.run_id:
+        if self._current(run_id):
             self.finished_run = run_id
+            record = self.model.record
+            if record.reached:
+                self.model.set_notice(notices.reached(self.model.settings.stop_at, record.reached))
+            self.model.set_status("finished")
             self.finished.emit(run_id)
 
     @Slot(int, str)
     def _on_worker_errored(self, run_id, message):
-        if run_id == self.run_id:
-            self.errored.emit(message)
+        if self._current(run_id):
+            self.model.set_notice(notices.failed(message))
+            self.model.set_status("failed")
 
     @Slot()
     def _on_worker_stopped(self):
+        if self.model.status not in ("finished", "failed"):
+            self.model.set_status("stopped")
         self.stopped.emit()
 
     @Slot(bool)
     def _on_worker_paused(self, paused):
-        self.paused.emit(paused)
+        if self.model.status in ("running", "paused"):
+            self.model.set_status("paused" if paused else "running")
 
     @Slot(int, object)
     def _on_worker_raised(self, run_id, errors):
-        if run_id == self.run_id:
-            self.record.errors.update(errors)
-            self.raised.emit(errors)
+        if self._current(run_id):
+            self.model.add_errors(errors)
 
     @Slot(int, object)
     def _on_worker_inspected(self, run_id, inspection):
-        if run_id == self.run_id:
-            self.inspected.emit(inspection)
+        if self._current(run_id):
+            self.model.set_inspection(inspection)
+
+    @Slot(int, str)
+    def _on_worker_inspect_failed(self, run_id, message):
+        if self._current(run_id):
+            self.model.say("error", f"The step could not be inspected: {message}.")
 
     @Slot(int, object, float)
     def _on_worker_sweep_progressed(self, sweep_id, result, done):
         if sweep_id == self.sweep_id:
-            self.sweepProgressed.emit(result, done, self.swept_config)
+            self.sweepProgressed.emit(result, done)
 
     @Slot(int, object)
     def _on_worker_swept(self, sweep_id, result):
         if sweep_id == self.sweep_id:
-            config, self.swept_config = self.swept_config, None
-            self.swept.emit(result, config)
+            self.sweeping = False
+            self.swept.emit(result)
+
+    @Slot(int, str)
+    def _on_worker_sweep_failed(self, sweep_id, message):
+        if sweep_id == self.sweep_id:
+            self.sweeping = False
+            self.sweepFailed.emit(message)

@@ -9,13 +9,16 @@ from app.gui.message_bar import ElidedLabel
 from app.gui.style import LABELS
 
 READOUT_MS = 8000
+ADJUSTED_MS = 15_000
+"""How long what the window changed by itself is said (the pitfall's caption says it too)."""
 SPEED_MIN_STEPS = 16
 """Chunks shorter than this (single steps, slow animation) say nothing about speed."""
 
 
 class StatusBar(QStatusBar):
-    def __init__(self, parent=None):
+    def __init__(self, model, parent=None):
         super().__init__(parent)
+        self.model = model
         self.step_label = ElidedLabel(objectName="stepLabel")
         self.loss_label = ElidedLabel(objectName="lossLabel")
         self.speed_label = ElidedLabel(objectName="speedLabel")
@@ -35,16 +38,29 @@ class StatusBar(QStatusBar):
             self.addWidget(label, stretch)  # each shares the width; a long text ends in "…"
         self.addPermanentWidget(self.backend_label)
         self._steps_per_second = None
+        events = model.events
+        events.run.connect(self._on_model_run)
+        events.chunk.connect(self._on_model_chunk)
+        events.status.connect(self._on_model_status)
+        events.backend.connect(self._on_model_backend)
+        events.adjusted.connect(self._on_model_adjusted)
 
-    def new_run(self, config):
+    def _on_model_backend(self, name: str):
+        self.backend_label.setText(f"JAX backend: {name}")
+
+    def _on_model_adjusted(self, said: str):
+        """What the window changed by itself, and why."""
+        self.showMessage(said, ADJUSTED_MS)
+
+    def _on_model_run(self, record):
         self._steps_per_second = None
-        self.step_label.setText(f"step 0 of {config.steps:,}")
+        self.step_label.setText(f"step 0 of {record.config.steps:,}")
         for label in (self.loss_label, self.speed_label, self.compile_label, self.difference_label):
             label.setText("")
 
-    def show_chunk(self, record, chunk):
-        """The figures after `chunk`, the newest part of `record`."""
-        self.compile_label.setText("")
+    def _on_model_chunk(self, chunk):
+        """The figures after `chunk`, the newest part of the record."""
+        record = self.model.record
         steps = chunk.end - chunk.start
         if chunk.seconds > 0 and steps >= SPEED_MIN_STEPS:
             rate = steps / chunk.seconds
@@ -71,12 +87,9 @@ class StatusBar(QStatusBar):
         else:
             self.clearMessage()
 
-    def say(self, state: str):
-        """A state of the run: "compiling…", "stopped", or "" once it runs."""
-        self.compile_label.setText(state)
-
-    def backend(self, name: str):
-        self.backend_label.setText(f"JAX backend: {name}")
+    def _on_model_status(self, status: str):
+        """What the run is doing when that is not taking steps: compiling, or stopped."""
+        self.compile_label.setText({"compiling": "compiling…", "stopped": "stopped"}.get(status, ""))
 
 
 def _round_up(x: float) -> float:

@@ -10,45 +10,10 @@ from app.gui.digits_view import digit_images
 from app.gui.message_bar import MessageBar
 from app.gui.style import LABELS
 from app.gui.theme import Look
+from app.model.app_model import AppModel
+from app.training.listings import listing
 
 PARADIGMS = ("linen", "nnx")
-CODE = {
-    "batch": {"linen": ("def train_step(state", "def advanced_train_step(state"), "nnx": "def train_step(model"},
-    "params before": {
-        "linen": ("def train_step(state", "def advanced_train_step(state"),
-        "nnx": ("def outer_scope_train_step", "def train_step(model"),
-    },
-    "batch_stats before": {"linen": '"batch_stats": state.batch_stats', "nnx": "self.norm(self.hidden(x)"},
-    "dropout key before": {"linen": "jax.random.split(state.dropout_rng)", "nnx": "self.dropout(x)"},
-    "smoothed targets": "targets = smooth_labels(",
-    "loss": ("value_and_grad(loss_fn)", "= grad_fn("),
-    "gradients": ("value_and_grad(loss_fn)", "= grad_fn("),
-    "gradient norm": "optax.tree.norm(grads)",
-    "clipped gradients": "optax.chain(clip, tx)",
-    "opt_state before": {
-        "linen": "state.apply_gradients",
-        "nnx": ("# BUG: a fresh state", "optimizer.update(model, grads)"),
-    },
-    "update applied": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
-    "update thrown away": {"linen": "state.apply_gradients"},
-    "opt_state after": {"linen": "state.apply_gradients", "nnx": "optimizer.update(model, grads)"},
-    "opt_state thrown away": {"linen": "state.apply_gradients"},
-    "params after": {
-        "linen": ("# BUG: `state` is not rebound", "state.apply_gradients"),
-        "nnx": "optimizer.update(model, grads)",
-    },
-    "batch_stats after": {"linen": "batch_stats=batch_stats", "nnx": "logits = model(batch["},
-    "dropout key after": {"linen": "dropout_rng=next_dropout_rng", "nnx": "self.dropout(x)"},
-    "metrics": {"linen": ("return state, {", "metrics = {"), "nnx": "return {"},
-    "EMA params before": ("ema_loss = loss_fn(", "def advanced_train_step_with_ema", "def train_step_with_ema("),
-    "EMA params after": {"linen": "state.apply_ema(decay)", "nnx": "update_ema(ema_model, model, decay)"},
-    "the state object": {
-        "linen": ("# BUG: `state` is not rebound", "state.apply_gradients"),
-        "nnx": "optimizer.update(model, grads)",
-    },
-}
-"""Per value, the text of the listing line that computes it (per paradigm where they differ;
-of several, the first the listing has: a pitfall's faulty line before the usual one)."""
 WAITING = "Press Step (S) or Pause: this panel then shows the step just taken, value by value."
 NOT_PARAMETERS = (
     "batch",
@@ -67,22 +32,6 @@ NAMES_SHARE = 0.45
 """The most of the table's width the names take (a longer name is cut, whole in its tooltip)."""
 STRIP_SIDE = 40
 """The side of a batch digit in the inspector's strip, in pixels at zoom 1."""
-
-
-def code_line(listing, value: str, paradigm: str) -> int | None:
-    """The 0-based line of `listing` that computes `value`: the first in the step functions
-    holding its text, else the first anywhere (the transform's chain sits in `make_tx`)."""
-    wanted = CODE.get(value)
-    texts = wanted.get(paradigm) if isinstance(wanted, dict) else wanted
-    if listing is None or texts is None:
-        return None
-    lines = listing.text.splitlines()
-    for text in (texts,) if isinstance(texts, str) else texts:
-        found = [i for i, line in enumerate(lines) if text in line]
-        in_step = [i for i in found if i in listing.step_lines]
-        if found:
-            return (in_step or found)[0]
-    return None
 
 
 NOTES = {
@@ -104,7 +53,7 @@ def notes(inspection, paradigm: str, listing) -> dict[int, str]:
     found = {}
     for name, short in NOTES.items():
         value = inspection.values.get(paradigm, {}).get(name)
-        line = code_line(listing, name, paradigm)
+        line = listing.value_lines.get(name)
         if value is None or line is None:
             continue
         found.setdefault(line, []).append(f"{short} {summary(name, value, 3)}")
@@ -247,10 +196,11 @@ class BatchStrip(QWidget):
 class StepInspectorView(QWidget):
     """`show_inspection` fills the table; `lineChosen(paradigm, line)` asks for a listing line."""
 
-    lineChosen = Signal(str, int)
+    lineChosen = Signal(str, int)  # paradigm, the line of its listing that computes the value chosen
 
-    def __init__(self, parent=None):
+    def __init__(self, model: AppModel, parent=None):
         super().__init__(parent, objectName="stepInspector")
+        self.model = model
         self.heading = MessageBar("stepInspectorHeading", "info", lines=2)
         self.tree = QTreeWidget(objectName="stepValues")
         self.tree.setColumnCount(3)
@@ -268,13 +218,14 @@ class StepInspectorView(QWidget):
         layout.addWidget(self.strip)
         layout.addWidget(self.tree)
         self.inspection = None
-        self.listings = {}  # paradigm: the Listing shown, to find a value's line in
         self.new_run()
+        model.events.run.connect(self.new_run)
+        model.events.inspection.connect(self.show_inspection)
 
     def apply_look(self, look: Look):
         self.strip.apply_look(look)
 
-    def new_run(self):
+    def new_run(self, _record=None):
         """A new run: nothing inspected yet."""
         self.inspection = None
         self.tree.clear()
@@ -283,13 +234,9 @@ class StepInspectorView(QWidget):
         self.heading.setText(WAITING)
 
     def show_inspection(self, inspection):
-        """The last step taken, or the message of an inspection that failed."""
-        if isinstance(inspection, str):
-            self.inspection = None
-            self.tree.clear()
-            self.strip.show_batch(None, None)
-            self.heading.set_kind("error")
-            self.heading.setText(f"The step could not be inspected: {inspection}")
+        """The last step taken (None: none yet)."""
+        if inspection is None:
+            self.new_run()
             return
         self.heading.set_kind("info")
         self.inspection = inspection
@@ -364,8 +311,8 @@ class StepInspectorView(QWidget):
     def _chosen(self, item, _previous=None):
         if item is None:
             return
-        name = item.data(0, Qt.UserRole)
+        name, config = item.data(0, Qt.UserRole), self.model.record.config
         for p in PARADIGMS:
-            line = code_line(self.listings.get(p), name, p)
+            line = listing(p, config.task, config.pitfall).value_lines.get(name)
             if line is not None:
                 self.lineChosen.emit(p, line)

@@ -3,6 +3,8 @@
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication
 
+from app.model.config import NAMES
+
 # Okabe & Ito's colour-blind-safe palette.
 PENS = {
     "linen": "#E69F00",  # orange
@@ -11,7 +13,7 @@ PENS = {
     "nnx_ema": "#56B4E9",  # sky blue
     "clip": "#CC79A7",  # reddish purple
 }
-LABELS = {"linen": "Linen", "nnx": "NNX"}
+LABELS = NAMES
 BASE_POINT_SIZE = 12
 CODE_POINT_SIZE = 12
 DIMMED = QColor("#A8A8A8")

@@ -1,60 +1,70 @@
-"""The learning-rate sweep in the window: asks the run controller for it, and shows it filling
-in, finished, failed or cancelled in the sweep view, a tab beside the plots (built on first
-use: start-up stays short)."""
+"""The learning-rate sweep in the window: asks the run controller for it and keeps the model's
+`sweep` up to date as it fills in, finishes, fails or is cancelled. A click on a point of it
+runs that learning rate (and, with Shift, pins that run once it finishes)."""
+
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
+from app.model.app_model import SweepState
+from app.model.settings import FIELDS
+
+NEW_RUN = "Stopped: a new run started. Press Sweep to sweep its settings."
+STOPPED = "Stopped. The points so far stay; press Sweep to run it again."
+
 
 class SweepController(QObject):
-    shown = Signal()  # a sweep finished (or failed) and is drawn
-    lrPicked = Signal(float, bool)  # a sweep point was clicked: its learning rate, and whether to pin
+    shown = Signal()  # a sweep finished (or failed) and is in the model
 
-    def __init__(self, runs, window):
-        super().__init__(window)  # no Python reference to the window: Qt's parent link is enough
-        self.runs = runs
-        self.look = None
-        self._view = None
-        runs.sweepProgressed.connect(self._on_runs_sweep_progressed)
+    def __init__(self, model, runs, parent=None):
+        super().__init__(parent)
+        self.model, self.runs = model, runs
+        self._pin_run = None  # the run to pin once it finishes (a Shift-clicked point)
+        runs.sweepProgressed.connect(self._on_runs_progressed)
         runs.swept.connect(self._on_runs_swept)
+        runs.sweepFailed.connect(self._on_runs_failed)
+        runs.finished.connect(self._on_runs_finished)
+        model.events.run.connect(self._on_model_run)
 
-    @property
-    def view(self):
-        if self._view is None:
-            from app.gui.sweep_view import SweepView
-
-            self._view = SweepView()
-            self.parent().side_tabs.addTab(self._view, "LR sweep")
-            self._view.lrPicked.connect(self.lrPicked)
-            if self.look is not None:
-                self._view.apply_look(self.look)
-        return self._view
-
-    def start(self, config):
-        """Sweep the learning rate for `config`, in the worker, beside the run."""
-        if self.runs.sweep(config):
-            self.view.start(config)
-            self.parent().side_tabs.setCurrentWidget(self.view)
+    def start(self):
+        """Sweep the learning rate for the run shown, in the worker, beside the run."""
+        record = self.model.record
+        if record is not None and self.runs.sweep(record.config):
+            self.model.set_sweep(SweepState(record.config))
+            self.model.show_panel("sweep")
 
     def cancelled(self, why: str):
-        """The run controller dropped the sweep in progress, if any: say why, keep its points."""
-        if self.runs.cancel_sweep():
-            self.view.cancelled(why)
+        """The sweep in progress, if any, is dropped: say why, keep its points."""
+        if self.runs.cancel_sweep() and self.model.sweep is not None:
+            self.model.set_sweep(replace(self.model.sweep, note=why, running=False))
 
-    def show_lr(self, lr: float):
-        if self._view is not None:
-            self._view.set_lr(lr)
+    def pick(self, lr: float, pin: bool):
+        """Run at `lr` (a sweep point clicked); with `pin`, pin that run once it finishes."""
+        before = self.runs.run_id
+        self.model.edit(lr=round(lr, FIELDS["lr"].decimals))  # what the box keeps is what runs
+        self._pin_run = None
+        if not pin:
+            return
+        if self.runs.run_id != before:
+            self._pin_run = self.runs.run_id
+        elif self.runs.finished_run == self.runs.run_id:
+            self.model.pin()  # the rate of the run shown: pin it now
 
-    def apply_look(self, look):
-        self.look = look
-        if self._view is not None:
-            self._view.apply_look(look)
+    def _on_model_run(self, _record):
+        self.cancelled(NEW_RUN)
 
-    def _on_runs_sweep_progressed(self, result, done, config):
-        self.view.show_sweep(result, config, done)
+    def _on_runs_progressed(self, result, done):
+        self.model.set_sweep(replace(self.model.sweep, result=result, done=done))
 
-    def _on_runs_swept(self, result, config):
-        if isinstance(result, str):
-            self.view.failed(result)
-        else:
-            self.view.show_sweep(result, config, 1.0)  # a new setting cancels it: config's lr is current
+    def _on_runs_swept(self, result):
+        self.model.set_sweep(replace(self.model.sweep, result=result, done=1.0, running=False))
         self.shown.emit()
+
+    def _on_runs_failed(self, message):
+        self.model.set_sweep(replace(self.model.sweep, note=f"The sweep failed: {message}", running=False))
+        self.shown.emit()
+
+    def _on_runs_finished(self, run_id):
+        if run_id == self._pin_run:
+            self._pin_run = None
+            self.model.pin()

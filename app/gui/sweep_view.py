@@ -13,12 +13,13 @@ from app.model.stability import past_the_edge
 
 
 class SweepView(QWidget):
-    """`show_sweep` draws a sweep, `set_lr` moves the marker; `lrPicked` says a point was clicked."""
+    """Draws the model's sweep and marks its learning rate; `lrPicked` says a point was clicked."""
 
     lrPicked = Signal(float, bool)  # the point's learning rate; whether to pin its run
 
-    def __init__(self, parent=None):
+    def __init__(self, model, parent=None):
         super().__init__(parent, objectName="sweepView")
+        self.model = model
         self.plot = pg.PlotWidget(axisItems=readable_axes())
         self.plot.setLogMode(x=True, y=True)
         self.plot.setMenuEnabled(False)
@@ -64,6 +65,24 @@ class SweepView(QWidget):
         self.sweep = None
         self.look = Look()
         self.apply_look(self.look)
+        self._on_model_sweep(model.sweep)
+        model.events.sweep.connect(self._on_model_sweep)
+        model.events.settings.connect(self._on_model_settings)
+
+    def _on_model_settings(self, new, _old):
+        self.set_lr(new.run.lr)
+
+    def _on_model_sweep(self, state):
+        """A sweep starting, filling in, finished, failed or cancelled (None: none yet)."""
+        if state is None:
+            return
+        if state.result is None and state.running:
+            self.start(state.config)
+        elif state.result is not None:
+            self.show_sweep(state.result, state.config, state.done)
+        self.progress.setVisible(state.running and state.done < 1.0)
+        if state.note:
+            self.note.setText(state.note)
 
     def apply_look(self, look: Look):
         self.look = look
@@ -88,14 +107,6 @@ class SweepView(QWidget):
             "Running the learning rates in groups; each group's points appear as it finishes. "
             "Stop or any new setting cancels it."
         )
-
-    def cancelled(self, why: str):
-        self.progress.hide()
-        self.note.setText(why)
-
-    def failed(self, message: str):
-        self.progress.hide()
-        self.note.setText(f"The sweep failed: {message}")
 
     def show_sweep(self, sweep, config, done: float = 1.0):
         """Draw a sweep of `config` (lrs, final_loss, edge, paradigm, and how many rates are done);

@@ -2,7 +2,7 @@
 
 Between two chunks the thread's event loop runs, so a new run, Stop, Pause, Step or quit
 is acted on within one chunk (about one frame). The newest settings win: a run or a sweep is
-asked for through `Requests`, which keeps only the newest of each, so requests superseded
+asked for through `run_requests.Requests`, which keeps only the newest of each, so requests superseded
 while the worker was busy (compiling, say) are dropped before they compile. A learning-rate sweep advances by pieces of
 about 50 ms in the same turns, beside the run, and is dropped by Stop, a new run or quit. JAX
 is imported here, in the worker's thread, after the window is already on screen. When nothing
@@ -10,63 +10,17 @@ runs, the step inspector of the current settings and the structures one toggle a
 on a thread of their own (`compile_ahead`); while a run animates slowly, its step inspector.
 """
 
-import threading
 import time
 import traceback
-from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+
+from app.gui.run_requests import Requests
 
 ANIMATE_TICK_MS = 16
 SLOW_RATE = 10
 """Steps per second slow enough to read one by one: while a run animates this slowly, its step
 inspector compiles ahead (the run leaves the processor nearly idle)."""
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    run_id: int
-    config: object  # the RunConfig to run
-    rate: float  # steps per second when animating; 0 runs flat out
-
-
-@dataclass(frozen=True)
-class SweepRequest:
-    sweep_id: int
-    config: object  # the RunConfig whose learning rate is swept
-
-
-class Requests:
-    """What the window wants of the worker now: the newest run, and the sweep (if any).
-
-    Shared by the GUI thread, which asks, and the worker, which reads it whenever it is free.
-    A request replaces the one before it, so whatever was asked meanwhile is never started.
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._run: RunRequest | None = None
-        self._sweep: SweepRequest | None = None
-
-    def ask_run(self, request: RunRequest | None) -> None:
-        """A run to start, or None: none is wanted (one asked for and not started never starts)."""
-        with self._lock:
-            self._run = request
-
-    def ask_sweep(self, request: SweepRequest | None) -> None:
-        """A sweep to run, or None: no sweep is wanted (one in progress is dropped)."""
-        with self._lock:
-            self._sweep = request
-
-    @property
-    def run(self) -> RunRequest | None:
-        with self._lock:
-            return self._run
-
-    @property
-    def sweep(self) -> SweepRequest | None:
-        with self._lock:
-            return self._sweep
 
 
 class TrainingWorker(QObject):
@@ -80,9 +34,11 @@ class TrainingWorker(QObject):
     stopped = Signal()  # the run is dropped; every chunk it sent was sent before this
     paused = Signal(bool)
     sweepProgressed = Signal(int, object, float)  # sweep id, sweep.Sweep so far, share done
-    swept = Signal(int, object)  # sweep id, the finished sweep.Sweep (numpy) or an error message
+    swept = Signal(int, object)  # sweep id, the finished sweep.Sweep (numpy)
+    sweepFailed = Signal(int, str)  # sweep id, what went wrong
     raised = Signal(int, object)  # run id, {paradigm: error} of a pitfall that fails at once
-    inspected = Signal(int, object)  # run id, the last step's step_inspector.Inspection (or an error message)
+    inspected = Signal(int, object)  # run id, the last step's step_inspector.Inspection
+    inspectFailed = Signal(int, str)  # run id, what went wrong
 
     def __init__(self, requests: Requests):
         super().__init__()
@@ -135,7 +91,7 @@ class TrainingWorker(QObject):
         try:
             if self._runner.needs_compile(request.config):
                 self.compiling.emit(request.run_id)
-            run = self._runner.Run(request.config)
+            run = self._runner.Run(request.config, stop_at=request.stop_at)
         except Exception as error:  # any failure becomes a message, never a crash
             self._fail(error)
             return
@@ -162,7 +118,7 @@ class TrainingWorker(QObject):
 
             self._sweep = (request.sweep_id, SweepRun(request.config))
         except Exception as error:  # any failure becomes a message, never a crash
-            self.swept.emit(request.sweep_id, f"{type(error).__name__}: {error}")
+            self.sweepFailed.emit(request.sweep_id, f"{type(error).__name__}: {error}")
         self._schedule()
 
     def _drop_unwanted_sweep(self):
@@ -174,9 +130,9 @@ class TrainingWorker(QObject):
         sweep_id, run = self._sweep
         try:
             result = run.advance()
-        except Exception as error:
+        except Exception as error:  # any failure becomes a message, never a crash
             self._sweep = None
-            self.swept.emit(sweep_id, f"{type(error).__name__}: {error}")
+            self.sweepFailed.emit(sweep_id, f"{type(error).__name__}: {error}")
             return
         if run.finished:
             self._sweep = None
@@ -231,6 +187,12 @@ class TrainingWorker(QObject):
         if paused:
             self._inspect()
 
+    @Slot(int, object)
+    def set_stop_at(self, run_id, stop_at):
+        """A new target for the run: it ends by itself once its loss reaches it (None: never)."""
+        if self._current(run_id) and self._run is not None:
+            self._run.stop_at = stop_at
+
     @Slot(int, float)
     def set_rate(self, run_id, rate):
         if not self._current(run_id):
@@ -245,16 +207,19 @@ class TrainingWorker(QObject):
         if not self._current(run_id):
             return
         self._paused = True
+        self.paused.emit(True)
         self._advance(1)
         self._inspect()
 
     def _inspect(self):
         """Say what the last step did, from the inside (once a step was taken)."""
-        run = self._run
+        if self._run is None:
+            return
         try:
-            inspection = run.inspect_last() if run is not None else None
-        except Exception as error:
-            inspection = f"{type(error).__name__}: {error}"
+            inspection = self._run.inspect_last()
+        except Exception as error:  # a failure becomes a message, never a crash
+            self.inspectFailed.emit(self._run_id, f"{type(error).__name__}: {error}")
+            return
         if inspection is not None:
             self.inspected.emit(self._run_id, inspection)
 
@@ -301,7 +266,7 @@ class TrainingWorker(QObject):
             return
         try:
             chunk = run.advance(max_steps)
-        except Exception as error:
+        except Exception as error:  # any failure becomes a message, never a crash
             self._fail(error)
             return
         self.chunkReady.emit(self._run_id, chunk)

@@ -12,6 +12,8 @@ TASKS = ("line", "digits")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 MOMENTUM = 0.9  # the "momentum" optimizer's beta
 PARADIGMS = ("nnx", "linen", "both")
+NAMES = {"linen": "Linen", "nnx": "NNX"}
+"""Each paradigm as the window names it, in display order."""
 MAX_STEPS = 1_000_000
 MAX_SEED = 2**31 - 1
 MAX_BATCH = 256
@@ -62,9 +64,9 @@ class RunConfig:
     pitfall: str | None = None  # a classic mistake run for real (see pitfall_notes)
 
     def __post_init__(self):
-        _check_choice("task", self.task, TASKS)
-        _check_choice("paradigm", self.paradigm, PARADIGMS)
-        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("task", self.task, TASKS)
+        check_choice("paradigm", self.paradigm, PARADIGMS)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
         if not _is_int(self.seed) or not 0 <= self.seed <= MAX_SEED:
             raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, not {self.seed!r}")
         if not _is_int(self.steps) or not 1 <= self.steps <= MAX_STEPS:
@@ -80,17 +82,25 @@ class RunConfig:
             )
         if not _is_int(self.batch_size) or not 1 <= self.batch_size <= MAX_BATCH:
             raise ValueError(f"batch_size must be a whole number from 1 to {MAX_BATCH}, not {self.batch_size!r}")
-        if self.dropout not in DROPOUT_RATES:
-            raise ValueError(f"dropout must be one of {', '.join(map(str, DROPOUT_RATES))}, not {self.dropout!r}")
+        check_choice("dropout", self.dropout, DROPOUT_RATES)
         if not isinstance(self.label_smoothing, bool):
             raise ValueError(f"label_smoothing must be True or False, not {self.label_smoothing!r}")
         if not is_real(self.l2) or not 0 <= self.l2 <= 1:
             raise ValueError(f"l2 (weight decay) must be a number from 0 to 1, not {self.l2!r}")
         if self.pitfall is not None:
-            _check_choice("pitfall", self.pitfall, tuple(PITFALLS))
-            problem = pitfall_problem(self)
-            if problem:
-                raise ValueError(problem)
+            check_choice("pitfall", self.pitfall, tuple(PITFALLS))
+
+    @property
+    def problem(self) -> str | None:
+        """Why these settings, each valid alone, cannot run together (None: they can). The
+        window holds such settings and says why; whatever runs them refuses them."""
+        return pitfall_problem(self) if self.pitfall is not None else None
+
+    def runnable(self) -> "RunConfig":
+        """These settings, or ValueError saying why they cannot run."""
+        if self.problem:
+            raise ValueError(self.problem)
+        return self
 
     @property
     def paradigms(self) -> tuple[str, ...]:
@@ -122,9 +132,10 @@ class RunConfig:
         return replace(self, **changes)
 
 
-def _check_choice(name, value, choices):
+def check_choice(name, value, choices):
+    """ValueError naming the setting and its choices, unless `value` is one of them."""
     if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+        raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}, not {value!r}")
 
 
 def _is_int(value) -> bool:

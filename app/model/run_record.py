@@ -26,6 +26,8 @@ class RunRecord:
         self.config = config
         self.errors = dict(errors or {})
         self.diverged_at: dict[str, int] = {}
+        self.reached: dict[str, int] = {}
+        """Per paradigm, the first step whose loss reached the run's target (it ended there)."""
         self.seconds = 0.0
         self.compile_seconds = compile_seconds
         self.max_gap = math.nan
@@ -51,6 +53,7 @@ class RunRecord:
                         where.setdefault(name, Series()).extend(m[name][tested])
         self.shown.update(chunk.shown)
         self.diverged_at = dict(chunk.diverged_at)
+        self.reached = dict(chunk.reached)
         self.seconds += chunk.seconds
         if "linen" in chunk.metrics and "nnx" in chunk.metrics:
             self._update_gap(chunk.end - chunk.start)
@@ -83,6 +86,19 @@ class RunRecord:
             return np.empty(0), np.empty(0)
         n = len(columns[name]) - (paradigm in self.diverged_at)  # a diverged run ends non-finite
         return columns["step"].values[:n], columns[name].values[:n]
+
+    def path(self, paradigm: str, ema: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The line fit's (kernel, bias) every recorded step started from, its own or its EMA
+        weights'; a paradigm's own path ends with the weights it holds now, after its last step
+        (unless it diverged)."""
+        prefix = "ema_" if ema else ""
+        k = self.curve(paradigm, prefix + "kernel")[1]
+        b = self.curve(paradigm, prefix + "bias")[1]
+        now = self.shown.get(paradigm) if not ema and paradigm not in self.diverged_at else None
+        if now is not None and len(k):
+            k = np.append(k, float(now["kernel"][0, 0]))
+            b = np.append(b, float(now["bias"][0]))
+        return k, b
 
     def tests(self, paradigm: str, name: str = "test_accuracy") -> tuple[np.ndarray, np.ndarray]:
         """(steps, accuracy) at the steps test accuracy was measured."""

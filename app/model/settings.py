@@ -5,7 +5,7 @@ checks on lessons and remembered settings all come from `FIELDS`: a setting adde
 appears everywhere. No Qt, no JAX.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from app.model.config import (
     DROPOUT_RATES,
@@ -16,6 +16,7 @@ from app.model.config import (
     PARADIGMS,
     TASKS,
     RunConfig,
+    check_choice,
     is_real,
 )
 from app.model.pitfall_notes import PITFALLS
@@ -215,7 +216,7 @@ class Settings:
     show_steps: int | None = None  # None: the x-axis follows the loss while it moves
 
     def __post_init__(self):
-        _choice("pace", self.pace, PACES)
+        check_choice("pace", self.pace, PACES)
         for name in ("rate", "smoothing"):
             value = getattr(self, name)
             low, high = FIELDS[name].window_range
@@ -264,8 +265,14 @@ class Settings:
         unknown = sorted(set(saved) - set(FIELDS))
         if unknown:
             raise ValueError(f"unknown setting {unknown[0]!r}")
-        run = RunConfig(**{k: v for k, v in saved.items() if k in RUN_NAMES})
+        run = RunConfig(**{k: v for k, v in saved.items() if k in RUN_NAMES}).runnable()
         return cls(run, **{k: v for k, v in saved.items() if k not in RUN_NAMES})
+
+    def with_changes(self, **changes) -> "Settings":
+        """A validated copy with some fields changed, run and display fields alike."""
+        run = {k: v for k, v in changes.items() if k in RUN_NAMES}
+        shown = {k: v for k, v in changes.items() if k not in RUN_NAMES}
+        return replace(self, run=replace(self.run, **run) if run else self.run, **shown)
 
 
 RUN_NAMES = frozenset(f.name for f in RUN_FIELDS)
@@ -287,8 +294,3 @@ def pin_labels(configs: list[RunConfig]) -> list[str]:
     """Name each run by the settings in which the runs differ (the last is the current one)."""
     differing = [f for f in RUN_FIELDS if len({getattr(c, f.name) for c in configs}) > 1]
     return [", ".join(f.pin.format(getattr(c, f.name)) for f in differing) or "same settings" for c in configs]
-
-
-def _choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}, not {value!r}")

@@ -10,21 +10,13 @@ it converge: near the minimum the gradient is small, clipping is idle, and the s
 applies, so a clipped run past it bounces around the minimum and never settles.
 """
 
-import functools
-
-import numpy as np
-
-from app.model import tasks
 from app.model.config import MOMENTUM
+from app.model.line_loss import line_loss
 
 
-@functools.cache
 def hessian_max_eigenvalue() -> float:
-    """λ_max of the line-fit loss's Hessian with respect to [kernel, bias] (the batch is fixed,
-    so once: the window asks on every re-run)."""
-    x, _ = tasks.line_fit_batch()
-    a = np.hstack([x, np.ones_like(x)]).astype(np.float64)
-    return float(np.linalg.eigvalsh(2.0 / len(a) * a.T @ a).max())
+    """λ_max of the line-fit loss's Hessian with respect to [kernel, bias]."""
+    return line_loss().hessian_max_eigenvalue
 
 
 def stability_edge(task: str, optimizer: str, clipped: bool = False) -> float | None:

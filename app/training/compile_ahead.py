@@ -50,7 +50,7 @@ def one_toggle_away(config: RunConfig) -> list[RunConfig]:
     near = []
     for change in changes:
         try:
-            candidate = config.with_changes(**change)
+            candidate = config.with_changes(**change).runnable()
         except ValueError:
             continue
         if candidate.compiled_paradigms and candidate.structure not in seen:

@@ -4,6 +4,7 @@ Files are read from disk, never imported, so the window can show them before JAX
 """
 
 import ast
+import functools
 import importlib.util
 import io
 import re
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.model.pitfall_notes import PITFALLS
+from app.training.listing_lines import value_lines
 
 STEP_MODULES = {
     "line": {"linen": "app.training.steps.linen_step", "nnx": "app.training.steps.nnx_step"},
@@ -38,6 +40,8 @@ class Listing:
     step_lines: frozenset[int]
     """The lines of the step functions (named like `train_step`, and a pitfall's faulty one):
     what a pane scrolls to first, and all that presentation shows."""
+    value_lines: dict[str, int]
+    """Per value the step inspector shows, the line that computes it (see `listing_lines`)."""
 
 
 def module_source(module: str) -> str:
@@ -74,6 +78,7 @@ STEP_NAME = "train_step"
 BUG_MARK = "# BUG"
 
 
+@functools.cache
 def listing(paradigm: str, task: str = "line", pitfall: str | None = None) -> Listing:
     """A paradigm's step functions for a task, the helpers they use, then the optax chain.
 
@@ -103,7 +108,9 @@ def listing(paradigm: str, task: str = "line", pitfall: str | None = None) -> Li
         idle[f] = frozenset(i for i in unused if i >= first)
     features["bug"] = idle["bug"] = frozenset(i for i, line in enumerate(text.splitlines()) if BUG_MARK in line)
     steps = _function_lines(text, lambda name: STEP_NAME in name or (note is not None and name == note.function))
-    return Listing(title, text, features, idle, tuple(origins), steps)
+    faulty = note.function if note and note.paradigm == paradigm else None
+    values = value_lines(text, paradigm, faulty, features["bug"])
+    return Listing(title, text, features, idle, tuple(origins), steps, values)
 
 
 def _function_lines(text: str, wanted) -> frozenset[int]:

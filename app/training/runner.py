@@ -3,7 +3,7 @@
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,7 +35,9 @@ class Chunk:
     `shown[paradigm]` holds what the model view shows after the chunk's last step: the line
     fit's weights `{"kernel", "bias"}`, or the digits' `{"predictions"}` for the first test
     digits. For a paradigm that diverged in this chunk, the line fit's weights are those its
-    diverging step started from, the last finite ones it had.
+    diverging step started from, the last finite ones it had. `reached` names, per paradigm,
+    the first step whose loss reached the run's target (`Run.stop_at`): the run ends with the
+    chunk that reached it.
     """
 
     start: int
@@ -45,6 +47,7 @@ class Chunk:
     diverged_at: dict[str, int]
     total_steps: int
     seconds: float
+    reached: dict[str, int] = field(default_factory=dict)
 
 
 def chunk_steps(seconds_per_step: float, target: float = FRAME_SECONDS) -> int:
@@ -65,10 +68,14 @@ class Run:
     `compile_seconds` how long the run waited for its program to compile (0 if it was ready).
     """
 
-    def __init__(self, config: RunConfig, chunk_seconds: float = FRAME_SECONDS):
-        """`chunk_seconds`: the work one chunk aims at (see `chunk_steps`)."""
-        self.config = config
+    def __init__(self, config: RunConfig, chunk_seconds: float = FRAME_SECONDS, stop_at: float | None = None):
+        """`chunk_seconds`: the work one chunk aims at (see `chunk_steps`); `stop_at`: a loss at
+        which the run ends by itself. ValueError for settings that cannot run together (see
+        `RunConfig.problem`)."""
+        self.config = config.runnable()
         self.chunk_seconds = chunk_seconds
+        self.stop_at = stop_at
+        self.reached: dict[str, int] = {}
         self.errors: dict[str, str] = {}
         note = PITFALLS.get(config.pitfall)
         if note and note.raises and note.paradigm in config.paradigms:
@@ -82,8 +89,12 @@ class Run:
 
     @property
     def finished(self) -> bool:
-        """All steps done, or every paradigm diverged (or none runs steps)."""
-        return self.step >= self.config.steps or len(self.diverged_at) == len(self.config.compiled_paradigms)
+        """All steps done, the target reached, or every paradigm diverged (or none runs steps)."""
+        return (
+            self.step >= self.config.steps
+            or bool(self.reached)
+            or len(self.diverged_at) == len(self.config.compiled_paradigms)
+        )
 
     def advance(self, max_steps: int | None = None) -> Chunk:
         """Run the next chunk: about `chunk_seconds` of work, at most `max_steps`, never past the end."""
@@ -109,7 +120,21 @@ class Run:
                 # The chunk's weights are past the divergence: the view gets those the diverging
                 # step started from, re-run from the chunk's start (inputs are never donated).
                 shown[paradigm] = prog.chunk(start, int(bad[0]))[2][paradigm]
-        chunk = Chunk(self.step, self.step + want, metrics, shown, dict(self.diverged_at), self.config.steps, seconds)
+        if self.stop_at is not None:
+            for paradigm, m in metrics.items():
+                at = np.flatnonzero(m["loss"] <= self.stop_at)
+                if at.size:
+                    self.reached[paradigm] = self.step + int(at[0])
+        chunk = Chunk(
+            self.step,
+            self.step + want,
+            metrics,
+            shown,
+            dict(self.diverged_at),
+            self.config.steps,
+            seconds,
+            dict(self.reached),
+        )
         self.step += want
         return chunk
 

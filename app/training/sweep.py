@@ -64,7 +64,7 @@ class SweepRun:
     def __init__(self, config: RunConfig, points: int = SWEEP_POINTS):
         if not 2 <= points <= 1024:
             raise ValueError(f"sweep needs from 2 to 1024 learning rates, not {points}")
-        self.config = config
+        self.config = config.runnable()
         self.single = swept_config(config)
         self.lrs = learning_rates(points)
         self.final_loss = np.full(points, np.nan, np.float32)

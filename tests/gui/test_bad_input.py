@@ -43,7 +43,7 @@ def test_an_unreadable_remembered_value_is_skipped_and_said_once(qtbot, key, val
     settings.sync()
     win = shown_window(qtbot, MainWindow())
     assert win.look.zoom == 1.0 and win.look.theme == "light"
-    assert win.config == RunConfig() and win.controls.smoothing_slider.value() == 1
+    assert win.record.config == RunConfig() and win.controls.smoothing_slider.value() == 1
     message = win.statusBar().currentMessage()
     assert "could not be read" in message and key in message
     win.shutdown()
@@ -55,7 +55,7 @@ def test_all_garbage_at_once_still_starts_with_the_defaults(qtbot):
         settings.setValue(key, value)
     settings.sync()
     win = shown_window(qtbot, MainWindow())
-    assert win.config == RunConfig() and win.look.zoom == 1.0
+    assert win.record.config == RunConfig() and win.look.zoom == 1.0
     assert all(key in win.statusBar().currentMessage() for key in GARBAGE)
     win.shutdown()
 
@@ -67,7 +67,7 @@ def test_good_remembered_values_still_come_back(qtbot):
     settings.setValue("look/theme", "dark")
     settings.sync()
     win = shown_window(qtbot, MainWindow())
-    assert win.look.zoom == 1.3 and win.look.dark and win.config == RunConfig(lr=0.5, optimizer="momentum")
+    assert win.look.zoom == 1.3 and win.look.dark and win.record.config == RunConfig(lr=0.5, optimizer="momentum")
     assert win.statusBar().currentMessage() == ""
     win.shutdown()
 
@@ -90,14 +90,14 @@ def test_the_file_menu_lists_the_built_in_lessons_and_opens_them(window, qtbot):
     assert [a.text() for a in actions] == [load_lesson(p).title for p in built_in_lessons()]
     actions[1].trigger()
     wait_for_run(qtbot, window)
-    assert window.lesson.path == built_in_lessons()[1]
-    assert window.config == window.lesson.steps[0].settings.run
+    assert window.model.lesson.path == built_in_lessons()[1]
+    assert window.record.config == window.model.lesson.steps[0].settings.run
 
 
 def test_a_built_in_lesson_opens_by_name(window, qtbot):
     assert window.open_lesson("02-the-stability-edge")
     wait_for_run(qtbot, window)
-    assert "stability edge" in window.lesson.title
+    assert "stability edge" in window.model.lesson.title
 
 
 def test_lesson_text_is_plain_and_never_widens_the_window(window, qtbot, tmp_path):
@@ -119,5 +119,5 @@ def test_lesson_text_is_plain_and_never_widens_the_window(window, qtbot, tmp_pat
 def test_the_command_lines_settings_open_in_the_window(qtbot):
     config = RunConfig(lr=0.5, optimizer="momentum", steps=300, clip_norm=2.0)
     win = shown_window(qtbot, open_window(settings=Settings(config)))
-    assert win.config == config
+    assert win.record.config == config
     win.shutdown()

@@ -24,7 +24,7 @@ def on_screen(qtbot, name: str) -> MainWindow:
     screen = next(s for s in QGuiApplication.screens() if s.name() == name)
     win = MainWindow(remember=False)
     win.setScreen(screen)
-    layout.fit_to_screen(win)
+    layout.fit_to_screen(win, win.frame)
     return shown_window(qtbot, win)
 
 
@@ -65,7 +65,7 @@ def test_its_minimum_size_fits_at_every_zoom_with_a_lesson_and_a_banner(screen_w
     win, (width, height) = screen_window
     win.open_lesson("02-the-stability-edge")
     wait_for_run(qtbot, win)
-    win.show_error(LONG_ERROR)
+    win.model.say("error", LONG_ERROR)
     for zoom in ZOOM_STEPS:
         win.set_look(type(win.look)(zoom))
         settle(qtbot, win)
@@ -78,7 +78,7 @@ def test_its_minimum_size_fits_at_every_zoom_with_a_lesson_and_a_banner(screen_w
 def test_a_long_error_is_cut_behind_details_and_never_resizes_the_window(screen_window, qtbot):
     win, _ = screen_window
     size = win.size()
-    win.show_error(LONG_ERROR)
+    win.model.say("error", LONG_ERROR)
     settle(qtbot, win)
     banner = win.banner
     assert win.size() == size
@@ -117,10 +117,10 @@ def test_presentation_shows_the_plot_the_step_and_the_caption_large(qtbot, name,
     settle(qtbot, win)
     assert win.isFullScreen()
     assert_loss_at_least(qtbot, win, SCREENS[name][1] / 2)
-    assert not win.controls_column.isVisible() and not win.side_tabs.isVisible() and not win.plot.grad_plot.isVisible()
+    assert not win.frame.controls_column.isVisible() and not win.side.isVisible() and not win.plot.grad_plot.isVisible()
     assert win.lesson_bar.caption.isVisible()
     assert win.lesson_bar.caption.label.font().pointSize() >= round(12 * 1.5)
-    for pane, step in ((win.linen_pane, "apply_gradients"), (win.nnx_pane, "optimizer.update")):
+    for pane, step in ((win.listings.linen_pane, "apply_gradients"), (win.listings.nnx_pane, "optimizer.update")):
         shown = pane.editor.visible_text()
         assert "def train_step(" in shown and step in shown
         assert "class " not in shown and "def make_tx" not in shown  # the step functions only
@@ -128,7 +128,7 @@ def test_presentation_shows_the_plot_the_step_and_the_caption_large(qtbot, name,
     monkeypatch.setattr(win, "stop", lambda: stops.append(True))
     qtbot.keyClick(win, Qt.Key_Escape)
     settle(qtbot, win)
-    assert win.presenting is None and win.look.zoom == zoom and win.controls_column.isVisible()
+    assert not win.presentation.active and win.look.zoom == zoom and win.frame.controls_column.isVisible()
     assert stops == []  # Esc left presentation; it stopped nothing
     qtbot.keyClick(win, Qt.Key_Escape)
     assert stops == [True]  # outside presentation, Esc stops
@@ -138,21 +138,21 @@ def test_presentation_shows_the_plot_the_step_and_the_caption_large(qtbot, name,
 def test_each_listing_opens_on_its_step(screen_window):
     win, _ = screen_window
     linen, nnx = (
-        win.findChild(type(win.linen_pane.editor), "linenListing"),
-        win.findChild(type(win.nnx_pane.editor), "nnxListing"),
+        win.findChild(type(win.listings.linen_pane.editor), "linenListing"),
+        win.findChild(type(win.listings.nnx_pane.editor), "nnxListing"),
     )
-    assert linen is win.linen_pane.editor and nnx is win.nnx_pane.editor
+    assert linen is win.listings.linen_pane.editor and nnx is win.listings.nnx_pane.editor
     assert "def train_step(state, x, y)" in linen.visible_text() and "apply_gradients" in linen.visible_text()
     assert "def train_step(model, optimizer, x, y)" in nnx.visible_text() and "optimizer.update" in nnx.visible_text()
 
 
 @pytest.mark.parametrize("feature", ["ema", "clip"])
 def test_turning_a_feature_on_scrolls_to_its_marked_lines(window, qtbot, feature):
-    for pane in (window.linen_pane, window.nnx_pane):
+    for pane in (window.listings.linen_pane, window.listings.nnx_pane):
         pane.editor.verticalScrollBar().setValue(0)  # away from the step: the marks must be scrolled to
     getattr(window.controls, f"{feature}_check").setChecked(True)
     wait_for_run(qtbot, window)
-    for pane in (window.linen_pane, window.nnx_pane):
+    for pane in (window.listings.linen_pane, window.listings.nnx_pane):
         lines = pane.listing.feature_lines[feature]
         first = min(lines & pane.listing.step_lines or lines)  # in the step if it has any there
         assert first in pane.editor.visible_lines() and first > 5
@@ -169,11 +169,13 @@ def test_the_x_axis_follows_the_action_and_a_lesson_sets_the_view(window, qtbot)
     assert math.isclose(window.plot.loss_plot.vb.viewRange()[0][1], 600, rel_tol=0.03)
     window.open_lesson("03-clipping")
     wait_for_run(qtbot, window)
-    assert window.plot.log_y and window.controls.show_steps() is None
+    assert window.model.settings.log_y and window.model.settings.show_steps is None
     window.lessons.next_step()
     wait_for_run(qtbot, window)
     settle(qtbot, window)
-    assert not window.plot.log_y and math.isclose(window.plot.loss_plot.vb.viewRange()[0][1], 200, rel_tol=0.03)
+    assert not window.model.settings.log_y and math.isclose(
+        window.plot.loss_plot.vb.viewRange()[0][1], 200, rel_tol=0.03
+    )
 
 
 def test_the_legend_sits_above_the_data_and_lines_grow_with_the_zoom(window, qtbot):
@@ -200,8 +202,8 @@ def test_pins_are_labelled_and_the_current_run_too(window, qtbot):
 def test_digits_are_shown_at_48_px_or_more(window, qtbot):
     window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
     wait_for_run(qtbot, window)
-    window.digits_view.grab()  # paints it
-    assert window.digits_view.side >= 48 and window.digits_view.shown >= 4
+    window.side.model_views.digits.grab()  # paints it
+    assert window.side.model_views.digits.side >= 48 and window.side.model_views.digits.shown >= 4
 
 
 def test_compiling_fades_the_old_curves_and_says_so(window, qtbot):
@@ -225,17 +227,17 @@ def test_the_accuracy_axis_reads_zero_to_one_before_and_after_the_tests(window, 
 def test_the_sweep_is_a_panel_and_a_click_runs_a_point(window, qtbot):
     with qtbot.waitSignal(window.sweepShown, timeout=120_000):
         window.sweep()
-    view = window.sweep_view
-    assert not view.isWindow() and window.side_tabs.currentWidget() is view
+    view = window.side.sweep_view
+    assert not view.isWindow() and window.side.currentWidget() is view
     settle(qtbot, window)
     lrs, losses = view.curve.getData()  # log10 of each, as drawn on the log-log axes
     pick = len(lrs) // 3
     position = view.plot.plotItem.vb.mapViewToScene(QPointF(lrs[pick], losses[pick]))
     qtbot.mouseClick(view.plot.viewport(), Qt.LeftButton, Qt.ShiftModifier, view.plot.mapFromScene(position))
     wait_for_run(qtbot, window)
-    assert window.config.lr == window.controls.lr_spin.value() == pytest.approx(10 ** lrs[pick], rel=1e-3)
-    qtbot.waitUntil(lambda: len(window.plot.pins) == 1, timeout=10_000)  # Shift pinned that run
-    assert window.plot.pins[0][0].lr == window.config.lr
+    assert window.record.config.lr == window.controls.lr_spin.value() == pytest.approx(10 ** lrs[pick], rel=1e-3)
+    qtbot.waitUntil(lambda: len(window.model.pins) == 1, timeout=10_000)  # Shift pinned that run
+    assert window.model.pins[0].config.lr == window.record.config.lr
 
 
 def test_copy_settings_as_command_puts_the_line_on_the_clipboard(window, qtbot):
@@ -251,15 +253,15 @@ def test_the_splitters_remember_their_positions(qtbot, controls):
     first = shown_window(qtbot, MainWindow())
     first.zoom(+1)  # a look that is not the default comes back too, and keeps the widths
     settle(qtbot, first)
-    first.splitters["right"].setSizes([300, 300])
-    total = sum(first.splitters["centre"].sizes())
-    first.splitters["centre"].setSizes([controls, total - controls])
+    first.frame.splitters["right"].setSizes([300, 300])
+    total = sum(first.frame.splitters["centre"].sizes())
+    first.frame.splitters["centre"].setSizes([controls, total - controls])
     first.close()
     again = shown_window(qtbot, MainWindow())
     settle(qtbot, again)
-    plots, listings = again.splitters["right"].sizes()
+    plots, listings = again.frame.splitters["right"].sizes()
     assert again.look.zoom == first.look.zoom
-    assert plots == pytest.approx(listings, abs=2) and again.splitters["centre"].sizes()[0] == pytest.approx(
+    assert plots == pytest.approx(listings, abs=2) and again.frame.splitters["centre"].sizes()[0] == pytest.approx(
         controls, abs=2
     )
     again.shutdown()

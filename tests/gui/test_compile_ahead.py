@@ -16,12 +16,12 @@ def test_a_toggle_compiled_ahead_runs_without_compiling(qtbot, monkeypatch):
 
     win = shown_window(qtbot, MainWindow())
     try:
-        toggled = win.config.with_changes(ema_decay=win.controls.ema_spin.value())
+        toggled = win.record.config.with_changes(ema_decay=win.controls.ema_spin.value())
         qtbot.waitUntil(lambda: compiled.is_compiled(toggled.structure), timeout=RUN_TIMEOUT_MS)
         compiles = []
-        win.runs.compiling.connect(lambda: compiles.append(win.run_id))  # the GUI-side controller
+        win.model.events.status.connect(lambda status: compiles.append(win.run_id) if status == "compiling" else None)
         win.controls.ema_check.setChecked(True)
-        qtbot.waitUntil(lambda: win.config == toggled and win.finished_run == win.run_id, timeout=RUN_TIMEOUT_MS)
+        qtbot.waitUntil(lambda: win.record.config == toggled and win.finished_run == win.run_id, timeout=RUN_TIMEOUT_MS)
         assert compiles == []
         traces = compiled.program(toggled.structure).traces  # (its inspector may compile ahead now: idle again)
         assert traces["init"] == 1 and traces["chunk"] == 1
@@ -41,11 +41,12 @@ def test_a_lesson_animated_step_by_step_has_its_inspector_ready(qtbot, monkeypat
     try:
         assert win.open_lesson("08-one-step-slowly")
         qtbot.waitUntil(
-            lambda: win.config is not None and step_inspector.is_compiled(win.config.structure), timeout=RUN_TIMEOUT_MS
+            lambda: win.record.config is not None and step_inspector.is_compiled(win.record.config.structure),
+            timeout=RUN_TIMEOUT_MS,
         )
         assert win.finished_run != win.run_id  # still playing, two steps a second
         win.single_step()
-        qtbot.waitUntil(lambda: win.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)
-        assert compiled.program(win.config.structure).traces["inspect"] == 1  # compiled once, ahead
+        qtbot.waitUntil(lambda: win.side.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)
+        assert compiled.program(win.record.config.structure).traces["inspect"] == 1  # compiled once, ahead
     finally:
         win.shutdown()

@@ -21,16 +21,16 @@ def _pick_pitfall(window, qtbot, name):
 
 def test_the_clip_pitfall_turns_clipping_on_and_says_so(window, qtbot):
     _pick_pitfall(window, qtbot, "clip-update-misuse")
-    assert window.controls.clip_check.isChecked() and window.config.clip_norm == 1.0
+    assert window.controls.clip_check.isChecked() and window.record.config.clip_norm == 1.0
     assert "Clipping is on with this pitfall" in window.caption.text()
     assert "raised" in window.caption.text()  # the faulty Linen call's own error is shown
     assert np.isfinite(window.record.curve("nnx")[1]).all()
 
 
 def test_the_optimizer_pitfall_switches_sgd_to_momentum_and_says_why(window, qtbot):
-    assert window.config.optimizer == "sgd"
+    assert window.record.config.optimizer == "sgd"
     _pick_pitfall(window, qtbot, "optimizer-in-loop")
-    assert window.config.optimizer == "momentum"
+    assert window.record.config.optimizer == "momentum"
     assert window.controls.optimizer_combo.currentData() == "momentum"
     assert "Switched to SGD + momentum" in window.caption.text()
     linen, nnx = window.record.curve("linen")[1], window.record.curve("nnx")[1]
@@ -41,7 +41,7 @@ def test_a_pitfall_keeps_a_setting_the_user_chose(window, qtbot):
     window.controls.optimizer_combo.setCurrentIndex(window.controls.optimizer_combo.findData("adam"))
     wait_for_run(qtbot, window)
     _pick_pitfall(window, qtbot, "optimizer-in-loop")
-    assert window.config.optimizer == "adam" and "Switched" not in window.caption.text()
+    assert window.record.config.optimizer == "adam" and "Switched" not in window.caption.text()
 
 
 @pytest.mark.parametrize("name", [n for n, note in PITFALLS.items() if note.curve])
@@ -69,14 +69,14 @@ def test_a_diverged_run_shows_its_own_last_line_and_marks_the_step(window, qtbot
     k = int(min(window.record.curve(p)[0][-1] for p in ("linen", "nnx"))) + 1  # the first non-finite step
     assert window.plot.diverged_line is not None and window.plot.diverged_line.value() == k
     assert f"diverged at step {k:,}" in window.plot.diverged_line.label.format
-    note = window.fit.note_text()
+    note = window.side.model_views.fit.note_text()
     assert f"NNX diverged at step {k:,}" in note and "nan" not in note and "inf" not in note
-    _, ys = window.fit.lines["nnx"].getData()
+    _, ys = window.side.model_views.fit.lines["nnx"].getData()
     assert np.all(np.isfinite(ys)) and np.max(np.abs(ys)) > 10  # this run's last weights, far off
     assert window.status.step_label.text() == f"diverged at step {k:,} of 1,000"
     window.controls.lr_spin.setValue(0.1)
     wait_for_run(qtbot, window)
-    assert window.plot.diverged_line is None and window.fit.note_text() == ""
+    assert window.plot.diverged_line is None and window.side.model_views.fit.note_text() == ""
 
 
 def test_clipped_sgd_keeps_the_edge_mark_and_says_it_bounces(window, qtbot):
@@ -84,7 +84,7 @@ def test_clipped_sgd_keeps_the_edge_mark_and_says_it_bounces(window, qtbot):
     wait_for_run(qtbot, window)
     assert window.controls.lr_slider.mark is not None
     assert "bounces" in window.controls.lr_slider.toolTip()
-    assert window.config == RunConfig(clip_norm=1.0)
+    assert window.record.config == RunConfig(clip_norm=1.0)
 
 
 def test_the_speed_shown_is_this_runs(window, qtbot):
@@ -98,8 +98,8 @@ def test_the_speed_shown_is_this_runs(window, qtbot):
 @pytest.mark.parametrize("path", built_in_lessons(), ids=lambda p: p.stem)
 def test_every_lesson_step_is_shown_by_the_controls_as_written(window, path):
     for step in load_lesson(path).steps:
-        window.controls.set_settings(step.settings)
-        assert window.controls.settings() == step.settings, step.title
+        window.model.set_settings(step.settings)
+        assert window.model.settings == step.settings, step.title
 
 
 def test_a_combination_that_cannot_run_says_so_and_closing_still_ends_the_thread(qtbot):
@@ -114,13 +114,21 @@ def test_a_combination_that_cannot_run_says_so_and_closing_still_ends_the_thread
 
 
 def test_reaching_the_stop_target_ends_the_run_and_keeps_a_sweep_going(window, qtbot):
-    window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
-    wait_for_run(qtbot, window)
+    controls = window.controls
+    window.model.edit(task="digits", steps=100_000, pace="animate", rate=50)
+    qtbot.waitUntil(lambda: window.record.steps_done("nnx") > 0, timeout=120_000)
     window.sweep()
-    view = window.sweep_view
+    view = window.side.sweep_view
     qtbot.waitUntil(lambda: view.progress.value() > 0, timeout=120_000)
     with qtbot.waitSignal(window.runFinished, timeout=10_000):  # what --screenshot waits for
-        window.runs.finish()  # what a reached target does
+        controls.stop_at_spin.setValue(100.0)
+        controls.stop_at_check.setChecked(True)  # a target the next step reaches
+    steps = window.record.reached
+    assert set(steps) == {"linen", "nnx"} and window.record.steps_done("nnx") < 100_000
+    assert (
+        window.banner.text()
+        == f"Stopped: the loss reached 100 (Linen at step {steps['linen']:,} and NNX at step {steps['nnx']:,})."
+    )
     reached = view.progress.value()
     qtbot.waitUntil(lambda: view.progress.value() > reached, timeout=60_000)
     assert "Stopped" not in view.note.text()
@@ -130,7 +138,7 @@ def test_reaching_the_stop_target_ends_the_run_and_keeps_a_sweep_going(window, q
 def test_a_divergence_only_the_pitfall_causes_is_not_blamed_on_the_learning_rate(window, qtbot):
     window.controls.lr_spin.setValue(1.2)  # past plain SGD's edge, inside momentum's
     _pick_pitfall(window, qtbot, "optimizer-in-loop")  # switches to momentum: NNX's rebuilt one acts as SGD
-    assert window.config.optimizer == "momentum"
+    assert window.record.config.optimizer == "momentum"
     assert "nnx" in window.record.diverged_at and "linen" not in window.record.diverged_at
     text = window.banner.text()
     assert "the pitfall in NNX, not the learning rate, is the cause" in text and "Try a lower" not in text
@@ -144,7 +152,7 @@ def test_a_divergence_only_the_pitfall_causes_is_not_blamed_on_the_learning_rate
 
 
 def test_the_plot_says_when_it_shows_less_than_the_run(window, qtbot):
-    note = window.plot.steps_note
+    note = window.plot.strip.note
     end = round(window.plot.loss_plot.vb.viewRange()[0][1] / 1.02)  # the range is padded by 2 %
     assert note.text() == f"steps 0–{end:,} of 1,000, then flat" and end < 200
     window.controls.show_steps_spin.setValue(300)

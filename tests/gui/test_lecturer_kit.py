@@ -22,24 +22,24 @@ def test_a_lesson_steps_through_its_presets_with_page_keys(window, qtbot):
     lesson = load_lesson(path)
     assert window.open_lesson(path)
     wait_for_run(qtbot, window)
-    assert window.config == lesson.steps[0].settings.run
+    assert window.record.config == lesson.steps[0].settings.run
     assert window.lesson_bar.isVisible() and lesson.steps[0].caption in window.lesson_bar.caption.text()
     qtbot.keyClick(window, Qt.Key_PageDown)
     wait_for_run(qtbot, window)
-    assert window.config == lesson.steps[1].settings.run and window.banner.isVisible()  # it diverges
+    assert window.record.config == lesson.steps[1].settings.run and window.banner.isVisible()  # it diverges
     assert "step 2 of 3" in window.lesson_bar.heading.text()
     qtbot.keyClick(window, Qt.Key_PageUp)
     wait_for_run(qtbot, window)
-    assert window.config == lesson.steps[0].settings.run and not window.banner.isVisible()
+    assert window.record.config == lesson.steps[0].settings.run and not window.banner.isVisible()
 
 
 def test_a_malformed_lesson_is_refused_and_nothing_changes(window, qtbot, tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('{"title": "t", "steps": [{"title": "a", "caption": "b", "settings": {"lr": "fast"}}]}')
-    before = window.config
+    before = window.record.config
     assert not window.open_lesson(path)
     assert window.banner.isVisible() and str(path) in window.banner.text() and "step 1: lr" in window.banner.text()
-    assert window.config == before and window.lesson is None and not window.lesson_bar.isVisible()
+    assert window.record.config == before and window.model.lesson is None and not window.lesson_bar.isVisible()
 
 
 def test_saving_settings_as_a_lesson_step_appends_them(window, qtbot, tmp_path):
@@ -55,10 +55,10 @@ def test_zoom_changes_every_text_together(window, qtbot):
     def sizes():
         return {
             "app": QApplication.font().pointSize(),
-            "code": window.nnx_pane.editor.font().pointSize(),
+            "code": window.listings.nnx_pane.editor.font().pointSize(),
             "ticks": window.plot.loss_plot.getAxis("left").style["tickFont"].pointSize(),
             "legend": window.plot.legend.opts["labelTextSize"],
-            "fit": window.fit.getAxis("left").style["tickFont"].pointSize(),
+            "fit": window.side.model_views.fit.getAxis("left").style["tickFont"].pointSize(),
         }
 
     normal = sizes()
@@ -85,15 +85,15 @@ def test_keyboard_run_pause_step_stop_and_pin(window, qtbot):
     window.controls.pace_combo.setCurrentIndex(1)
     qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) >= 3, timeout=RUN_TIMEOUT_MS)
     window.setFocus()
-    with qtbot.waitSignal(window.runPaused, timeout=RUN_TIMEOUT_MS):
-        qtbot.keyClick(window, Qt.Key_Space)
+    qtbot.keyClick(window, Qt.Key_Space)
+    qtbot.waitUntil(lambda: window.model.status == "paused", timeout=RUN_TIMEOUT_MS)
     held = len(window.record.curve("nnx")[1])
     qtbot.keyClick(window, Qt.Key_S)
     qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) == held + 1, timeout=RUN_TIMEOUT_MS)
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         qtbot.keyClick(window, Qt.Key_Escape)
     qtbot.keyClick(window, Qt.Key_P)
-    assert len(window.plot.pins) == 1
+    assert len(window.model.pins) == 1
     run = window.run_id
     qtbot.keyClick(window, Qt.Key_R)
     assert window.run_id == run + 1
@@ -119,7 +119,7 @@ def test_exports_write_files_that_parse(window, qtbot, tmp_path):
     np.testing.assert_allclose(nnx, window.record.curve("nnx")[1])
     window.copy_listings()
     copied = QApplication.clipboard().text()
-    assert copied.startswith("# Linen") and window.nnx_pane.text() in copied
+    assert copied.startswith("# Linen") and window.listings.nnx_pane.text() in copied
 
 
 def test_smoothing_draws_the_mean_over_the_raw_curve(window, qtbot):
@@ -162,15 +162,15 @@ def test_settings_survive_a_restart(qtbot, private_settings):
     first.close()
     second = MainWindow()
     qtbot.addWidget(second)
-    config = second.controls.config()
+    config = second.model.settings.run
     assert config.lr == pytest.approx(0.37) and config.optimizer == "adam"
     assert second.controls.log_check.isChecked() and second.look.dark and second.look.zoom > 1
     second.reset_everything()
-    assert second.look == type(second.look)() and second.controls.config() == type(config)()
+    assert second.look == type(second.look)() and second.model.settings.run == type(config)()
     second.close()
     third = MainWindow()
     qtbot.addWidget(third)
-    assert not third.look.dark and third.controls.config().lr == type(config)().lr
+    assert not third.look.dark and third.model.settings.run.lr == type(config)().lr
     third.shutdown()
 
 
@@ -190,4 +190,4 @@ def test_bare_keys_leave_a_focused_control_its_keys(window, qtbot):
     page.setFocus()
     qtbot.keyClick(page, Qt.Key_PageDown)  # the clicker moves the lesson wherever the focus is
     wait_for_run(qtbot, window)
-    assert window.lessons.index == 1 and window.config.lr == 1.2
+    assert window.model.lesson_step == 1 and window.record.config.lr == 1.2

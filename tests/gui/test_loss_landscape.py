@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from app.gui.landscape_view import DENSE_STEPS, LineLoss, drawn_points
+from app.gui.landscape_view import DENSE_STEPS, drawn_points
+from app.model.line_loss import LineLoss
 from app.model.tasks import line_fit_batch
 from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
 
@@ -11,10 +12,12 @@ pytestmark = pytest.mark.gui  # every test here builds a window
 
 
 def _shown(qtbot, window):
-    window.side_tabs.setCurrentWidget(window.landscape)
-    qtbot.waitUntil(lambda: window.landscape.isVisible() and window.landscape.frame is not None, timeout=RUN_TIMEOUT_MS)
-    window.landscape.redraw()  # the record as it stands now, not at the last timer tick
-    return window.landscape
+    window.side.setCurrentWidget(window.side.landscape)
+    qtbot.waitUntil(
+        lambda: window.side.landscape.isVisible() and window.side.landscape.frame is not None, timeout=RUN_TIMEOUT_MS
+    )
+    window.side.landscape.redraw()  # the record as it stands now, not at the last timer tick
+    return window.side.landscape
 
 
 def test_the_surface_is_the_batch_loss_and_its_minimum_the_least_squares_line(qapp):
@@ -31,10 +34,10 @@ def test_the_surface_is_the_batch_loss_and_its_minimum_the_least_squares_line(qa
 def test_the_paths_are_the_weights_each_step_started_from(window, qtbot):
     view = _shown(qtbot, window)
     assert view.objectName() == "lossLandscape"
-    record = window.runs.record
+    record = window.record
     for p in ("linen", "nnx"):
         k, b = view.paths[p].getData()
-        assert len(k) == window.config.steps + 1  # every step's start, then where it is now
+        assert len(k) == window.record.config.steps + 1  # every step's start, then where it is now
         np.testing.assert_array_equal(k[:-1], record.curve(p, "kernel")[1])
         np.testing.assert_array_equal(b[:-1], record.curve(p, "bias")[1])
         assert (k[-1], b[-1]) == (record.shown[p]["kernel"][0, 0], record.shown[p]["bias"][0])
@@ -72,10 +75,10 @@ def test_ema_paths_are_drawn_and_the_tab_is_off_for_digits(window, qtbot):
     wait_for_run(qtbot, window)
     view = _shown(qtbot, window)
     k, _ = view.paths["nnx_ema"].getData()
-    np.testing.assert_array_equal(k, window.runs.record.curve("nnx", "ema_kernel")[1])  # the EMA's: no "now" point
+    np.testing.assert_array_equal(k, window.record.curve("nnx", "ema_kernel")[1])  # the EMA's: no "now" point
     window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
-    qtbot.waitUntil(lambda: window.config.task == "digits", timeout=RUN_TIMEOUT_MS)
-    assert not window.side_tabs.isTabEnabled(window.side_tabs.indexOf(view))
+    qtbot.waitUntil(lambda: window.record.config.task == "digits", timeout=RUN_TIMEOUT_MS)
+    assert not window.side.isTabEnabled(window.side.indexOf(view))
 
 
 def test_long_paths_are_thinned_for_drawing_only(qapp):
@@ -93,10 +96,10 @@ def test_a_run_past_the_edge_draws_its_zigzag_and_never_its_flight(window, qtbot
     view = _shown(qtbot, window)
     window.controls.lr_spin.setValue(1.05)
     wait_for_run(qtbot, window)
-    qtbot.waitUntil(lambda: view.record is window.runs.record, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: view.record is window.record, timeout=RUN_TIMEOUT_MS)
     view.redraw()
     view.grab()  # painted without crashing
-    k_all = window.runs.record.curve("nnx", "kernel")[1]
+    k_all = window.record.curve("nnx", "kernel")[1]
     k, _ = view.paths["nnx"].getData()
     k0, k1, _, _ = view.frame
     assert np.max(np.abs(k_all)) > 1e6 and 10 < len(k) < len(k_all)  # it flew off; the start is drawn
@@ -106,10 +109,10 @@ def test_a_run_past_the_edge_draws_its_zigzag_and_never_its_flight(window, qtbot
 def test_the_edge_lesson_brings_the_landscape_beside_the_plot(window, qtbot):
     assert window.open_lesson("07-why-the-edge-is-2-over-lambda-max")
     wait_for_run(qtbot, window)
-    assert window.side_tabs.currentWidget() is window.landscape
-    plots = window.splitters["plots"].sizes()
+    assert window.side.currentWidget() is window.side.landscape
+    plots = window.frame.splitters["plots"].sizes()
     assert plots[1] >= 0.44 * sum(plots)
-    view = window.landscape.getViewBox()
+    view = window.side.landscape.getViewBox()
     assert view.width() >= 250 and view.height() >= 250  # readable on the 1366×768 laptop
     assert window.plot.loss_plot.vb.width() >= 250
 
@@ -120,10 +123,10 @@ def test_a_single_step_draws_its_vectors_from_the_weights_it_started_from(window
     window.controls.lr_spin.setValue(0.3)
     window.controls.steps_spin.setValue(200_000)
     view = _shown(qtbot, window)
-    qtbot.waitUntil(lambda: window.runs.record.steps_done("nnx") > 10, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.record.steps_done("nnx") > 10, timeout=RUN_TIMEOUT_MS)
     window.single_step()
     qtbot.waitUntil(lambda: view.arrowed is not None, timeout=RUN_TIMEOUT_MS)
-    assert window.side_tabs.currentWidget() is view  # the arrows show the step: the tab stays
+    assert window.side.currentWidget() is view  # the arrows show the step: the tab stays
     values = view.arrowed.values["nnx"]
     labels = [line.toolTip() for line, _ in view.arrows]
     assert labels == ["−lr·gradient", "−lr·clipped gradient", "update applied"]
@@ -143,7 +146,7 @@ def test_heads_point_along_their_shafts_on_screen_and_a_diverged_step_draws_noth
     view = _shown(qtbot, window)
     window.controls.optimizer_combo.setCurrentIndex(window.controls.optimizer_combo.findData("momentum"))
     window.controls.steps_spin.setValue(200_000)
-    qtbot.waitUntil(lambda: window.runs.record.steps_done("nnx") > 3, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.record.steps_done("nnx") > 3, timeout=RUN_TIMEOUT_MS)
     window.single_step()
     qtbot.waitUntil(lambda: view.arrows != [], timeout=RUN_TIMEOUT_MS)
     box = view.getViewBox()
@@ -163,7 +166,7 @@ def test_heads_point_along_their_shafts_on_screen_and_a_diverged_step_draws_noth
     wait_for_run(qtbot, window)
     window.single_step()
     qtbot.waitUntil(lambda: view.arrowed is not None and view.arrowed.step > 10, timeout=RUN_TIMEOUT_MS)
-    diverged = window.runs.record.diverged_at
+    diverged = window.record.diverged_at
     assert view.arrowed.step <= max(diverged.values())
     k0, k1, b0, b1 = view.frame
     assert k1 - k0 < 100 and b1 - b0 < 100
@@ -173,8 +176,8 @@ def test_a_pause_updates_the_step_panel_where_it_is(window, qtbot):
     window.controls.clip_check.setChecked(True)
     window.controls.lr_spin.setValue(1.2)
     window.controls.steps_spin.setValue(200_000)
-    qtbot.waitUntil(lambda: window.runs.record.steps_done("nnx") > 1000, timeout=RUN_TIMEOUT_MS)
-    shown = window.side_tabs.currentWidget()
+    qtbot.waitUntil(lambda: window.record.steps_done("nnx") > 1000, timeout=RUN_TIMEOUT_MS)
+    shown = window.side.currentWidget()
     window.controls.pause_button.click()
-    qtbot.waitUntil(lambda: window.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)
-    assert window.side_tabs.currentWidget() is shown is not window.step_view
+    qtbot.waitUntil(lambda: window.side.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)
+    assert window.side.currentWidget() is shown is not window.side.step_view

@@ -51,7 +51,7 @@ def test_every_named_control_exists_with_a_tooltip(window):
 
 
 def test_listings_are_the_source_the_runner_executes(window):
-    linen, nnx_ = window.linen_pane.text(), window.nnx_pane.text()
+    linen, nnx_ = window.listings.linen_pane.text(), window.listings.nnx_pane.text()
     for fn in (linen_step.train_step, linen_step.train_step_with_ema, linen_step.loss_fn, linen_step.create_state):
         assert inspect.getsource(fn) in linen
     assert inspect.getsource(linen_step.EMATrainState) in linen
@@ -73,17 +73,19 @@ def test_toggles_mark_the_lines_that_implement_them(window, qtbot):
     def lines_with(pane, text):
         return {i for i, line in enumerate(pane.text().splitlines()) if text in line}
 
-    ema_line = lines_with(window.nnx_pane, "update_ema(ema_model, model, decay)")
-    clip_line = lines_with(window.nnx_pane, "optax.chain(clip, tx)")
-    assert ema_line <= set(window.nnx_pane.marked_lines()["dimmed"])
+    ema_line = lines_with(window.listings.nnx_pane, "update_ema(ema_model, model, decay)")
+    clip_line = lines_with(window.listings.nnx_pane, "optax.chain(clip, tx)")
+    assert ema_line <= set(window.listings.nnx_pane.marked_lines()["dimmed"])
     window.findChild(type(window.controls.ema_check), "emaCheck").setChecked(True)
     wait_for_run(qtbot, window)
-    marked = window.nnx_pane.marked_lines()
+    marked = window.listings.nnx_pane.marked_lines()
     assert ema_line <= set(marked["on"]) and clip_line <= set(marked["dimmed"])
     window.controls.clip_check.setChecked(True)
     wait_for_run(qtbot, window)
-    assert clip_line <= set(window.nnx_pane.marked_lines()["on"])
-    assert lines_with(window.linen_pane, "optax.chain(clip, tx)") <= set(window.linen_pane.marked_lines()["on"])
+    assert clip_line <= set(window.listings.nnx_pane.marked_lines()["on"])
+    assert lines_with(window.listings.linen_pane, "optax.chain(clip, tx)") <= set(
+        window.listings.linen_pane.marked_lines()["on"]
+    )
 
 
 def test_a_control_change_reruns_with_the_right_number_of_points(window, qtbot):
@@ -107,12 +109,10 @@ def test_the_slider_and_spin_box_stay_in_sync(window, qtbot):
     window.controls.lr_spin.setValue(0.01)
     assert window.controls.lr_slider.value() == 400
     wait_for_run(qtbot, window)
-    assert window.config.lr == pytest.approx(0.01)
+    assert window.record.config.lr == pytest.approx(0.01)
 
 
 def test_200_rapid_changes_end_with_the_curve_of_the_last_settings(window, qtbot):
-    errors = []
-    window.runErrored.connect(errors.append)
     rng = np.random.default_rng(0)
     for i in range(200):
         if i % 3 == 0:
@@ -121,9 +121,9 @@ def test_200_rapid_changes_end_with_the_curve_of_the_last_settings(window, qtbot
             window.controls.seed_spin.setValue(int(rng.integers(0, 50)))
         else:
             window.controls.steps_spin.setValue(int(rng.integers(50, 3000)))
-    last = window.controls.config()
+    last = window.model.settings.run
     wait_for_run(qtbot, window)
-    assert not errors and window.config == last
+    assert window.model.status == "finished" and window.record.config == last
     expected = runner.run(last).metrics
     for p in ("linen", "nnx"):
         np.testing.assert_allclose(window.record.curve(p)[1], expected[p]["loss"], rtol=1e-6)
@@ -146,8 +146,8 @@ def test_pause_step_and_resume_in_animate_mode(window, qtbot):
     controls.rate_spin.setValue(200)
     controls.pace_combo.setCurrentIndex(1)  # Animate
     qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) >= 5, timeout=RUN_TIMEOUT_MS)
-    with qtbot.waitSignal(window.runPaused, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
+    qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.model.status == "paused", timeout=RUN_TIMEOUT_MS)
     assert controls.pause_button.text() == "Resume"
     held = len(window.record.curve("nnx")[1])
     for k in (1, 2):
@@ -180,8 +180,8 @@ def test_a_worker_error_becomes_a_message_and_the_next_run_works(window, qtbot, 
         raise RuntimeError("the device went away")
 
     monkeypatch.setattr(runner.Run, "advance", broken)
-    with qtbot.waitSignal(window.runErrored, timeout=RUN_TIMEOUT_MS):
-        window.controls.seed_spin.setValue(3)
+    window.controls.seed_spin.setValue(3)
+    qtbot.waitUntil(lambda: window.model.status == "failed", timeout=RUN_TIMEOUT_MS)
     assert window.banner.isVisible() and "the device went away" in window.banner.text()
     monkeypatch.undo()
     window.controls.seed_spin.setValue(4)
@@ -198,12 +198,12 @@ def test_log_scale_and_reset(window, qtbot):
     assert window.plot.clip_line.isVisible()
     qtbot.mouseClick(window.controls.reset_button, Qt.LeftButton)  # the run's settings only
     wait_for_run(qtbot, window)
-    assert window.config == RunConfig()
-    assert window.plot.loss_plot.getAxis("left").logMode and window.controls.settings().log_y
+    assert window.record.config == RunConfig()
+    assert window.plot.loss_plot.getAxis("left").logMode and window.model.settings.log_y
     assert not window.plot.clip_line.isVisible()
     window.reset_everything()  # the display too
     wait_for_run(qtbot, window)
-    assert window.controls.settings() == Settings()
+    assert window.model.settings == Settings()
     assert not window.plot.loss_plot.getAxis("left").logMode
 
 
@@ -245,28 +245,30 @@ def test_the_digits_task_has_its_controls_curves_grid_and_listings(window, qtbot
     controls.task_combo.setCurrentIndex(controls.task_combo.findData("digits"))
     assert controls.digits_box.isVisible()
     wait_for_run(qtbot, window)
-    assert window.config.task == "digits" and window.config.dropout == 0.0
+    assert window.record.config.task == "digits" and window.record.config.dropout == 0.0
     assert window.plot.curve_lengths()["nnx"] == 300
-    expected = runner.run(window.config).metrics
+    expected = runner.run(window.record.config).metrics
     for p in ("linen", "nnx"):
         measured = np.isfinite(expected[p]["test_accuracy"])
         np.testing.assert_array_equal(window.record.tests(p)[0], np.flatnonzero(measured))
         np.testing.assert_allclose(window.record.tests(p)[1], expected[p]["test_accuracy"][measured])
         assert len(window.record.tests(p, "ema_test_accuracy")[1]) == measured.sum()
-    assert window.plot.acc_plot.isVisible() and window.model_views.currentWidget() is window.digits_view
-    view = window.digits_view
+    assert (
+        window.plot.acc_plot.isVisible() and window.side.model_views.currentWidget() is window.side.model_views.digits
+    )
+    view = window.side.model_views.digits
     assert view.predictions is not None and view.wrong() == int(np.sum(view.predictions != view.labels)) < 16
-    assert inspect.getsource(digits_linen.advanced_train_step) in window.linen_pane.text()
-    assert inspect.getsource(digits_nnx.train_step) in window.nnx_pane.text()
+    assert inspect.getsource(digits_linen.advanced_train_step) in window.listings.linen_pane.text()
+    assert inspect.getsource(digits_nnx.train_step) in window.listings.nnx_pane.text()
     assert "test accuracy" in window.status.loss_label.text()
     controls.batch_spin.setValue(32)  # a digits value: the run repeats with it
     wait_for_run(qtbot, window)
-    assert window.config.batch_size == 32
+    assert window.record.config.batch_size == 32
     controls.task_combo.setCurrentIndex(controls.task_combo.findData("line"))
     wait_for_run(qtbot, window)
     assert not controls.digits_box.isVisible() and not window.plot.acc_plot.isVisible()
-    assert window.model_views.currentWidget() is window.fit
-    assert inspect.getsource(nnx_step.train_step) in window.nnx_pane.text()
+    assert window.side.model_views.currentWidget() is window.side.model_views.fit
+    assert inspect.getsource(nnx_step.train_step) in window.listings.nnx_pane.text()
 
 
 def test_a_pitfall_shows_its_caption_marked_bug_and_raised_error(window, qtbot):
@@ -279,9 +281,9 @@ def test_a_pitfall_shows_its_caption_marked_bug_and_raised_error(window, qtbot):
     assert not controls.ema_check.isEnabled()
     linen = window.record.curve("linen")[1]
     assert len(linen) == 1000 and np.all(linen == linen[0])
-    bug = [i for i, line in enumerate(window.linen_pane.text().splitlines()) if "# BUG" in line]
-    assert bug and set(bug) <= set(window.linen_pane.marked_lines()["on"])
-    assert "# BUG" not in window.nnx_pane.text()
+    bug = [i for i, line in enumerate(window.listings.linen_pane.text().splitlines()) if "# BUG" in line]
+    assert bug and set(bug) <= set(window.listings.linen_pane.marked_lines()["on"])
+    assert "# BUG" not in window.listings.nnx_pane.text()
     controls.pitfall_combo.setCurrentIndex(controls.pitfall_combo.findData("missing-wrt"))
     qtbot.waitUntil(lambda: "NNX raised TypeError" in window.caption.text(), timeout=RUN_TIMEOUT_MS)
     wait_for_run(qtbot, window)
@@ -289,28 +291,29 @@ def test_a_pitfall_shows_its_caption_marked_bug_and_raised_error(window, qtbot):
     controls.pitfall_combo.setCurrentIndex(0)
     wait_for_run(qtbot, window)
     assert not window.caption.isVisible() and controls.ema_check.isEnabled()
-    assert "# BUG" not in window.linen_pane.text()
+    assert "# BUG" not in window.listings.linen_pane.text()
 
 
 def test_pins_keep_ghost_curves_named_by_what_differs(window, qtbot):
-    from app.gui.loss_plot import MAX_PINS
+    from app.model.pins import MAX_PINS
 
     first = window.record.curve("nnx")[1].copy()
     qtbot.mouseClick(window.controls.pin_button, Qt.LeftButton)
     window.controls.lr_spin.setValue(0.03)
     wait_for_run(qtbot, window)
     assert window.plot.pin_labels == ["pin: lr 0.1"]
-    _, ghost = window.plot.pins[0]
+    np.testing.assert_array_equal(window.model.pins[0].loss, first)
+    ghost = window.plot.ghosts[0]
     np.testing.assert_array_equal(ghost.yData, first)
-    assert ghost in [item for item, _ in window.plot.legend._wanted]
+    assert ghost in [item for item, _ in window.plot.strip.entries]
     for seed in range(1, MAX_PINS + 2):
         window.controls.seed_spin.setValue(seed)
         wait_for_run(qtbot, window)
         window.pin()
-    assert len(window.plot.pins) == MAX_PINS and window.plot.pins[0][0].seed == 2  # the oldest went first
+    assert len(window.model.pins) == MAX_PINS and window.model.pins[0].config.seed == 2  # the oldest went first
     assert all(label.startswith("pin: seed") for label in window.plot.pin_labels)
     qtbot.mouseClick(window.controls.clear_pins_button, Qt.LeftButton)
-    assert window.plot.pins == [] and not [i for i in window.plot.loss_plot.items if i is ghost]
+    assert window.model.pins == () and not [i for i in window.plot.loss_plot.items if i is ghost]
 
 
 def test_the_sweep_shows_final_losses_and_the_stability_edge(window, qtbot):
@@ -321,7 +324,7 @@ def test_the_sweep_shows_final_losses_and_the_stability_edge(window, qtbot):
     assert window.controls.lr_slider.mark == lr_to_tick(edge)
     with qtbot.waitSignal(window.sweepShown, timeout=RUN_TIMEOUT_MS):
         qtbot.mouseClick(window.controls.sweep_button, Qt.LeftButton)
-    view = window.sweep_view
+    view = window.side.sweep_view
     assert view.isVisible() and view.sweep.edge == pytest.approx(edge)
     finite = np.isfinite(view.sweep.final_loss)
     assert len(view.curve.xData) == finite.sum() > 30 and len(view.diverged.xData) == (~finite).sum() > 0

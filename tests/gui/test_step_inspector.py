@@ -11,8 +11,8 @@ pytestmark = pytest.mark.gui  # every test here builds a window
 
 
 def _inspected(qtbot, window):
-    qtbot.waitUntil(lambda: window.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)
-    return window.step_view.inspection
+    qtbot.waitUntil(lambda: window.side.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)
+    return window.side.step_view.inspection
 
 
 def test_a_single_step_shows_its_values_and_the_weights_the_run_holds(window, qtbot):
@@ -21,9 +21,9 @@ def test_a_single_step_shows_its_values_and_the_weights_the_run_holds(window, qt
     wait_for_run(qtbot, window)
     window.single_step()
     inspection = _inspected(qtbot, window)
-    view = window.step_view
-    assert view.objectName() == "stepInspector" and window.side_tabs.currentWidget() is view
-    record = window.runs.record
+    view = window.side.step_view
+    assert view.objectName() == "stepInspector" and window.side.currentWidget() is view
+    record = window.record
     qtbot.waitUntil(lambda: record.steps_done("nnx") == inspection.step + 1, timeout=RUN_TIMEOUT_MS)
     for p in ("linen", "nnx"):
         after = inspection.values[p]["params after"]
@@ -40,20 +40,20 @@ def test_a_single_step_shows_its_values_and_the_weights_the_run_holds(window, qt
 def test_choosing_a_value_selects_the_line_that_computes_it(window, qtbot):
     window.single_step()
     _inspected(qtbot, window)
-    view = window.step_view
+    view = window.side.step_view
     rows = [view.tree.topLevelItem(i).text(0) for i in range(view.tree.topLevelItemCount())]
     view.tree.setCurrentItem(view.tree.topLevelItem(rows.index("update applied")))
-    assert "optimizer.update(model, grads)" in window.nnx_pane.editor.textCursor().block().text()
-    assert "state.apply_gradients" in window.linen_pane.editor.textCursor().block().text()
+    assert "optimizer.update(model, grads)" in window.listings.nnx_pane.editor.textCursor().block().text()
+    assert "state.apply_gradients" in window.listings.linen_pane.editor.textCursor().block().text()
     view.tree.setCurrentItem(view.tree.topLevelItem(rows.index("gradients")))
-    assert "value_and_grad(loss_fn)" in window.nnx_pane.editor.textCursor().block().text()
+    assert "value_and_grad(loss_fn)" in window.listings.nnx_pane.editor.textCursor().block().text()
 
 
 def test_pausing_inspects_the_last_step(window, qtbot):
     window.controls.clip_check.setChecked(True)  # past the edge, clipped: it bounces and never settles
     window.controls.lr_spin.setValue(1.2)
     window.controls.steps_spin.setValue(200_000)
-    qtbot.waitUntil(lambda: window.runs.record.steps_done("nnx") > 1000, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.record.steps_done("nnx") > 1000, timeout=RUN_TIMEOUT_MS)
     window.controls.pause_button.click()
     inspection = _inspected(qtbot, window)
     assert inspection.step > 0
@@ -65,15 +65,15 @@ def test_pausing_inspects_the_last_step(window, qtbot):
 
 def test_a_digits_step_shows_its_batch_statistics_keys_and_targets(window, qtbot):
     window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
-    qtbot.waitUntil(lambda: window.config.task == "digits", timeout=RUN_TIMEOUT_MS)
-    assert window.step_view.inspection is None  # a new run: nothing inspected yet
+    qtbot.waitUntil(lambda: window.record.config.task == "digits", timeout=RUN_TIMEOUT_MS)
+    assert window.side.step_view.inspection is None  # a new run: nothing inspected yet
     wait_for_run(qtbot, window)
     window.single_step()
     inspection = _inspected(qtbot, window)
-    view = window.step_view
-    assert window.side_tabs.currentWidget() is view and not window.landscape.arrows
+    view = window.side.step_view
+    assert window.side.currentWidget() is view and not window.side.landscape.arrows
     images = inspection.values["nnx"]["batch"]["images"]
-    assert len(images) == window.config.batch_size and images.shape[1] == 64
+    assert len(images) == window.record.config.batch_size and images.shape[1] == 64
     window.grab()  # painted: the strip shows as many digits as fit, with their labels
     assert view.strip.isVisible() and 1 <= view.strip.shown <= len(images)
     rows = [view.tree.topLevelItem(i).text(0) for i in range(view.tree.topLevelItemCount())]
@@ -88,20 +88,18 @@ def test_a_digits_step_shows_its_batch_statistics_keys_and_targets(window, qtbot
     assert targets.text(1) == targets.text(2) == "0.91 / 0.01"
     assert "0.91 for the true label, 0.01 for each other class" in targets.toolTip(2)
     view.tree.setCurrentItem(targets)
-    assert "targets = smooth_labels(" in window.nnx_pane.editor.textCursor().block().text()
+    assert "targets = smooth_labels(" in window.listings.nnx_pane.editor.textCursor().block().text()
     view.tree.setCurrentItem(view.tree.topLevelItem(rows.index("dropout key after")))
-    assert "dropout_rng=next_dropout_rng" in window.linen_pane.editor.textCursor().block().text()
-    notes = window.linen_pane.editor.notes
+    assert "dropout_rng=next_dropout_rng" in window.listings.linen_pane.editor.textCursor().block().text()
+    notes = window.listings.linen_pane.editor.notes
     loss = float(inspection.values["linen"]["loss"]["loss"])
     assert any(note.startswith(f"loss {loss:.3g}, grads ‖·‖ ") for note in notes.values())
 
 
 def test_the_one_step_lesson_waits_for_a_step_then_shows_it(window, qtbot):
     assert window.open_lesson("08-one-step-slowly")
-    assert window.side_tabs.currentWidget() is window.step_view
-    qtbot.waitUntil(
-        lambda: window.runs.record is not None and window.runs.record.steps_done("nnx") >= 1, timeout=RUN_TIMEOUT_MS
-    )
+    assert window.side.currentWidget() is window.side.step_view
+    qtbot.waitUntil(lambda: window.record is not None and window.record.steps_done("nnx") >= 1, timeout=RUN_TIMEOUT_MS)
     window.single_step()
     inspection = _inspected(qtbot, window)
     assert inspection.step >= 1 and "clipped gradients" in inspection.values["nnx"]
@@ -111,7 +109,7 @@ def test_the_one_step_lesson_waits_for_a_step_then_shows_it(window, qtbot):
 def test_the_listing_lines_show_the_values_they_computed(window, qtbot):
     window.single_step()
     inspection = _inspected(qtbot, window)
-    editor = window.nnx_pane.editor
+    editor = window.listings.nnx_pane.editor
     by_text = {editor.document().findBlockByNumber(line).text().strip(): note for line, note in editor.notes.items()}
     loss_line = next(text for text in by_text if "value_and_grad(loss_fn)" in text)
     loss = float(inspection.values["nnx"]["loss"]["loss"])
@@ -120,7 +118,7 @@ def test_the_listing_lines_show_the_values_they_computed(window, qtbot):
     window.grab()  # painted with its notes
     window.controls.seed_spin.setValue(window.controls.seed_spin.value() + 1)  # a new run: no notes
     wait_for_run(qtbot, window)
-    assert editor.notes == {} and window.linen_pane.editor.notes == {}
+    assert editor.notes == {} and window.listings.linen_pane.editor.notes == {}
 
 
 def test_an_optimizer_state_sums_up_each_of_its_trees():
@@ -136,7 +134,6 @@ def test_an_optimizer_state_sums_up_each_of_its_trees():
 
 
 def test_every_value_of_either_task_has_its_listing_line():
-    from app.gui.step_view import code_line
     from app.training.listings import listing
     from app.training.step_inspector import ROWS
 
@@ -154,7 +151,7 @@ def test_every_value_of_either_task_has_its_listing_line():
             for name in (*ROWS, "the state object"):
                 if name in pitfall_only or (task == "line" and name in digits_only):
                     continue
-                assert code_line(shown, name, p) is not None, (task, p, name)
+                assert name in shown.value_lines, (task, p, name)
     rebind = listing("linen", "line", "forgotten-rebind")
     for name in pitfall_only:  # the new state's parts, made where the step makes it
-        assert "state.apply_gradients(" in rebind.text.splitlines()[code_line(rebind, name, "linen")]
+        assert "state.apply_gradients(" in rebind.text.splitlines()[rebind.value_lines[name]]

@@ -14,7 +14,7 @@ def _start_digits_sweep(window, qtbot):
     window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
     qtbot.waitUntil(lambda: window.record.steps_done("nnx") > 0, timeout=RUN_TIMEOUT_MS)
     qtbot.mouseClick(window.controls.sweep_button, Qt.LeftButton)
-    view = window.sweep_view
+    view = window.side.sweep_view
     qtbot.waitUntil(lambda: view.progress.value() > 0, timeout=RUN_TIMEOUT_MS)
     return view
 
@@ -58,7 +58,7 @@ def test_a_line_sweep_is_the_same_as_the_headless_one(window, qtbot):
 
     with qtbot.waitSignal(window.sweepShown, timeout=RUN_TIMEOUT_MS):
         window.sweep()
-    shown = window.sweep_view.sweep
-    expected = sweep(window.config)
+    shown = window.side.sweep_view.sweep
+    expected = sweep(window.record.config)
     assert shown.done == len(shown.lrs) == 64
     np.testing.assert_array_equal(shown.final_loss, expected.final_loss)

@@ -70,8 +70,12 @@ def test_the_listing_shows_the_faulty_function_with_its_bug_line_marked(name):
 
 @pytest.mark.parametrize("changes", [{"task": "digits"}, {"ema_decay": 0.9}, {"pitfall": "typo"}])
 def test_pitfalls_need_the_line_fit_without_ema(changes):
+    """Each value alone is valid (the window may hold them, saying why they cannot run), but
+    nothing runs them together."""
     with pytest.raises(ValueError, match="pitfall"):
-        RunConfig(**({"pitfall": "forgotten-rebind"} | changes))
+        config = RunConfig(**({"pitfall": "forgotten-rebind"} | changes))  # a typo fails here
+        assert "pitfall runs on the line fit task with parameter EMA off" == config.problem
+        runner.Run(config)
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
@@ -97,5 +101,9 @@ def test_the_clip_pitfall_shows_the_error_its_listed_code_raises(optimizer):
 
 
 def test_the_clip_pitfall_needs_clipping_on():
+    config = RunConfig(pitfall="clip-update-misuse")
+    assert config.problem == "pitfall clip-update-misuse runs beside clipping done right: turn clipping on"
     with pytest.raises(ValueError, match="turn clipping on"):
-        RunConfig(pitfall="clip-update-misuse")
+        runner.Run(config)
+    with pytest.raises(ValueError, match="turn clipping on"):
+        config.runnable()
