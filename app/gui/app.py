@@ -53,7 +53,7 @@ def run_app(args, settings=None) -> int:
     close_on_interrupt(window)
     window.show()
     if args.present:
-        window.toggle_presentation()
+        window.presentation.toggle()
     if args.screenshot:
         window.runFinished.connect(lambda _: QTimer.singleShot(0, lambda: save_and_quit(window, args.screenshot)))
     status = app.exec()

@@ -1,8 +1,10 @@
-"""The window's file dialogs: open a lesson, save the settings as a lesson step, export."""
+"""The window's file and clipboard commands: open a lesson, save the settings as a lesson step,
+export the plot or the run, copy the listings or the settings as a command line."""
 
 from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
+from app.model.command_line import command_line
 from app.model.lessons import LESSONS_DIR
 
 
@@ -36,9 +38,23 @@ def export(window, kind: str):
     )
     if not path:
         return
+    from app.gui.export import export_csv, export_plot  # built on first use: start-up stays short
+
     try:
-        window.export_csv(path) if kind == "csv" else window.export_plot(path)
+        export_csv(window.model.record, path) if kind == "csv" else export_plot(window.plot, path)
     except (OSError, ValueError) as error:
         window.model.say("error", f"The export failed: {error}.")
     else:
         window.status.showMessage(f"Saved {path}", 10_000)
+
+
+def copy_listings(window):
+    """Both listings as plain text, headed by their paradigm."""
+    QApplication.clipboard().setText(window.listings.text())
+
+
+def copy_command(window):
+    """The `python main.py …` line that reopens the window on these settings, to share."""
+    line = command_line(window.model.settings)
+    QApplication.clipboard().setText(line)
+    window.status.showMessage(f"Copied: {line}", 10_000)

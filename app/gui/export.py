@@ -1,7 +1,8 @@
-"""Exports of the plot: PNG (pyqtgraph's exporter) or SVG (the run's CSV is RunRecord.to_csv).
+"""Exports: the plot as PNG (pyqtgraph's exporter) or SVG, and the run as CSV.
 
-Each picture is made in memory first and then written whole (`files.write_bytes`): a failure
-leaves whatever file was there as it was, and says why.
+Each picture is made in memory first and then written whole (`files.write_bytes`), and the CSV
+is written whole too (`files.write_file`): a failure leaves whatever file was there as it was,
+and says why.
 
 SVG goes through Qt's own QSvgGenerator: pyqtgraph's SVGExporter cannot parse the path data
 current Qt writes (pyqtgraph issue #3485) and fails with a ValueError.
@@ -14,7 +15,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 
-from app.model.files import SaveError, target_of, write_bytes
+from app.model.files import SaveError, target_of, write_bytes, write_file
 
 
 def export_plot(plot, path) -> Path:
@@ -29,6 +30,13 @@ def export_plot(plot, path) -> Path:
     except SaveError as error:
         raise SaveError(f"could not write {path}: {error}; nothing was written") from None
     return write_bytes(path, data)
+
+
+def export_csv(record, path) -> int:
+    """The run's every step as CSV (see `RunRecord.to_csv`); returns the rows written."""
+    rows = []
+    write_file(path, lambda file: rows.append(record.to_csv(file)))
+    return rows[0]
 
 
 def _png(plot) -> bytes:

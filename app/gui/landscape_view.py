@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtWidgets import QGraphicsItem
 
 from app.gui.curve_styles import curve_pen
+from app.gui.pin_ghosts import PinGhosts
 from app.gui.style import BASE_POINT_SIZE, LABELS, PENS
 from app.gui.theme import Look, style_plot_item
 from app.gui.throttle import RedrawThrottle
@@ -45,6 +46,15 @@ def _pair(values) -> np.ndarray:
     return np.array([float(values["kernel"]), float(values["bias"])])
 
 
+def _pin_path(pin):
+    """A pin's path, thinned as a live one is (None for a digits run: it has no line)."""
+    if pin.path is None:
+        return None
+    k, b = pin.path
+    keep = drawn_points(len(k))
+    return k[keep], b[keep]
+
+
 def drawn_points(n: int) -> np.ndarray:
     """Which of a path's `n` points are drawn: all of the first DENSE_STEPS, then about as many
     evenly spaced, and always the last."""
@@ -73,7 +83,7 @@ class LandscapeView(pg.PlotWidget):
         self.paths = {name: self.plot() for name in PATHS}
         self.ends = pg.ScatterPlotItem(size=12, pxMode=True)  # where each paradigm is now
         self.addItem(self.ends)
-        self.ghosts = []  # the pins' paths
+        self.ghosts = PinGhosts(self, _pin_path, self._pin_colour, 2, Qt.SolidLine)
         self.minimum = pg.ScatterPlotItem(
             [self.loss.minimum[0]], [self.loss.minimum[1]], symbol="star", size=22, pxMode=True
         )
@@ -99,7 +109,7 @@ class LandscapeView(pg.PlotWidget):
         events.run.connect(self.new_run)
         events.chunk.connect(self.request)
         events.inspection.connect(self.show_step)
-        events.pins.connect(self._on_model_pins)
+        events.pins.connect(self.ghosts.show)
 
     def apply_look(self, look: Look):
         self.look = look
@@ -110,8 +120,7 @@ class LandscapeView(pg.PlotWidget):
         self.minimum.setBrush(pg.mkBrush(look.foreground))
         self.minimum.setPen(pg.mkPen(look.background, width=1.5))
         self.ends.setPen(pg.mkPen(look.background, width=1.5))
-        for ghost in self.ghosts:
-            ghost.setPen(self._pin_pen())
+        self.ghosts.apply_zoom(look.zoom)
         if self.arrows:
             self.show_step(self.arrowed)  # in the new look
         if self.frame is not None:
@@ -184,25 +193,10 @@ class LandscapeView(pg.PlotWidget):
         super().showEvent(event)
         self.redraw()
 
-    def _on_model_pins(self, pins):
-        """The pins' paths, as faded ghosts."""
-        for ghost in self.ghosts:
-            self.removeItem(ghost)
-        self.ghosts = []
-        for pin in pins:
-            if pin.path is None:
-                continue  # a digits run has no line to draw here
-            k, b = pin.path
-            keep = drawn_points(len(k))
-            ghost = pg.PlotDataItem(k[keep], b[keep], pen=self._pin_pen())
-            ghost.setZValue(-10)
-            self.addItem(ghost)
-            self.ghosts.append(ghost)
-
-    def _pin_pen(self):
+    def _pin_colour(self, _k):
         colour = pg.mkColor(self.look.muted)
         colour.setAlpha(150)
-        return pg.mkPen(colour, width=2 * self.look.zoom)
+        return colour
 
     def _path(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The path of 'nnx', 'linen' or '<p>_ema' (see `RunRecord.path`)."""
@@ -278,7 +272,7 @@ class LandscapeView(pg.PlotWidget):
     def _paint_surface(self):
         """Log loss over the frame as shading (light at the minimum), with CONTOURS contours at
         rises a constant factor apart: exact ellipses (tracing them from the grid, as
-        pyqtgraph's IsocurveItem does, cost ~20 ms each at every new frame)."""
+        pyqtgraph's IsocurveItem does, is slow enough to be felt at every new frame)."""
         k0, k1, b0, b1 = self.frame
         k, b = np.meshgrid(np.linspace(k0, k1, GRID), np.linspace(b0, b1, GRID), indexing="ij")
         excess = np.log10(np.maximum(self.loss(k, b) - self.loss(*self.loss.minimum), 1e-12))

@@ -4,24 +4,52 @@ worth drawing handed to pyqtgraph), the display settings, the pins and the compi
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 
 from app.gui.axes import readable_axes
 from app.gui.busy_overlay import BusyOverlay
 from app.gui.curve_styles import CURVES, PIN_COLOURS, PIN_WIDTH, curve_pen
+from app.gui.divergence_mark import DivergenceMark
 from app.gui.legend_strip import LegendStrip
-from app.gui.style import LABELS, PENS, sized_font
+from app.gui.pin_ghosts import PinGhosts
+from app.gui.readout import HoverReadout
+from app.gui.style import LABELS, PENS
 from app.gui.theme import Look, style_plot_item
 from app.gui.throttle import RedrawThrottle
+from app.gui.x_follower import XFollower
 from app.model import pins as pinning
 from app.model.app_model import AppModel
 from app.model.pitfall_notes import PITFALLS
 from app.model.series import trailing_mean, visible_peaks
-from app.model.shown_steps import steps_to_show
 
 LEFT_AXIS_WIDTH = 96
 TITLES = {"acc": "test accuracy", "grad": "gradient norm"}
 """The short plots are named above them: a vertical name would not fit beside them."""
+
+
+def curve_label(config, paradigm: str) -> str:
+    """The legend's name for a paradigm's loss curve: a pitfall's says it carries the bug."""
+    note = PITFALLS.get(config.pitfall)
+    return note.curve if note and note.paradigm == paradigm and note.curve else LABELS[paradigm]
+
+
+def _style_plots(plots: dict, look: Look):
+    """Axes, grid and labels in the theme; the short plots' names above them, as tall as their text."""
+    for name, plot in plots.items():
+        labels = {"left": "loss", "bottom": "step"} if name == "loss" else {"bottom": "step"}
+        style_plot_item(plot, look, labels, grid=True)
+        plot.getAxis("left").setWidth(round(LEFT_AXIS_WIDTH * look.zoom))
+        if name in TITLES:
+            plot.setTitle(TITLES[name], justify="left", size=f"{look.pt()}pt", color=look.muted)
+            height = round(look.pt() * 1.9)  # not pyqtgraph's fixed 30 px
+            plot.titleLabel.setMaximumHeight(height)
+            plot.layout.setRowFixedHeight(0, height)
+
+
+def _pin_colour(k: int):
+    colour = pg.mkColor(PIN_COLOURS[k % len(PIN_COLOURS)])
+    colour.setAlpha(200)
+    return colour
 
 
 class LossPlot(pg.GraphicsLayoutWidget):
@@ -52,9 +80,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
         )
         self.grad_plot.addItem(self.clip_line, ignoreBounds=True)
         self.clip_line.hide()  # until a run clips
-        self.diverged_line = None  # added at a divergence only: a labelled line costs every redraw
+        self.divergence = DivergenceMark(self.loss_plot)
         self._now = pg.PlotDataItem()  # the legend's heading for the current run, beside the pins
-        self.ghosts = []  # one faded curve per pin, oldest first
+        self.ghosts = PinGhosts(self.loss_plot, lambda pin: (pin.steps, pin.loss), _pin_colour, PIN_WIDTH)
         self.pin_labels = []
         self._layout_pending = False
         self.acc_plot.setYRange(0, 1, padding=0.05)  # a share: a sensible axis before the first test
@@ -68,75 +96,50 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 # Major and one minor level of ticks: a grid readable from afar. The short plots'
                 # values have major lines only: minor ones would crowd them.
                 plot.getAxis(side).setStyle(maxTickLevel=0 if side == "left" and name != "loss" else 1)
-            plot.vb.sigRangeChangedManually.connect(self._stop_following)
         self.look = Look()
         self.busy = BusyOverlay(self)
         self.throttle = RedrawThrottle(self._draw, self)
         self.presenting = False
-        self._follow, self._x_shown = True, None
         self._drawn_steps = dict.fromkeys(CURVES, 0)
         self._points = {}  # points each curve was last given
         self._rows = [self.loss_plot, self.acc_plot, self.grad_plot]
         self._arrange(force=True)  # no accuracy until a task that measures it runs
-        self.loss_plot.sigXRangeChanged.connect(self._view_moved)
-        self.scene().sigMouseMoved.connect(self._hover)
-        self._ranging = False
-        self._reading = False  # the mouse is over the plots, reading a step out
+        self.x_axis = XFollower(self)
+        self.hover = HoverReadout(self, self.readout.emit)
         events = model.events
         events.run.connect(self._on_model_run)
         events.chunk.connect(self._on_model_chunk)
         events.settings.connect(self._on_model_settings)
         events.pins.connect(self._on_model_pins)
         events.status.connect(self._on_model_status)
-        self._log_y = model.settings.log_y
         self.apply_look(self.look)
 
     # What the model says.
     def _on_model_run(self, record):
         """A new run: what is on screen changes with its first chunk, in the same paint (the old
         curves stay up meanwhile instead of flashing an empty plot)."""
-        if self.diverged_line is not None:
-            self.loss_plot.removeItem(self.diverged_line)
-            self.diverged_line = None
-        self._follow, self._x_shown = True, None
+        self.divergence.clear()
+        self.x_axis.restart()
         self._layout_pending = True  # with the first chunk's draw
         self.throttle.reset()
 
     def _on_model_chunk(self, chunk):
-        if chunk.diverged_at and self.diverged_line is None:
-            step = min(chunk.diverged_at.values())
-            self.diverged_line = pg.InfiniteLine(
-                step,
-                angle=90,
-                label=f"diverged at step {step:,} ",
-                labelOpts={"position": 0.85, "anchors": [(1, 0.5), (1, 0.5)]},
-            )
-            self._style_diverged_line()
-            self.loss_plot.addItem(self.diverged_line, ignoreBounds=True)
+        if chunk.diverged_at:
+            self.divergence.show(min(chunk.diverged_at.values()))
         self.throttle.request()
 
     def _on_model_settings(self, new, old):
         if new.log_y != old.log_y:
-            self._log_y = new.log_y
             self.loss_plot.setLogMode(y=new.log_y)
             self.grad_plot.setLogMode(y=new.log_y)
             self._place_clip_line()
-            self._x_shown = None  # the loss moves differently on a log scale
+            self.x_axis.forget()  # the loss moves differently on a log scale
         if (new.smoothing, new.show_steps, new.log_y) != (old.smoothing, old.show_steps, old.log_y):
-            self._follow, self._x_shown = True, None
+            self.x_axis.restart()
             self.refresh()
 
     def _on_model_pins(self, pins):
-        for ghost in self.ghosts:
-            self.loss_plot.removeItem(ghost)
-        self.ghosts = []
-        for k, pin in enumerate(pins):
-            colour = pg.mkColor(PIN_COLOURS[k % len(PIN_COLOURS)])
-            colour.setAlpha(200)
-            ghost = pg.PlotDataItem(pin.steps, pin.loss, pen=self._pin_pen(colour))
-            ghost.setZValue(-10)  # behind the live curves
-            self.loss_plot.addItem(ghost)
-            self.ghosts.append(ghost)
+        self.ghosts.show(pins)
         self._apply_layout()
         self.refresh()
 
@@ -150,11 +153,6 @@ class LossPlot(pg.GraphicsLayoutWidget):
             self.busy.setVisible(compiling)
 
     # What is shown.
-    def curve_label(self, paradigm: str) -> str:
-        """The legend's name for a paradigm's loss curve: a pitfall's says it carries the bug."""
-        note = PITFALLS.get(self.model.record.config.pitfall)
-        return note.curve if note and note.paradigm == paradigm and note.curve else LABELS[paradigm]
-
     @property
     def shown(self) -> list[str]:
         """The paradigms the run shown trains, in display order."""
@@ -168,12 +166,13 @@ class LossPlot(pg.GraphicsLayoutWidget):
             return
         pin_names, now = pinning.labels(self.model.pins, record.config)
         self.pin_labels = pin_names
-        entries = [(self._now, now)] if self.ghosts else []
-        entries += [(self.loss_curves[p], self.curve_label(p)) for p in self.shown]
+        ghosts = [item for _, item in self.ghosts.items]
+        entries = [(self._now, now)] if ghosts else []
+        entries += [(self.loss_curves[p], curve_label(record.config, p)) for p in self.shown]
         # Digits measure their EMA weights by test accuracy: the dashed curves are in that plot.
         if record.config.ema_decay is not None:
             entries += [(self.loss_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights") for p in self.shown]
-        entries += list(zip(self.ghosts, pin_names, strict=True))
+        entries += list(zip(ghosts, pin_names, strict=True))
         self.strip.set_entries(entries)
         self._arrange()
         self._place_clip_line()
@@ -185,7 +184,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         clip_norm = record.config.clip_norm if record is not None else None
         self.clip_line.setVisible(clip_norm is not None)
         if clip_norm is not None:
-            self.clip_line.setValue(np.log10(clip_norm) if self._log_y else clip_norm)
+            self.clip_line.setValue(np.log10(clip_norm) if self.model.settings.log_y else clip_norm)
             self.clip_line.label.setFormat(f"clip at {clip_norm:g}")
 
     def _arrange(self, force: bool = False):
@@ -220,15 +219,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         """Background, axes, labels and the legend in the theme; text and lines at the zoom."""
         self.look = look
         self.setBackground(look.background)
-        for name, plot in self.plots.items():
-            labels = {"left": "loss", "bottom": "step"} if name == "loss" else {"bottom": "step"}
-            style_plot_item(plot, look, labels, grid=True)
-            plot.getAxis("left").setWidth(round(LEFT_AXIS_WIDTH * look.zoom))
-            if name in TITLES:
-                plot.setTitle(TITLES[name], justify="left", size=f"{look.pt()}pt", color=look.muted)
-                height = round(look.pt() * 1.9)  # the title's row, as tall as its text
-                plot.titleLabel.setMaximumHeight(height)
-                plot.layout.setRowFixedHeight(0, height)
+        _style_plots(self.plots, look)
         for c in CURVES:
             self.loss_curves[c].setPen(curve_pen(c, look.zoom))
             self.acc_curves[c].setPen(curve_pen(c, look.zoom))
@@ -239,24 +230,11 @@ class LossPlot(pg.GraphicsLayoutWidget):
             self.raw_curves[p].setPen(pg.mkPen(faded, width=2 * look.zoom))
         self.clip_line.setPen(curve_pen("clip", look.zoom))
         self.clip_line.label.setColor(look.foreground)
-        for ghost in self.ghosts:
-            ghost.setPen(self._pin_pen(ghost.opts["pen"].color()))
+        self.ghosts.apply_zoom(look.zoom)
         self.strip.apply_look(look)
-        if self.diverged_line is not None:
-            self._style_diverged_line()
+        self.divergence.apply_look(look)
         self._arrange(force=True)  # styling showed every axis label again
         self.busy.apply_look(look)
-
-    def _style_diverged_line(self):
-        """The divergence mark in the theme's red, its label on a backdrop, both at the zoom."""
-        look, line = self.look, self.diverged_line
-        line.setPen(pg.mkPen(look.wrong, width=2 * look.zoom, style=Qt.DashLine))
-        line.label.setColor(look.wrong)
-        line.label.fill = pg.mkBrush(look.backdrop)
-        line.label.setFont(sized_font(look.pt()))
-
-    def _pin_pen(self, colour):
-        return pg.mkPen(colour, width=PIN_WIDTH * self.look.zoom, style=Qt.DotLine)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -284,29 +262,6 @@ class LossPlot(pg.GraphicsLayoutWidget):
         """Steps the loss curves on screen cover (what the tests and the benchmark look at)."""
         return dict(self._drawn_steps)
 
-    def _stop_following(self):
-        """The user zoomed or panned: the view is theirs until the next run (and the note above
-        the plot no longer says which steps it shows)."""
-        self._follow, self._x_shown = False, None
-        self.strip.set_note("")
-
-    def _view_moved(self):
-        """Zoomed or panned: the visible steps change, so do the points worth drawing."""
-        if not self._ranging:
-            self.throttle.soon()
-
-    def _follow_the_action(self):
-        if not self._follow:
-            return
-        settings = self.model.settings
-        end, note = steps_to_show(self.model.record, self.shown, settings.smoothing, self._log_y, settings.show_steps)
-        if end != self._x_shown:
-            self._ranging = True  # not a move of the user's
-            self.loss_plot.setXRange(0, end, padding=0.02)
-            self._ranging = False
-            self._x_shown = end
-        self.strip.set_note(note)
-
     def _draw(self):
         record, smoothing = self.model.record, self.model.settings.smoothing
         if record is None:
@@ -314,7 +269,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         if self._layout_pending:
             self._layout_pending = False
             self._apply_layout()
-        self._follow_the_action()
+        self.x_axis.follow()
         x_min, x_max = self.loss_plot.vb.viewRange()[0]
         most = int(4 * max(self.loss_plot.vb.width(), 100))
         for p in LABELS:
@@ -344,26 +299,3 @@ class LossPlot(pg.GraphicsLayoutWidget):
         if len(x) or self._points.get(curve, 1):
             curve.setData(x, y, skipFiniteCheck=True)  # curves end at their last finite step
             self._points[curve] = len(x)
-
-    def _hover(self, position):
-        record = self.model.record
-        over = any(plot.sceneBoundingRect().contains(position) for plot in (self.loss_plot, self.grad_plot))
-        if not over or record is None:
-            if self._reading:
-                self._reading = False
-                self.readout.emit("")  # off the plots: the run's own figures again
-            return
-        self._reading = True
-        step = round(self.loss_plot.vb.mapSceneToView(position).x())
-        parts = []
-        for p in self.shown:
-            xs, loss = record.curve(p)
-            i = int(np.searchsorted(xs, step))
-            if i < len(xs) and xs[i] == step:
-                text = f"{LABELS[p]} loss {loss[i]:.6g}, grad {record.curve(p, 'grad_norm')[1][i]:.4g}"
-                ema = record.curve(p, "ema_loss")[1]
-                if len(ema) > i:
-                    text += f", EMA loss {ema[i]:.6g}"
-                parts.append(text)
-        if parts:
-            self.readout.emit(f"step {step:,}:  " + "   ".join(parts))

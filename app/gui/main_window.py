@@ -7,10 +7,8 @@ worker thread -> chunks come back into the model's run record -> the views redra
 model's events. Commands (menus, keys) come from `actions.COMMANDS`.
 """
 
-from pathlib import Path
-
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QMainWindow
 
 from app.gui import layout, remembered
 from app.gui.actions import BARE_KEYS, build_commands
@@ -28,8 +26,6 @@ from app.gui.status_bar import StatusBar
 from app.gui.sweep_controller import STOPPED, SweepController
 from app.gui.theme import Look, apply_to_application, zoomed
 from app.model.app_model import AppModel
-from app.model.command_line import command_line
-from app.model.files import write_file
 
 START_AT_THE_LATEST_MS = 1000
 """A window shown but not yet on screen (minimised, say) starts training after this anyway."""
@@ -77,7 +73,7 @@ class MainWindow(QMainWindow):
         controls.stopClicked.connect(self.stop)
         controls.pauseToggled.connect(runs.pause)
         controls.stepClicked.connect(self.single_step)
-        controls.sweepClicked.connect(self.sweep)
+        controls.sweepClicked.connect(self.sweeps.start)
         controls.pinClicked.connect(self.pin)
         controls.clearPinsClicked.connect(self.model.clear_pins)
         self.plot.readout.connect(self.status.show_readout)
@@ -132,9 +128,6 @@ class MainWindow(QMainWindow):
         self.runs.shutdown()
 
     # Commands.
-    def rerun(self):
-        self.runs.rerun()
-
     def stop(self):
         self.sweeps.cancelled(STOPPED)
         self.runs.stop()
@@ -148,9 +141,6 @@ class MainWindow(QMainWindow):
         if not self.model.pin() and self.model.record is not None:
             self.status.showMessage("Not pinned: a pin of these settings is on the plot already.", 8000)
 
-    def sweep(self):
-        self.sweeps.start()
-
     def open_lesson(self, path) -> bool:
         """Open a lesson (a file, or a built-in lesson's name) at its first step."""
         return self.lessons.open(path)
@@ -158,28 +148,6 @@ class MainWindow(QMainWindow):
     def save_step(self, path, title: str, caption: str):
         """Append the current settings to a lesson file as a step (the banner says why not)."""
         return self.lessons.save_step(path, title, caption)
-
-    def export_plot(self, path) -> Path:
-        """Save the plot as PNG or SVG (SaveError or ValueError says why not)."""
-        from app.gui.export import export_plot  # built on first use: start-up stays short
-
-        return export_plot(self.plot, path)
-
-    def export_csv(self, path) -> int:
-        """Save the run's every step as CSV, whole or not at all; returns the rows written."""
-        rows = []
-        write_file(path, lambda file: rows.append(self.model.record.to_csv(file)))
-        return rows[0]
-
-    def copy_listings(self):
-        """Both listings as plain text, headed by their paradigm."""
-        QApplication.clipboard().setText(self.listings.text())
-
-    def copy_command(self):
-        """The `python main.py …` line that reopens the window on these settings, to share."""
-        line = command_line(self.model.settings)
-        QApplication.clipboard().setText(line)
-        self.status.showMessage(f"Copied: {line}", 10_000)
 
     # The look.
     def set_look(self, look: Look):
@@ -215,10 +183,6 @@ class MainWindow(QMainWindow):
             self.showNormal()
         layout.fit_to_screen(self, self.frame)
         self.controls.reset_display()
-
-    def toggle_presentation(self):
-        """Presentation mode on or off (F5; Esc also leaves it)."""
-        self.presentation.toggle()
 
     def stop_or_leave(self):
         """Esc: leave presentation if presenting, else stop the run."""

@@ -32,7 +32,6 @@ class RunController(QObject):
     _start = Signal()  # wakes the worker: a new run is in `requests`
     _sweep = Signal()  # the same for a sweep
     _stop = Signal(int)  # run id
-    _stop_run = Signal(int)
     _pause = Signal(int, bool)
     _rate = Signal(int, float)
     _stop_at = Signal(int, object)
@@ -54,7 +53,6 @@ class RunController(QObject):
             (self._start, self.worker.start),
             (self._sweep, self.worker.sweep),
             (self._stop, self.worker.stop),
-            (self._stop_run, self.worker.stop_run),
             (self._pause, self.worker.set_paused),
             (self._rate, self.worker.set_rate),
             (self._stop_at, self.worker.set_stop_at),

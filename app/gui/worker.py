@@ -153,14 +153,6 @@ class TrainingWorker(QObject):
             self._schedule()
             self.stopped.emit()
 
-    @Slot(int)
-    def stop_run(self, run_id):
-        """Drop the run only: a sweep in progress goes on."""
-        if self._current(run_id):
-            self._run = None
-            self._schedule()
-            self.stopped.emit()
-
     @Slot()
     def end(self):
         """The thread ends: drop everything, and wait for a compile ahead in flight."""

@@ -1,6 +1,6 @@
 """JAX's persistent compilation cache, in the user's cache folder: a run structure compiled once
-(the line fit in ~0.4 s, digits in 3–10 s) is read back at the next launch instead of compiled
-again (a digits warm-up: 3.1 s cold, 0.8 s from the cache).
+is read back at the next launch instead of compiled again (how long each takes is in
+docs/performance.md).
 
 `TRAIN_STEP_LAB_COMPILE_CACHE=0` (or `--no-compile-cache`) turns it off.
 """

@@ -98,30 +98,23 @@ class DigitsProgram(Program):
         values = (hyper["l2"], hyper["smoothing"])
         due = ((i + 1) % EVAL_EVERY == 0) | (i + 1 == hyper["steps"])
         ema = self.structure.ema
-        metrics = {}
-        if nnx_state is not None:
-            t = nnx.merge(self._graphdef, nnx_state)
-            if watch is not None:
-                t.optimizer.tx = watch("nnx", t.optimizer.tx)
+
+        def nnx_turn(t):
             if ema:
-                metrics["nnx"] = digits_nnx.train_step_with_ema(
+                return t, digits_nnx.train_step_with_ema(
                     t.model, t.optimizer, t.ema_model, batch, *values, hyper["ema_decay"]
                 )
-            else:
-                metrics["nnx"] = digits_nnx.train_step(t.model, t.optimizer, batch, *values)
-            nnx_state = nnx.state(t)
+            return t, digits_nnx.train_step(t.model, t.optimizer, batch, *values)
+
+        def linen_turn(state):
+            if ema:
+                return digits_linen.advanced_train_step_with_ema(state, batch, *values, hyper["ema_decay"])
+            return digits_linen.advanced_train_step(state, batch, *values)
+
+        nnx_state, leaves, metrics = self.each_paradigm(nnx_state, leaves, watch, nnx_turn, linen_turn)
+        if nnx_state is not None:
             metrics["nnx"] |= jax.lax.cond(due, self._nnx_accuracy, self._not_measured, nnx_state, test_x, test_y)
         if leaves:
-            state = jax.tree.unflatten(self._treedef, leaves)
-            if watch is not None:
-                state = state.replace(tx=watch("linen", state.tx))
-            if ema:
-                state, metrics["linen"] = digits_linen.advanced_train_step_with_ema(
-                    state, batch, *values, hyper["ema_decay"]
-                )
-            else:
-                state, metrics["linen"] = digits_linen.advanced_train_step(state, batch, *values)
-            leaves = jax.tree.leaves(state)
             metrics["linen"] |= jax.lax.cond(due, self._linen_accuracy, self._not_measured, leaves, test_x, test_y)
         return (nnx_state, leaves, hyper, i + 1), metrics
 

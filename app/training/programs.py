@@ -25,10 +25,10 @@ from app.training.steps import linen_step, nnx_step
 from app.training.steps.optimizers import make_tx
 
 CAPACITY = 32768
-"""The most steps one chunk can hold: ~1/30 s of line-fit work on a laptop CPU."""
+"""The most steps one chunk can hold (long chunks spread the cost of a call thin)."""
 PROBE_STEPS = 16
 """Steps timed once compiled (after one untimed call of as many), so a first chunk is sized to its
-work (a digits step costs ~300× a line-fit step). The call's own cost makes it an overestimate:
+work (a digits step costs hundreds of line-fit steps). The call's own cost makes it an overestimate:
 a first chunk errs short, and the chunks that follow correct it."""
 
 
@@ -167,33 +167,45 @@ class Program:
         """
         before = self._weights(carry)
         nnx_state, leaves, hyper = carry
+        ema = self.structure.ema
+
+        def nnx_turn(t):
+            if ema:
+                return t, nnx_step.train_step_with_ema(t.model, t.optimizer, t.ema_model, x, y, hyper["ema_decay"])
+            if "nnx" in self._pitfall_step:
+                tx = self.tx(hyper)
+                return self._pitfall_step["nnx"](t, x, y, watch("nnx", tx) if watch else tx)
+            return t, nnx_step.train_step(t.model, t.optimizer, x, y)
+
+        def linen_turn(state):
+            if ema:
+                return linen_step.train_step_with_ema(state, x, y, hyper["ema_decay"])
+            if "linen" in self._pitfall_step:
+                return self._pitfall_step["linen"](state, x, y, self.tx(hyper))
+            return linen_step.train_step(state, x, y)
+
+        nnx_state, leaves, metrics = self.each_paradigm(nnx_state, leaves, watch, nnx_turn, linen_turn)
+        return (nnx_state, leaves, hyper), {p: m | before[p] for p, m in metrics.items()}
+
+    def each_paradigm(self, nnx_state, leaves, watch, nnx_turn, linen_turn):
+        """One turn of each paradigm the structure runs, on pure state: NNX's model and
+        optimizer merged from `nnx_state` and handed to `nnx_turn(trainee)`, Linen's TrainState
+        rebuilt from `leaves` and handed to `linen_turn(state)` (each with its transform
+        watched, if `watch`); each turn returns what it holds after, and its metrics."""
         metrics = {}
         if nnx_state is not None:
             t = nnx.merge(self._graphdef, nnx_state)
             if watch is not None:
                 t.optimizer.tx = watch("nnx", t.optimizer.tx)
-            if self.structure.ema:
-                metrics["nnx"] = nnx_step.train_step_with_ema(
-                    t.model, t.optimizer, t.ema_model, x, y, hyper["ema_decay"]
-                )
-            elif "nnx" in self._pitfall_step:
-                tx = self.tx(hyper)
-                t, metrics["nnx"] = self._pitfall_step["nnx"](t, x, y, watch("nnx", tx) if watch else tx)
-            else:
-                metrics["nnx"] = nnx_step.train_step(t.model, t.optimizer, x, y)
+            t, metrics["nnx"] = nnx_turn(t)
             nnx_state = nnx.state(t)
         if leaves:
             state = jax.tree.unflatten(self._treedef, leaves)
             if watch is not None:
                 state = state.replace(tx=watch("linen", state.tx))
-            if self.structure.ema:
-                state, metrics["linen"] = linen_step.train_step_with_ema(state, x, y, hyper["ema_decay"])
-            elif "linen" in self._pitfall_step:
-                state, metrics["linen"] = self._pitfall_step["linen"](state, x, y, self.tx(hyper))
-            else:
-                state, metrics["linen"] = linen_step.train_step(state, x, y)
+            state, metrics["linen"] = linen_turn(state)
             leaves = jax.tree.leaves(state)
-        return (nnx_state, leaves, hyper), {p: m | before[p] for p, m in metrics.items()}
+        return nnx_state, leaves, metrics
 
     def _chunk_fn(self, carry_leaves, *data_and_steps):
         self.traces["chunk"] += 1

@@ -50,8 +50,16 @@ class Chunk:
     reached: dict[str, int] = field(default_factory=dict)
 
 
-def chunk_steps(seconds_per_step: float, target: float = FRAME_SECONDS) -> int:
-    """Steps per chunk for ~`target` seconds of work: the nearest power of two, at most CAPACITY."""
+UNMEASURED_STEPS = 64
+"""A chunk's steps before the time per step is known."""
+
+
+def chunk_steps(seconds_per_step: float | None, target: float = FRAME_SECONDS) -> int:
+    """Steps per chunk (or sweep piece) for ~`target` seconds of work: the nearest power of two
+    (each length is a compile of its own), at most CAPACITY; UNMEASURED_STEPS before anything is
+    measured."""
+    if not seconds_per_step:
+        return UNMEASURED_STEPS
     steps = 2 ** round(math.log2(max(target / seconds_per_step, 1)))
     return min(steps, CAPACITY)
 

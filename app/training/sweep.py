@@ -8,7 +8,6 @@ Linen runs steps): the two agree to float precision.
 """
 
 import functools
-import math
 import time
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from app.model.config import RunConfig
 from app.model.pitfall_notes import PITFALLS
 from app.model.stability import stability_edge
 from app.training.compiled import program
-from app.training.programs import CAPACITY
+from app.training.runner import chunk_steps
 
 SWEEP_POINTS = 64
 SWEEP_MIN, SWEEP_MAX = 1e-4, 10.0
@@ -100,7 +99,7 @@ class SweepRun:
             batched = {k: np.repeat(v[None], GROUP, axis=0) for k, v in self._hyper.items()} | {"lr": padded}
             self._group = self._start(batched)
             self._group_step = 0
-        want = min(self.config.steps - self._group_step, _piece_steps(self._seconds_per_step))
+        want = min(self.config.steps - self._group_step, chunk_steps(self._seconds_per_step, PIECE_SECONDS))
         t0 = time.perf_counter()
         self._group = self._advance(self._group, np.int32(want))
         losses = np.asarray(self._group[1])  # waits for the piece: its time is measured
@@ -121,13 +120,6 @@ def sweep(config: RunConfig, points: int = SWEEP_POINTS) -> Sweep:
     while not run.finished:
         run.advance()
     return run.result()
-
-
-def _piece_steps(seconds_per_step: float | None) -> int:
-    """Steps per piece for ~PIECE_SECONDS of work: a power of two; 64 before anything is measured."""
-    if not seconds_per_step:
-        return 64
-    return min(2 ** round(math.log2(max(PIECE_SECONDS / seconds_per_step, 1))), CAPACITY)
 
 
 @functools.cache

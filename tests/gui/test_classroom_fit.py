@@ -226,7 +226,7 @@ def test_the_accuracy_axis_reads_zero_to_one_before_and_after_the_tests(window, 
 
 def test_the_sweep_is_a_panel_and_a_click_runs_a_point(window, qtbot):
     with qtbot.waitSignal(window.sweepShown, timeout=120_000):
-        window.sweep()
+        window.sweeps.start()
     view = window.side.sweep_view
     assert not view.isWindow() and window.side.currentWidget() is view
     settle(qtbot, window)

@@ -67,8 +67,8 @@ def test_a_diverged_run_shows_its_own_last_line_and_marks_the_step(window, qtbot
     window.controls.lr_spin.setValue(5.0)
     wait_for_run(qtbot, window)
     k = int(min(window.record.curve(p)[0][-1] for p in ("linen", "nnx"))) + 1  # the first non-finite step
-    assert window.plot.diverged_line is not None and window.plot.diverged_line.value() == k
-    assert f"diverged at step {k:,}" in window.plot.diverged_line.label.format
+    assert window.plot.divergence.line is not None and window.plot.divergence.line.value() == k
+    assert f"diverged at step {k:,}" in window.plot.divergence.line.label.format
     note = window.side.model_views.fit.note_text()
     assert f"NNX diverged at step {k:,}" in note and "nan" not in note and "inf" not in note
     _, ys = window.side.model_views.fit.lines["nnx"].getData()
@@ -76,7 +76,7 @@ def test_a_diverged_run_shows_its_own_last_line_and_marks_the_step(window, qtbot
     assert window.status.step_label.text() == f"diverged at step {k:,} of 1,000"
     window.controls.lr_spin.setValue(0.1)
     wait_for_run(qtbot, window)
-    assert window.plot.diverged_line is None and window.side.model_views.fit.note_text() == ""
+    assert window.plot.divergence.line is None and window.side.model_views.fit.note_text() == ""
 
 
 def test_clipped_sgd_keeps_the_edge_mark_and_says_it_bounces(window, qtbot):
@@ -117,7 +117,7 @@ def test_reaching_the_stop_target_ends_the_run_and_keeps_a_sweep_going(window, q
     controls = window.controls
     window.model.edit(task="digits", steps=100_000, pace="animate", rate=50)
     qtbot.waitUntil(lambda: window.record.steps_done("nnx") > 0, timeout=120_000)
-    window.sweep()
+    window.sweeps.start()
     view = window.side.sweep_view
     qtbot.waitUntil(lambda: view.progress.value() > 0, timeout=120_000)
     with qtbot.waitSignal(window.runFinished, timeout=10_000):  # what --screenshot waits for

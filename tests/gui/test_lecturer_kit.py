@@ -101,23 +101,25 @@ def test_keyboard_run_pause_step_stop_and_pin(window, qtbot):
 
 
 def test_exports_write_files_that_parse(window, qtbot, tmp_path):
+    from app.gui.export import export_csv, export_plot
+
     window.controls.ema_check.setChecked(True)
     wait_for_run(qtbot, window)
-    window.export_plot(tmp_path / "loss.png")
+    export_plot(window.plot, tmp_path / "loss.png")
     image = QImage(str(tmp_path / "loss.png"))
     assert not image.isNull() and image.width() > 200
-    window.export_plot(tmp_path / "loss.svg")
+    export_plot(window.plot, tmp_path / "loss.svg")
     svg = ElementTree.parse(tmp_path / "loss.svg").getroot()
     assert svg.tag.endswith("svg") and len(list(svg.iter())) > 50  # drawn as vector elements
     with pytest.raises(ValueError, match=r"png or \.svg"):
-        window.export_plot(tmp_path / "loss.gif")
-    assert window.export_csv(tmp_path / "run.csv") == 2000
+        export_plot(window.plot, tmp_path / "loss.gif")
+    assert export_csv(window.record, tmp_path / "run.csv") == 2000
     rows = list(csv.DictReader((tmp_path / "run.csv").open()))
     assert list(rows[0])[:5] == ["paradigm", "step", "loss", "grad_norm", "ema_loss"] and len(rows) == 2000
     assert list(rows[0])[5:] == ["kernel", "bias", "ema_kernel", "ema_bias"]  # the weights each loss was computed with
     nnx = [float(r["loss"]) for r in rows if r["paradigm"] == "nnx"]
     np.testing.assert_allclose(nnx, window.record.curve("nnx")[1])
-    window.copy_listings()
+    window.actions["Copy Listings"].trigger()
     copied = QApplication.clipboard().text()
     assert copied.startswith("# Linen") and window.listings.nnx_pane.text() in copied
 

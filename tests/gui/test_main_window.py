@@ -156,7 +156,7 @@ def test_pause_step_and_resume_in_animate_mode(window, qtbot):
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         window.stop()  # round trip while paused: no steps were added
     assert len(window.record.curve("nnx")[1]) == held + 2
-    window.rerun()
+    window.runs.rerun()
     qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
     qtbot.mouseClick(controls.pause_button, Qt.LeftButton)  # resume
     assert controls.pause_button.text() == "Pause"
@@ -303,7 +303,7 @@ def test_pins_keep_ghost_curves_named_by_what_differs(window, qtbot):
     wait_for_run(qtbot, window)
     assert window.plot.pin_labels == ["pin: lr 0.1"]
     np.testing.assert_array_equal(window.model.pins[0].loss, first)
-    ghost = window.plot.ghosts[0]
+    ghost = window.plot.ghosts.items[0][1]
     np.testing.assert_array_equal(ghost.yData, first)
     assert ghost in [item for item, _ in window.plot.strip.entries]
     for seed in range(1, MAX_PINS + 2):
@@ -334,6 +334,6 @@ def test_the_sweep_shows_final_losses_and_the_stability_edge(window, qtbot):
     wait_for_run(qtbot, window)
     assert window.controls.lr_slider.mark is None
     with qtbot.waitSignal(window.sweepShown, timeout=RUN_TIMEOUT_MS):
-        window.sweep()
+        window.sweeps.start()
     assert not view.edge.isVisible() and "Adam" in view.note.text()
     view.close()

@@ -57,7 +57,7 @@ def test_a_line_sweep_is_the_same_as_the_headless_one(window, qtbot):
     from app.training.sweep import sweep
 
     with qtbot.waitSignal(window.sweepShown, timeout=RUN_TIMEOUT_MS):
-        window.sweep()
+        window.sweeps.start()
     shown = window.side.sweep_view.sweep
     expected = sweep(window.record.config)
     assert shown.done == len(shown.lrs) == 64
