@@ -8,7 +8,6 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
 import types
 from dataclasses import replace
 
@@ -19,6 +18,7 @@ from app.cli import build_parser, main
 from app.model.command_line import command_line
 from app.model.config import MAX_SEED, MAX_STEPS, RunConfig
 from app.model.settings import DISPLAY_FIELDS, Settings
+from tests.programs import interrupted
 
 
 def _fields(line):
@@ -330,15 +330,8 @@ def test_ctrl_c_on_a_headless_process_exits_130_without_a_traceback(tmp_path, de
     """Whenever it comes (Python's start, numpy's or JAX's import, the compile, the run): one
     line and exit 130; if steps ran, the summary and a whole CSV of them."""
     path = tmp_path / "run.csv"
-    argv = [sys.executable, "main.py", "--headless", "--task", "digits", "--steps", "1000000", "--csv", str(path)]
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(delay)  # the moment of the Ctrl+C: any moment must do
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=120)
-    finally:
-        process.kill()
-    assert process.returncode == 130 and "Traceback" not in err, err
+    status, out, err = interrupted(["--headless", "--task", "digits", "--steps", "1000000", "--csv", str(path)], delay)
+    assert status == 130 and "Traceback" not in err, err
     assert len(err.strip().splitlines()) == 1 and err.startswith("train-step-lab: interrupted")
     steps = int(_fields(out.splitlines()[0])["steps"]) if out else 0
     if steps:
@@ -348,16 +341,8 @@ def test_ctrl_c_on_a_headless_process_exits_130_without_a_traceback(tmp_path, de
 
 @pytest.mark.slow  # trains digits, or runs the whole program in a process of its own
 def test_a_second_ctrl_c_ends_a_headless_process_at_once():
-    argv = [sys.executable, "main.py", "--headless", "--task", "digits", "--steps", "1000000"]
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(0.5)
-        process.send_signal(signal.SIGINT)
-        process.send_signal(signal.SIGINT)  # while JAX still loads: it does not wait for it
-        _, err = process.communicate(timeout=10)
-    finally:
-        process.kill()
-    assert process.returncode == 130 and "Traceback" not in err
+    status, _, err = interrupted(["--headless", "--task", "digits", "--steps", "1000000"], 0.5, times=2)
+    assert status == 130 and "Traceback" not in err  # JAX was still loading: it did not wait for it
 
 
 @pytest.mark.slow  # trains digits, or runs the whole program in a process of its own

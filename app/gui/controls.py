@@ -31,6 +31,8 @@ from app.model.stability import past_the_edge, stability_edge
 DEFAULT_EMA_DECAY = 0.99
 DEFAULT_CLIP_NORM = 1.0
 DEFAULT_STOP_AT = 0.01
+COMBO_CHARACTERS = 10
+"""A combo box is as wide as this many characters, however long its choices."""
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
 PARADIGM_NAMES = {"both": "Linen and NNX", "linen": "Linen", "nnx": "NNX"}
 TASK_NAMES = {"line": "Line fit (64 points)", "digits": "Digits (8×8, 10 classes)"}
@@ -140,7 +142,7 @@ class Controls(QWidget):
         lay_out(self)
         for combo in self.findChildren(QComboBox):  # long choices do not widen the column
             combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(10)
+            combo.setMinimumContentsLength(COMBO_CHARACTERS)
         self._connect()
         self._on_model_settings(model.settings)
         model.events.settings.connect(self._on_model_settings)

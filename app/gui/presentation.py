@@ -9,7 +9,6 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt
 
-from app.gui import layout
 from app.gui.theme import Look, zoomed
 
 ZOOM_STEPS = 3
@@ -82,4 +81,3 @@ class Presentation:
             window.setGeometry(before["geometry"])
         for name, sizes in before["sizes"].items():
             splitters[name].setSizes(sizes)
-        layout.fit_controls(window.frame)  # the controls at the normal text size again

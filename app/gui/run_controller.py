@@ -80,11 +80,11 @@ class RunController(QObject):
         """The thread is up (it starts when the window is first shown)."""
         return self.thread is not None
 
-    def start_thread(self) -> bool:
-        """Start the training thread (it begins by importing JAX) and the first run, once;
-        False once shut down."""
+    def start_thread(self, start=start_worker_thread) -> bool:
+        """Start the training thread (`start(worker)`: it begins by importing JAX) and the first
+        run, once; False once shut down."""
         if self.thread is None and not self._shut_down:
-            self.thread = start_worker_thread(self.worker)
+            self.thread = start(self.worker)
             self.rerun()
         return self.thread is not None
 

@@ -78,9 +78,11 @@ def zoomed(zoom: float, direction: int) -> float:
 
 
 def apply_to_application(look: Look):
-    """The widgets' font size and palette (Fusion, so both themes look the same everywhere)."""
+    """The widgets' font size and palette (in the Fusion style, so both themes look the same
+    everywhere: set once, as a new style object would leave widgets measured in the old one)."""
     app = QApplication.instance()
-    app.setStyle(QStyleFactory.create("Fusion"))
+    if app.style().name() != "fusion":
+        app.setStyle(QStyleFactory.create("Fusion"))
     font = QFont(app.font())
     font.setPointSize(look.pt())
     app.setFont(font)

@@ -4,10 +4,7 @@ settings that cannot run never raise, and the newest settings are the only ones 
 import errno
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -22,6 +19,7 @@ from app.model.config import RunConfig
 from app.model.lessons import load_lesson
 from app.training import runner
 from tests.gui.conftest import RUN_TIMEOUT_MS, shown_window, wait_for_run
+from tests.programs import interrupted
 
 pytestmark = pytest.mark.gui  # every test here builds a window
 
@@ -117,44 +115,48 @@ def test_ctrl_c_closes_the_window_as_close_does(qtbot):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # pytest's Ctrl+C again
 
 
-WINDOW = [sys.executable, "main.py", "--pace", "animate", "--rate", "200", "--steps", "3000", "--seed", "3"]
-
-
 @pytest.mark.parametrize("delay", [0.1, 0.6, 2.0, 5.0])
 def test_ctrl_c_on_the_window_process_exits_130_without_a_traceback(tmp_path, delay):
-    """At whatever moment it comes (start-up, JAX's import, a compile, an animated run), and
-    twice in a row: a clean close and exit 130."""
+    """At whatever moment it comes (start-up, JAX's import, a compile, an animated run): a clean
+    close and exit 130."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
-    process = subprocess.Popen(WINDOW, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        time.sleep(delay)  # the moment of the Ctrl+C: any moment must do
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=60)
-    finally:
-        process.kill()
-    assert process.returncode == 130, err
+    flags = ["--pace", "animate", "--rate", "200", "--steps", "3000", "--seed", "3"]
+    status, _, err = interrupted(flags, delay, env=env)
+    assert status == 130, err
     assert "Traceback" not in err and "Error" not in err
 
 
-def test_the_newest_settings_are_the_only_ones_started(window, qtbot, monkeypatch):
-    """Thirteen changes while the worker is busy (compiling, say): the twelve superseded ones
-    are dropped before they compile, and the last one runs."""
-    started = []
+@pytest.fixture
+def started(monkeypatch):
+    """The configs the worker starts a run of (and compiles, if new), in order."""
+    configs = []
 
     class Recorded(runner.Run):
         def __init__(self, config, *args, **kwargs):
-            started.append(config)
+            configs.append(config)
             super().__init__(config, *args, **kwargs)
 
     monkeypatch.setattr(runner, "Run", Recorded)
+    return configs
+
+
+def hold_the_worker(window, qtbot) -> threading.Event:
+    """Keep the training thread busy, as a long compile would, until the event returned is set."""
     busy, release = threading.Event(), threading.Event()
 
-    def hold_the_worker():  # runs in the worker's thread, as a long compile would
+    def hold():  # runs in the worker's thread
         busy.set()
         release.wait(timeout=RUN_TIMEOUT_MS / 1000)
 
-    QTimer.singleShot(0, window.runs.worker, hold_the_worker)
+    QTimer.singleShot(0, window.runs.worker, hold)
     qtbot.waitUntil(busy.is_set, timeout=RUN_TIMEOUT_MS)
+    return release
+
+
+def test_the_newest_settings_are_the_only_ones_started(window, qtbot, started):
+    """Thirteen changes while the worker is busy (compiling, say): the twelve superseded ones
+    are dropped before they compile, and the last one runs."""
+    release = hold_the_worker(window, qtbot)
     controls = window.controls
     try:
         for optimizer in ("momentum", "adam", "sgd", "momentum"):
@@ -211,23 +213,8 @@ def test_a_storm_of_changes_never_raises_and_ends_on_the_last_settings(window, q
     assert window.record.config == last and window.record.steps_done(last.compiled_paradigms[0]) == 300
 
 
-def test_stop_drops_a_run_asked_for_while_the_worker_was_busy(window, qtbot, monkeypatch):
-    started = []
-
-    class Recorded(runner.Run):
-        def __init__(self, config, *args, **kwargs):
-            started.append(config)
-            super().__init__(config, *args, **kwargs)
-
-    monkeypatch.setattr(runner, "Run", Recorded)
-    busy, release = threading.Event(), threading.Event()
-
-    def hold_the_worker():
-        busy.set()
-        release.wait(timeout=RUN_TIMEOUT_MS / 1000)
-
-    QTimer.singleShot(0, window.runs.worker, hold_the_worker)
-    qtbot.waitUntil(busy.is_set, timeout=RUN_TIMEOUT_MS)
+def test_stop_drops_a_run_asked_for_while_the_worker_was_busy(window, qtbot, started):
+    release = hold_the_worker(window, qtbot)
     window.controls.optimizer_combo.setCurrentIndex(window.controls.optimizer_combo.findData("adam"))
     with qtbot.waitSignal(window.runStopped, timeout=RUN_TIMEOUT_MS):
         window.controls.stop_button.click()

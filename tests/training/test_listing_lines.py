@@ -116,3 +116,26 @@ def test_a_renamed_variable_loses_its_line_rather_than_landing_on_another():
     text = "def train_step(state, x, y):\n    loss, gradients = f(state)\n    grads = g(loss)\n"
     lines = value_lines(text, "linen", None, frozenset())
     assert "loss" not in lines and lines["batch"] == 0  # `loss, grads` is assigned nowhere now
+
+
+def test_every_value_of_either_task_has_its_listing_line():
+    from app.training.step_inspector import ROWS
+
+    digits_only = {
+        "batch_stats before",
+        "batch_stats after",
+        "dropout key before",
+        "dropout key after",
+        "smoothed targets",
+    }
+    pitfall_only = {"update thrown away", "opt_state thrown away"}
+    for task in ("line", "digits"):
+        for p in ("linen", "nnx"):
+            shown = listing(p, task)
+            for name in (*ROWS, "the state object"):
+                if name in pitfall_only or (task == "line" and name in digits_only):
+                    continue
+                assert name in shown.value_lines, (task, p, name)
+    rebind = listing("linen", "line", "forgotten-rebind")
+    for name in pitfall_only:  # the new state's parts, made where the step makes it
+        assert "state.apply_gradients(" in rebind.text.splitlines()[rebind.value_lines[name]]
