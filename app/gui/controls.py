@@ -237,11 +237,9 @@ class Controls(QWidget):
             spin.blockSignals(False)
 
     def _on_model_settings(self, settings: Settings, _old=None):
-        """Show `settings` (no edit comes back of it)."""
+        """Show `settings`: each control that shows something else is set, quietly (no edit
+        comes back of it); the others are left alone (a drag of one slider repaints it alone)."""
         config = settings.run
-        self.blockSignals(True)
-        for widget in self.findChildren(QWidget):
-            widget.blockSignals(True)
         for combo, value in (
             (self.task_combo, config.task),
             (self.paradigm_combo, config.paradigm),
@@ -250,8 +248,8 @@ class Controls(QWidget):
             (self.dropout_combo, config.dropout),
             (self.pace_combo, settings.pace),
         ):
-            combo.setCurrentIndex(combo.findData(value))
-        for spin, value in (
+            _quietly(combo, combo.currentData() != value, combo.setCurrentIndex, combo.findData(value))
+        for box, value in (
             (self.seed_spin, config.seed),
             (self.lr_spin, config.lr),
             (self.lr_slider, lr_to_tick(config.lr)),
@@ -266,7 +264,7 @@ class Controls(QWidget):
             (self.stop_at_spin, settings.stop_at or self.stop_at_spin.value()),
             (self.show_steps_spin, settings.show_steps or self.show_steps_spin.minimum()),
         ):
-            spin.setValue(value)
+            _quietly(box, box.value() != value, box.setValue, value)
         for check, on in (
             (self.ema_check, config.ema_decay is not None),
             (self.clip_check, config.clip_norm is not None),
@@ -274,21 +272,28 @@ class Controls(QWidget):
             (self.stop_at_check, settings.stop_at is not None),
             (self.log_check, settings.log_y),
         ):
-            check.setChecked(on)
-        for widget in self.findChildren(QWidget):
-            widget.blockSignals(False)
-        self.blockSignals(False)
+            _quietly(check, check.isChecked() != on, check.setChecked, on)
         self.smoothing_label.setText("off" if settings.smoothing <= 1 else f"{settings.smoothing} steps")
         line = config.task == "line"
-        self.digits_box.setVisible(not line)
-        self.pitfall_combo.setEnabled(line)
-        self.ema_check.setEnabled(config.pitfall is None)  # pitfalls run without EMA
-        self.ema_spin.setEnabled(config.ema_decay is not None)
-        self.clip_spin.setEnabled(config.clip_norm is not None)
-        self.stop_at_spin.setEnabled(settings.stop_at is not None)
-        for rate in (self.rate_spin, self.rate_slider):
-            rate.setEnabled(settings.pace == "animate")
-        self._mark_edge(config)
+        for widget, on in (
+            (self.pitfall_combo, line),
+            (self.ema_check, config.pitfall is None),  # pitfalls run without EMA
+            (self.ema_spin, config.ema_decay is not None),
+            (self.clip_spin, config.clip_norm is not None),
+            (self.stop_at_spin, settings.stop_at is not None),
+            (self.rate_spin, settings.pace == "animate"),
+            (self.rate_slider, settings.pace == "animate"),
+        ):
+            if widget.isEnabled() != on:
+                widget.setEnabled(on)
+        if self.digits_box.isVisibleTo(self) == line:
+            self.digits_box.setVisible(not line)
+        if _old is None or (config.task, config.optimizer, config.clip_norm) != (
+            _old.run.task,
+            _old.run.optimizer,
+            _old.run.clip_norm,
+        ):
+            self._mark_edge(config)
 
     def _mark_edge(self, config):
         """Mark the stability edge of `config` on the learning-rate slider (none if it has none)."""
@@ -305,6 +310,14 @@ class Controls(QWidget):
         self.pause_button.setChecked(paused)
         self.pause_button.setText("Resume" if paused else "Pause")
         self.pause_button.blockSignals(False)
+
+
+def _quietly(widget, needed: bool, setter, value) -> None:
+    """`setter(value)` with the widget's signals blocked, if `needed`."""
+    if needed:
+        widget.blockSignals(True)
+        setter(value)
+        widget.blockSignals(False)
 
 
 def _snake(name: str) -> str:

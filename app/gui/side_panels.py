@@ -45,9 +45,10 @@ class SidePanels(QTabWidget):
     def _on_model_run(self, record):
         task = record.config.task
         landscape = self.indexOf(self.landscape)
-        self.setTabEnabled(landscape, task == "line")
-        self.setTabToolTip(landscape, LANDSCAPE_TIPS[task])
-        self.setTabText(0, self.model_views.title)
+        if self.isTabEnabled(landscape) != (task == "line"):  # a tab bar changed is laid out again
+            self.setTabEnabled(landscape, task == "line")
+            self.setTabToolTip(landscape, LANDSCAPE_TIPS[task])
+            self.setTabText(0, self.model_views.title)
 
     def _on_model_inspection(self, inspection):
         stepped, self._stepped = self._stepped, False
