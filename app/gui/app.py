@@ -13,16 +13,20 @@ from app import interrupts
 from app.gui.style import BASE_POINT_SIZE
 from app.model.files import SaveError, write_bytes
 
+GC_SECONDS = 0.1
+"""How often the GUI thread checks whether the cycle collector is due."""
+
 
 def make_application() -> QApplication:
     """The application, with Python's cycle collector run from its event loop only: left to
     itself, it could run in the training thread and free widgets there, which Qt does not
-    allow (the two threads then wait on each other for ever)."""
+    allow (the two threads then wait on each other for ever). It looks often, so that each
+    collection is short."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if not hasattr(app, "garbage_collector"):
         from pyqtgraph.util.garbage_collector import GarbageCollector
 
-        app.garbage_collector = GarbageCollector(interval=1.0)
+        app.garbage_collector = GarbageCollector(interval=GC_SECONDS)
     app.setApplicationName("Train Step Lab")
     app.setOrganizationName("Train Step Lab")
     font = QFont(app.font())
