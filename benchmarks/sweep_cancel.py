@@ -24,6 +24,7 @@ class _Asker(QObject):
         super().__init__()
         self.loop = QEventLoop()
         self.progressed = self.stopped = self.ready = False
+        self.sweep_id = 0  # the sweep whose progress counts (an older one's may still arrive)
         queued = Qt.QueuedConnection
         self.requestSweep.connect(worker.sweep, queued)
         self.requestStop.connect(worker.stop, queued)
@@ -37,9 +38,10 @@ class _Asker(QObject):
         self.loop.quit()
 
     @Slot(int, object, float)
-    def _progressed(self, *_):
-        self.progressed = True
-        self.loop.quit()
+    def _progressed(self, sweep_id, *_):
+        if sweep_id == self.sweep_id:
+            self.progressed = True
+            self.loop.quit()
 
     @Slot()
     def _stopped(self):
@@ -67,9 +69,10 @@ def sweep_cancel_seconds(rounds: int = 5) -> tuple[list[float], list[float]]:
         asker = _Asker(worker)
         thread = start_worker_thread(worker)
         asker.wait_for("ready")
-        for measure in ("stop", "close"):
+        for sweep_id, measure in enumerate(("stop", "close"), start=1):
             asker.progressed = asker.stopped = False
-            requests.ask_sweep(SweepRequest(1, config))
+            asker.sweep_id = sweep_id
+            requests.ask_sweep(SweepRequest(sweep_id, config))
             asker.requestSweep.emit()
             asker.wait_for("progressed")
             t0 = time.perf_counter()

@@ -68,7 +68,7 @@ def _curves_complete(window, steps):
     record = window.record
     lengths = window.plot.curve_lengths()
     return (
-        window.plot.record is record
+        record is not None
         and record.steps_done("linen") == record.steps_done("nnx") == steps
         and not window.plot.pending
         and lengths["linen"] == lengths["nnx"] == steps
@@ -78,7 +78,7 @@ def _curves_complete(window, steps):
 def _first_chunk_drawn(window):
     """Some of the current run's steps have been painted."""
     record = window.record
-    return window.plot.record is record and record.steps_done("linen") > 0 and not window.plot.pending
+    return record is not None and record.steps_done("linen") > 0 and not window.plot.pending
 
 
 def reaction_times(app, window, changes=60):
@@ -92,7 +92,7 @@ def reaction_times(app, window, changes=60):
         spin.setValue(lr)
         painting = _until_drawn(window, window.record.config.steps)
         done = time.perf_counter()
-        rows.append((done - t0, window.plot.last_draw_seconds, done - painting))
+        rows.append((done - t0, window.plot.throttle.last_draw_seconds, done - painting))
     return rows
 
 
@@ -205,7 +205,7 @@ def startup_child():
     app = make_application()
     from app.gui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(remember=False)  # the defaults, whatever this machine remembers
     window.show()
     _wait(app, lambda: window.windowHandle() is not None and window.windowHandle().isExposed())
     print(STARTUP_MARK, flush=True)
@@ -224,7 +224,7 @@ def main(gap_runs=5):
     from app.gui.layout import PREFERRED_SIZE
     from app.gui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(remember=False)  # the defaults, whatever this machine remembers
     window.resize(*PREFERRED_SIZE)  # one size on any screen, so runs on other machines compare
     window.show()
     _wait(app, lambda: window.run_id >= 1)

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -246,3 +247,18 @@ def test_a_lesson_path_that_is_a_device_a_pipe_or_a_folder_is_refused_at_once(tm
     code = f"from app.model.lessons import load_lesson\nload_lesson({str(device)!r})"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "LessonError" in done.stderr and "is not a regular file" in done.stderr
+
+
+def test_the_readme_s_example_lesson_loads_and_says_what_its_runs_do(tmp_path):
+    """The lesson the README shows is a valid file, and its captions' numbers are its runs'."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    example = readme.split("```json\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "momentum.json"
+    path.write_text(example)
+    plain, momentum = load_lesson(path).steps
+    settled = []
+    for step in (plain, momentum):
+        loss = runner.run(step.settings.run.with_changes(paradigm="nnx")).metrics["nnx"]["loss"]
+        settled.append(int(np.argmax(loss <= 1.01 * loss.min())))  # within 1 % of its least
+    assert "about 340 steps" in plain.caption and round(settled[0], -1) == 340
+    assert "in about 80" in momentum.caption and round(settled[1], -1) == 80

@@ -13,7 +13,7 @@ from app import interrupts
 from app.gui.style import BASE_POINT_SIZE
 from app.model.files import SaveError, write_bytes
 
-GC_SECONDS = 0.1
+GC_SECONDS = 0.02
 """How often the GUI thread checks whether the cycle collector is due."""
 
 
