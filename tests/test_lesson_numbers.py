@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.model.lessons import load_lesson
-from app.model.stability import stability_edge
+from app.model.stability import hessian_max_eigenvalue, stability_edge
 from app.training import runner
 
 
@@ -29,7 +29,12 @@ def test_the_stability_edge_numbers():
     assert f"≈ {stability_edge('line', 'sgd'):.3f}" in below.caption
     assert f"≈ {stability_edge('line', 'momentum'):.2f}" in momentum.caption
     assert not runner.run(below.settings.run).diverged_at
-    assert runner.run(above.settings.run).diverged_at
+    diverging = runner.run(above.settings.run)
+    factor = 1 - above.settings.run.lr * hessian_max_eigenvalue()
+    assert "≈ −1.41 each step" in above.caption and factor == pytest.approx(-1.41, abs=0.005)
+    loss = diverging.metrics["nnx"]["loss"][: diverging.diverged_at["nnx"]]
+    assert "from 0.496 to 0.439" in above.caption and loss[:2] == pytest.approx([0.496, 0.439], abs=5e-4)
+    assert np.all(np.diff(loss[1:]) > 0) and diverging.diverged_at  # grows every step, to inf
     assert not runner.run(momentum.settings.run).diverged_at
 
 

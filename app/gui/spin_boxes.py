@@ -1,5 +1,6 @@
 """Spin boxes for settings: ranged and explained by the settings' field table; the decimal ones
-show three significant digits and refuse nan and inf."""
+show their value in as few significant digits as hold it (three at least) and refuse nan and
+inf."""
 
 import math
 
@@ -8,12 +9,21 @@ from PySide6.QtWidgets import QDoubleSpinBox
 
 from app.model.settings import FIELDS
 
+SHOWN_DIGITS = (3, 7)
+"""The fewest and the most significant digits a decimal spin box shows."""
+
 
 class SignificantSpinBox(QDoubleSpinBox):
-    """A spin box that shows 3 significant digits, so 0.000123 and 7.5 both read naturally."""
+    """A spin box that shows significant digits, so 0.000123 and 7.5 both read naturally, and
+    1.046 reads 1.046, never a rounded 1.05 beside a caption that says 1.046."""
 
     def textFromValue(self, value):
-        return f"{value:.3g}"
+        fewest, most = SHOWN_DIGITS
+        for digits in range(fewest, most + 1):
+            text = f"{value:.{digits}g}"
+            if float(text) == value:
+                break
+        return text
 
     def valueFromText(self, text):
         return float(text)

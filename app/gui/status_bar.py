@@ -15,6 +15,13 @@ SPEED_MIN_STEPS = 16
 """Chunks shorter than this (single steps, slow animation) say nothing about speed."""
 
 
+GAP_TIP = (
+    "The largest gap between the Linen and NNX loss at any step. With no pitfall and dropout "
+    "off they run the same math on the same numbers, and it is 0; with dropout on each draws "
+    "its own dropout keys, and a pitfall breaks one of the two."
+)
+
+
 class StatusBar(QStatusBar):
     def __init__(self, model, parent=None):
         super().__init__(parent)
@@ -25,7 +32,7 @@ class StatusBar(QStatusBar):
         self.compile_label = ElidedLabel(objectName="compileLabel")
         self.difference_label = ElidedLabel(
             objectName="differenceLabel",
-            tip="The largest gap between the Linen and NNX loss at any step: they run the same math.",
+            tip=GAP_TIP,
         )
         self.backend_label = QLabel("loading JAX…", objectName="backendLabel")
         for label, stretch in (

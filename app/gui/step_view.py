@@ -250,8 +250,7 @@ class StepInspectorView(QWidget):
         # The value chosen before stays chosen; at first the loss, whose line starts the step's work.
         chosen = self.tree.currentItem().data(0, Qt.UserRole) if self.tree.currentItem() else "loss"
         self.tree.clear()
-        names = list(dict.fromkeys(n for p in shown for n in inspection.values[p]))
-        for name in [*names, "the state object"]:
+        for name in [*inspection.rows, "the state object"]:
             item = QTreeWidgetItem([name])
             item.setData(0, Qt.UserRole, name)
             item.setToolTip(0, name)

@@ -7,7 +7,8 @@ eigenvector by (1 - lr λ_max) every step, so it converges only for lr < 2 / λ_
 Heavy-ball momentum β moves the edge to 2 (1 + β) / λ_max. Adam rescales every step, so it
 has no such edge at these rates. Clipping keeps a run past the edge finite but does not make
 it converge: near the minimum the gradient is small, clipping is idle, and the same edge
-applies, so a clipped run past it bounces around the minimum and never settles.
+applies, so a clipped run past it never settles. With momentum, clipping also lets a swing
+build up that never dies down, below the edge too; `past_the_edge` says what the runs do.
 """
 
 from app.model.config import MOMENTUM
@@ -31,13 +32,17 @@ def stability_edge(task: str, optimizer: str, clipped: bool = False) -> float | 
 
 
 def past_the_edge(clipped: bool, optimizer: str = "sgd") -> str:
-    """What a run past the edge does, unclipped or clipped."""
+    """What a run past the edge does, unclipped or clipped (each clause checked by a test that
+    runs it)."""
     if not clipped:
-        return "diverges: the loss grows to inf"
-    caught = (
-        "; with momentum, runs just below the edge (from about 0.95 of it here) can be caught "
-        "bouncing too, as clipping lets a swing build up that never dies down"
-        if optimizer == "momentum"
-        else ""
+        return "diverges: the loss grows without bound, to inf if the run is long enough"
+    if optimizer == "momentum":
+        return (
+            "never settles: clipping keeps it finite but lets a swing build up that never dies "
+            "down, with a max norm of 1 far above where the loss started; below the edge too, "
+            "from about 0.6 of it, some rates are caught swinging"
+        )
+    return (
+        "never settles: clipping keeps it finite, bouncing above the minimum (the larger the "
+        "max norm, the further above)"
     )
-    return f"bounces around the minimum and never settles (clipping keeps it finite){caught}"

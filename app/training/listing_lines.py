@@ -55,7 +55,7 @@ VALUES = {
     "update applied": {"linen": (APPLY,), "nnx": (UPDATE,)},
     "update thrown away": {"linen": (APPLY,)},
     "opt_state after": {"linen": (APPLY,), "nnx": (UPDATE,)},
-    "opt_state thrown away": {"linen": (APPLY,)},
+    "opt_state thrown away": {"linen": (APPLY,), "nnx": (UPDATE,)},
     "params after": {"linen": (BUG, APPLY), "nnx": (UPDATE,)},
     "batch_stats after": {"linen": (Where("keyword", "batch_stats"),), "nnx": (_calls("model"),)},
     "dropout key after": {"linen": (Where("keyword", "dropout_rng"),), "nnx": (_calls("self.dropout"),)},

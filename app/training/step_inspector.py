@@ -37,6 +37,13 @@ class Inspection:
     values: dict[str, dict[str, dict[str, np.ndarray]]]
     facts: dict[str, str]
 
+    @property
+    def rows(self) -> list[str]:
+        """The names either paradigm shows, in the order a step's listing computes them: each
+        paradigm's rows keep its own order where the two differ (a pitfall's thrown-away state)."""
+        shown = {name for values in self.values.values() for name in values}
+        return [name for name in ROWS if name in shown]
+
 
 ROWS = (
     "batch",
@@ -186,10 +193,13 @@ def inspect_step(config: RunConfig, carry_before, step: int, diverged_at: dict |
         row["gradient norm"] = {"norm": m["grad_norm"]}
         row["metrics"] = {k: m[k] for k in prog.returned_metrics()}  # the dict the step returns
         if "grads" in log:  # a step that reached its optimizer
-            # The forgotten rebind's new state is thrown away: its update and optimizer state too.
+            # The forgotten rebind's new state is thrown away: its update and optimizer state
+            # too. The optimizer rebuilt in the loop applies its update, and its state is lost.
             update, state_after = "update applied", "opt_state after"
             if config.pitfall == "forgotten-rebind" and p == "linen":
                 update, state_after = "update thrown away", "opt_state thrown away"
+            if config.pitfall == "optimizer-in-loop" and p == "nnx":
+                state_after = "opt_state thrown away"
             trees = {
                 "gradients": log["grads"],
                 update: log["update"],

@@ -83,7 +83,7 @@ def test_clipped_sgd_keeps_the_edge_mark_and_says_it_bounces(window, qtbot):
     window.controls.clip_check.setChecked(True)
     wait_for_run(qtbot, window)
     assert window.controls.lr_slider.mark is not None
-    assert "bounces" in window.controls.lr_slider.toolTip()
+    assert "bouncing above the minimum" in window.controls.lr_slider.toolTip()
     assert window.record.config == RunConfig(clip_norm=1.0)
 
 
@@ -100,6 +100,8 @@ def test_every_lesson_step_is_shown_by_the_controls_as_written(window, path):
     for step in load_lesson(path).steps:
         window.model.set_settings(step.settings)
         assert window.model.settings == step.settings, step.title
+        shown = window.controls.lr_spin.text()  # as the caption writes it: 1.046, not 1.05
+        assert float(shown) == step.settings.run.lr, (step.title, shown)
 
 
 def test_a_combination_that_cannot_run_says_so_and_closing_still_ends_the_thread(qtbot):

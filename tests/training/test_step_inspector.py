@@ -238,3 +238,21 @@ def test_the_diverging_step_shows_its_non_finite_metrics_and_nothing_after():
     earlier = inspect_step(run.config, before, step, {"nnx": step - 1, "linen": step})
     assert earlier.values["nnx"] == {} and "stopped there" in earlier.facts["nnx"]
     assert np.isfinite(earlier.values["linen"]["loss"]["loss"])
+
+
+def test_the_rows_keep_each_paradigms_own_order_beside_the_forgotten_rebind():
+    shown = _inspected_at(RunConfig(lr=0.3, optimizer="sgd", pitfall="forgotten-rebind"), 3, 1)
+    for p, values in shown.values.items():
+        assert [name for name in shown.rows if name in values] == list(values), p
+    nnx = [name for name in shown.rows if name in shown.values["nnx"]]
+    assert nnx.index("update applied") < nnx.index("opt_state after") < nnx.index("params after")
+
+
+def test_the_optimizer_rebuilt_in_the_loop_shows_its_state_thrown_away():
+    config = RunConfig(lr=0.3, optimizer="momentum", pitfall="optimizer-in-loop")
+    sixth, seventh = (_inspected_at(config, step, 1).values["nnx"] for step in (6, 7))
+    assert "opt_state after" not in sixth and "opt_state thrown away" in sixth
+    assert any(np.any(np.asarray(v) != 0) for v in sixth["opt_state thrown away"].values())
+    assert all(np.all(np.asarray(v) == 0) for v in seventh["opt_state before"].values())  # the next starts afresh
+    linen = _inspected_at(config, 6, 1).values["linen"]
+    assert "opt_state after" in linen and "opt_state thrown away" not in linen
