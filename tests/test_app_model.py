@@ -90,6 +90,33 @@ def test_the_digits_task_puts_a_pitfall_aside_and_the_line_fit_brings_it_back():
     assert model.settings.run.pitfall == "clip-update-misuse" and model.settings.run.clip_norm == 1.0
 
 
+def test_the_forgotten_eval_mode_takes_the_line_fit_to_digits_and_leaving_it_comes_back():
+    model, said = AppModel(), []
+    model.events.adjusted.connect(said.append)
+    model.edit(pitfall="forgotten-eval")
+    assert "Switched to the digits task: pitfall forgotten-eval is in its code." in said[-1]
+    run = model.settings.run
+    assert (run.task, run.pitfall, model.problem) == ("digits", "forgotten-eval", None)
+    model.edit(pitfall=None)
+    assert model.settings.run.task == "line"  # as before the pitfall
+    model.edit(pitfall="forgotten-eval")
+    model.edit(task="line")  # the user leaves digits: the pitfall waits for it
+    assert model.settings.run.pitfall is None and model.problem is None
+    model.edit(task="digits")
+    assert model.settings.run.pitfall == "forgotten-eval" and model.problem is None
+
+
+def test_a_line_pitfall_on_digits_goes_back_to_the_line_fit():
+    model = AppModel(Settings(RunConfig(task="digits", pitfall="forgotten-eval")))
+    said = []
+    model.events.adjusted.connect(said.append)
+    model.edit(pitfall="forgotten-rebind")
+    assert (model.settings.run.task, model.problem) == ("line", None)
+    assert "Switched to the line fit task: pitfall forgotten-rebind is in its code." in said[-1]
+    model.edit(pitfall=None)
+    assert model.settings.run.task == "digits"
+
+
 def test_settings_set_whole_are_shown_as_they_are():
     model = AppModel()
     model.edit(pitfall="clip-update-misuse")

@@ -108,7 +108,8 @@ class Controls(QWidget):
         self.clip_spin = setting_spin(QDoubleSpinBox, "clipNormSpin", "clip_norm", DEFAULT_CLIP_NORM)
         self.clip_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
         pitfalls = {None: "None"} | {
-            n: f"{n} ({'Linen' if p.paradigm == 'linen' else 'NNX'})" for n, p in PITFALLS.items()
+            n: f"{n} ({'Linen' if p.paradigm == 'linen' else 'NNX'}{', digits' if p.task == 'digits' else ''})"
+            for n, p in PITFALLS.items()
         }
         self.pitfall_combo = _combo("pitfallCombo", "pitfall", pitfalls)
         self.batch_spin = setting_spin(QSpinBox, "batchSpin", "batch_size", defaults.batch_size)
@@ -276,7 +277,6 @@ class Controls(QWidget):
         self.smoothing_label.setText("off" if settings.smoothing <= 1 else f"{settings.smoothing} steps")
         line = config.task == "line"
         for widget, on in (
-            (self.pitfall_combo, line),
             (self.ema_check, config.pitfall is None),  # pitfalls run without EMA
             (self.ema_spin, config.ema_decay is not None),
             (self.clip_spin, config.clip_norm is not None),

@@ -2,14 +2,15 @@
 
 Choosing a pitfall turns parameter EMA off (pitfalls run without it) and gives the pitfall the
 setting its lesson needs, if that setting is at its default (momentum for a rebuilt optimizer,
-clipping for the tutorial's clip call). Choosing the digits task puts a pitfall aside (pitfalls
-run on the line fit). Each change is said, and undone when the choice that made it is: the
-settings it touched come back as they were, unless the user has changed them since.
+clipping for the tutorial's clip call), and takes the window to the pitfall's task. Choosing
+another task puts aside a pitfall of the task left. Each change is said, and undone when the
+choice that made it is: the settings it touched come back as they were, unless the user has
+changed them since.
 """
 
 from dataclasses import dataclass, field
 
-from app.model.pitfall_notes import PITFALLS
+from app.model.pitfall_notes import PITFALLS, TASK_NAMES
 from app.model.settings import Settings
 
 DEFAULTS = {"optimizer": "sgd", "clip_norm": None}
@@ -32,15 +33,17 @@ def adjust(old: Settings, new: Settings, standing: tuple[Adjustment, ...]):
     Returns (the settings to use, the adjustments that stand now, what to say of this change:
     a sentence or "")."""
     said, kept = [], []
-    if new.run.task == "digits" and new.run.pitfall is not None:
-        name = new.run.pitfall
+    name, task = new.run.pitfall, new.run.task
+    if name is not None and task != old.run.task and task != PITFALLS[name].task:
+        home = TASK_NAMES[PITFALLS[name].task]
         kept.append(
             Adjustment(
-                ("task", "digits"),
+                ("task", task),
                 {"pitfall": name},
                 {"pitfall": None},
-                f"The pitfalls run on the line fit: pitfall {name} is off for digits and comes back with the line fit.",
-                f"Pitfall {name} is back with the line fit.",
+                f"Pitfall {name} runs on the {home}: it is off for the {TASK_NAMES[task]} "
+                f"and comes back with the {home}.",
+                f"Pitfall {name} is back with the {home}.",
             )
         )
         new = new.with_changes(pitfall=None)
@@ -68,6 +71,10 @@ def _for_pitfall(settings: Settings, pitfall: str) -> Adjustment:
     if settings.run.ema_decay is not None:
         before["ema_decay"], after["ema_decay"] = settings.run.ema_decay, None
         why.append("Parameter EMA is off: the pitfalls run without it.")
+    home = PITFALLS[pitfall].task
+    if settings.run.task != home:
+        before["task"], after["task"] = settings.run.task, home
+        why.append(f"Switched to the {TASK_NAMES[home]}: pitfall {pitfall} is in its code.")
     needs = PITFALLS[pitfall].needs
     if needs and _value(settings, needs[0]) == DEFAULTS[needs[0]]:
         setting, value, reason = needs
@@ -87,6 +94,8 @@ def _said(name: str, value) -> str:
     """A setting as the controls show it: 'parameter EMA on (0.99)', 'clipping off', 'SGD'."""
     if name == "optimizer":
         return {"sgd": "plain SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}[value]
+    if name == "task":
+        return f"the {TASK_NAMES[value]}"
     what = {"ema_decay": "parameter EMA", "clip_norm": "clipping"}[name]
     return f"{what} off" if value is None else f"{what} on ({value:g})"
 

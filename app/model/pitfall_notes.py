@@ -1,5 +1,5 @@
-"""What each pitfall is, which paradigm it breaks and what to say about it (no JAX: the
-window shows these before JAX loads). The faulty code itself is in `pitfalls.py`."""
+"""What each pitfall is, which paradigm and task it breaks and what to say about it (no JAX:
+the window shows these before JAX loads). The faulty code itself is in `pitfalls.py`."""
 
 from dataclasses import dataclass
 
@@ -13,6 +13,13 @@ class PitfallNote:
     curve: str = ""  # the legend's name for the faulty paradigm's curve (one that runs)
     needs: tuple[str, object, str] | None = None
     """(setting, value, why): what choosing the pitfall turns on so its lesson shows."""
+    task: str = "line"  # the task whose code has the mistake
+    in_step: bool = True
+    """True: the faulty function takes the step's place; False: it is elsewhere in the loop
+    (the evaluation), and the step itself runs as written."""
+
+
+TASK_NAMES = {"line": "line fit task", "digits": "digits task"}
 
 
 PITFALLS = {
@@ -78,15 +85,31 @@ PITFALLS = {
         "stays flat. Fix: `def loss_fn(model, x, y)` and use that model.",
         curve="NNX — loss ignores its model argument",
     ),
+    "forgotten-eval": PitfallNote(
+        "nnx",
+        "forgotten_eval",
+        False,
+        "NNX: the test digits are predicted by the model as it trains, not by "
+        "`nnx.view(model, deterministic=True, use_running_average=True)`. In training mode "
+        "dropout still drops units at random and BatchNorm normalises the test images with "
+        "their own statistics, not the running ones. Nothing raises; the test accuracy shown is a "
+        "randomly thinned model's (with dropout 0.5, 2.4 points below the same weights "
+        "evaluated correctly, on average over ten seeds). Linen predicts with train=False beside "
+        "it. Fix: predict from the evaluation view.",
+        curve="NNX — tested in training mode",
+        task="digits",
+        in_step=False,
+    ),
 }
 
 
 def pitfall_problem(config) -> str | None:
-    """Why `config` cannot run its pitfall, or None: pitfalls run on the line fit with EMA off,
+    """Why `config` cannot run its pitfall, or None: pitfalls run on their task with EMA off,
     beside the paradigm they break, and the clip pitfall beside clipping done right."""
     name = config.pitfall
-    if config.task != "line" or config.ema_decay is not None:
-        return "pitfall runs on the line fit task with parameter EMA off"
+    task = PITFALLS[name].task
+    if config.task != task or config.ema_decay is not None:
+        return f"pitfall {name} runs on the {TASK_NAMES[task]} with parameter EMA off"
     needs = PITFALLS[name].needs
     if needs and needs[0] == "clip_norm" and config.clip_norm is None:
         return f"pitfall {name} runs beside clipping done right: turn clipping on"

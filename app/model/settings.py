@@ -113,7 +113,8 @@ RUN_FIELDS = (
     Field(
         "pitfall",
         "Pitfall",
-        "Run a classic mistake for real in one paradigm while the other runs the correct step (line fit, EMA off).",
+        "Run a classic mistake for real in one paradigm while the other runs the correct step (EMA off; "
+        "forgotten-eval on the digits task, the others on the line fit).",
         "pitfall",
         choices=tuple(PITFALLS),
         pin="pitfall {}",

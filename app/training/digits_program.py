@@ -17,7 +17,7 @@ from flax import nnx
 from app.model import tasks
 from app.model.config import RunConfig
 from app.training.programs import Program
-from app.training.steps import digits_linen, digits_nnx
+from app.training.steps import digits_linen, digits_nnx, pitfalls
 from app.training.steps.digits_loss import smooth_labels
 
 EVAL_EVERY = 50
@@ -40,11 +40,22 @@ LINEN_LAYERS = {"hidden": "Dense_0", "norm": "BatchNorm_0", "out": "Dense_1"}
 
 
 class DigitsProgram(Program):
+    """The digits program; with the forgotten eval mode, NNX predicts with the pitfall's code.
+
+    An evaluation never changes the state it evaluates: the compiled program keeps only the
+    accuracy and the labels it computes.
+    """
+
     param_names = tuple(f"{layer}/{name}" for layer, name in PARAMS)
     layer_names: ClassVar[dict[str, str]] = {linen: nnx_name for nnx_name, linen in LINEN_LAYERS.items()}
 
     def _data(self):
         return tasks.digits_split()
+
+    def _nnx_predict(self, model, images):
+        if self.structure.pitfall == "forgotten-eval":
+            return pitfalls.forgotten_eval(model, images)
+        return digits_nnx.predict(model, images)
 
     def _metric_names(self):
         return ("loss", "accuracy", "grad_norm", "test_accuracy") + (
@@ -158,7 +169,7 @@ class DigitsProgram(Program):
 
     def _nnx_accuracy(self, nnx_state, x, y):
         trainee = nnx.merge(self._graphdef, nnx_state)
-        result = {"test_accuracy": jnp.mean(digits_nnx.predict(trainee.model, x) == y)}
+        result = {"test_accuracy": jnp.mean(self._nnx_predict(trainee.model, x) == y)}
         if self.structure.ema:
             result["ema_test_accuracy"] = jnp.mean(digits_nnx.predict(trainee.ema_model, x) == y)
         return result
@@ -180,7 +191,7 @@ class DigitsProgram(Program):
         images = self.data[2][: tasks.DIGITS_GRID]
         shown = {}
         if nnx_state is not None:
-            shown["nnx"] = {"predictions": digits_nnx.predict(nnx.merge(self._graphdef, nnx_state).model, images)}
+            shown["nnx"] = {"predictions": self._nnx_predict(nnx.merge(self._graphdef, nnx_state).model, images)}
         if leaves:
             state = jax.tree.unflatten(self._treedef, leaves)
             shown["linen"] = {"predictions": digits_linen.predict(state, images, state.params)}

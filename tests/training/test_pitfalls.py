@@ -74,7 +74,7 @@ def test_pitfalls_need_the_line_fit_without_ema(changes):
     nothing runs them together."""
     with pytest.raises(ValueError, match="pitfall"):
         config = RunConfig(**({"pitfall": "forgotten-rebind"} | changes))  # a typo fails here
-        assert "pitfall runs on the line fit task with parameter EMA off" == config.problem
+        assert "pitfall forgotten-rebind runs on the line fit task with parameter EMA off" == config.problem
         runner.Run(config)
 
 

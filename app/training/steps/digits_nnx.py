@@ -1,7 +1,10 @@
 """The digits classifier's NNX step: the same model and step, changed in place.
 
-BatchNorm statistics and the dropout key stream live in the model itself;
-`model.train()` and `model.eval()` switch both layers' behaviour.
+BatchNorm statistics and the dropout key stream live in the model itself.
+The model trains as it is built (batch statistics, dropout on); predictions
+come from `nnx.view(model, deterministic=True, use_running_average=True)`,
+the same weights seen in evaluation mode. The model's own mode never
+switches, so no switch back can be forgotten.
 """
 
 import jax
@@ -31,7 +34,8 @@ class MLP(nnx.Module):
 
 
 def create(rngs, dropout_rate, tx, ema=False):
-    """The model and its optimizer; with EMA, a copy whose weights trail."""
+    """The model, in training mode as built, and its optimizer; with EMA, a
+    copy whose weights trail."""
     model = MLP(dropout_rate, rngs)
     optimizer = nnx.Optimizer(model, tx, wrt=nnx.Param)
     ema_model = nnx.clone(model) if ema else None
@@ -51,7 +55,6 @@ def loss_fn(model, batch, l2_weight, smoothing):
 
 def train_step(model, optimizer, batch, l2_weight, smoothing):
     """Forward (updating BatchNorm statistics), loss, backward, update."""
-    model.train()  # batch statistics, dropout on
     grad_fn = nnx.value_and_grad(loss_fn, has_aux=True)
     (loss, logits), grads = grad_fn(model, batch, l2_weight, smoothing)
     optimizer.update(model, grads)  # clipping, if on, is inside the tx
@@ -63,8 +66,21 @@ def train_step(model, optimizer, batch, l2_weight, smoothing):
     }
 
 
+def train_loop(model, optimizer, batches, l2_weight, smoothing):
+    """The loop as you would write it: `nnx.jit` compiles the step once.
+    The app runs this same `train_step` compiled inside a
+    `jax.lax.fori_loop`, in chunks streamed to the plot."""
+    step = nnx.jit(train_step)
+    losses = []
+    for batch in batches:
+        metrics = step(model, optimizer, batch, l2_weight, smoothing)
+        losses.append(metrics["loss"])
+    return losses
+
+
 def update_ema(ema_model, model, decay):
-    """Parameter EMA; the EMA model shares the model's running statistics."""
+    """Parameter EMA; each step the EMA model also takes a copy of the
+    model's BatchNorm running statistics, to evaluate with."""
     ema_params = nnx.state(ema_model, nnx.Param)
     params = nnx.state(model, nnx.Param)
     new_ema = jax.tree.map(
@@ -83,6 +99,7 @@ def train_step_with_ema(
 
 
 def predict(model, images):
-    """Eval mode: running BatchNorm statistics, no dropout."""
-    model.eval()
-    return jnp.argmax(model(images), -1)
+    """Labels from a view in evaluation mode: running BatchNorm statistics,
+    no dropout. The model itself stays in training mode."""
+    eval_model = nnx.view(model, deterministic=True, use_running_average=True)
+    return jnp.argmax(eval_model(images), -1)

@@ -56,6 +56,19 @@ def train_step(state, x, y):
     return state, {"loss": loss, "grad_norm": grad_norm}
 
 
+def train_loop(state, x, y, num_steps):
+    """The loop as you would write it: `jax.jit` compiles the step once,
+    then each call runs it compiled. The app runs this same `train_step`
+    compiled inside a `jax.lax.fori_loop`, in chunks streamed to the plot.
+    """
+    step = jax.jit(train_step)
+    losses = []
+    for _ in range(num_steps):
+        state, metrics = step(state, x, y)  # rebind: the new state
+        losses.append(metrics["loss"])
+    return state, losses
+
+
 def train_step_with_ema(state, x, y, decay):
     """The same step, plus the EMA weights' loss on this batch and update."""
     ema_loss = loss_fn(state.ema_params, state.apply_fn, x, y)

@@ -44,6 +44,19 @@ def train_step(model, optimizer, x, y):
     return {"loss": loss, "grad_norm": grad_norm}
 
 
+def train_loop(model, optimizer, x, y, num_steps):
+    """The loop as you would write it: `nnx.jit` compiles the step once,
+    then each call runs it compiled. The app runs this same `train_step`
+    compiled inside a `jax.lax.fori_loop`, in chunks streamed to the plot.
+    """
+    step = nnx.jit(train_step)
+    losses = []
+    for _ in range(num_steps):
+        metrics = step(model, optimizer, x, y)  # model changes in place
+        losses.append(metrics["loss"])
+    return losses
+
+
 def update_ema(ema_model, model, decay):
     """Parameter EMA: each EMA weight moves (1 - decay) towards the model's.
 

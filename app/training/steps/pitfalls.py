@@ -1,4 +1,4 @@
-"""The classic mistakes, each a small real variant of the line fit's step.
+"""The classic mistakes, each a small real variant of a step or of the loop.
 
 Each is run for real beside the correct paradigm; the line marked `# BUG` is
 the mistake. What goes wrong, and the fix, is in `pitfall_notes.PITFALLS`.
@@ -46,3 +46,8 @@ def outer_scope_train_step(model, optimizer, x, y):
     loss, grads = nnx.value_and_grad(loss_fn)(model)
     optimizer.update(model, grads)
     return {"loss": loss, "grad_norm": optax.tree.norm(grads)}
+
+
+def forgotten_eval(model, images):
+    """NNX digits: predictions from the model as it trains."""
+    return jnp.argmax(model(images), -1)  # BUG: not the nnx.view for eval
