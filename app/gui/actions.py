@@ -1,7 +1,7 @@
 """Every command of the window in one table: the menus, the keyboard shortcuts and Help ▸
 Keyboard Shortcuts all come from it.
 
-Bare keys (R, Space, S, Esc, P) act only when the focused control does not want the key: Space
+Bare keys (R, Space, S, Esc, P, W, C, D, L, I) act only when the focused control does not want the key: Space
 on a focused checkbox toggles the checkbox, a letter typed in a box goes into the box. Page
 Up/Down (a presenter's clicker) and the Ctrl shortcuts work wherever the focus is.
 """
@@ -75,6 +75,39 @@ COMMANDS = (
     Command("", "Step", lambda w: w.single_step(), ("S",), "One step (pauses)", bare=True),
     Command("", "Stop", lambda w: w.stop_or_leave(), ("Esc",), "Stop (in presentation: leave it)", bare=True),
     Command("", "Pin", lambda w: w.pin(), ("P",), "Pin the current curve", bare=True),
+    Command("", "Sweep", lambda w: w.sweeps.start(), ("W",), "Sweep the learning rate", bare=True),
+    Command(
+        "",
+        "Code beside",
+        lambda w: w.model.show_panel("code"),
+        ("C",),
+        "Presentation: the code beside the plot",
+        bare=True,
+    ),
+    Command(
+        "",
+        "Data beside",
+        lambda w: w.model.show_panel("model"),
+        ("D",),
+        "Beside the plot: the data and the model's fit",
+        bare=True,
+    ),
+    Command(
+        "",
+        "Landscape beside",
+        lambda w: w.model.show_panel("landscape"),
+        ("L",),
+        "Beside the plot: the loss landscape",
+        bare=True,
+    ),
+    Command(
+        "",
+        "Step panel beside",
+        lambda w: w.model.show_panel("step"),
+        ("I",),
+        "Beside the plot: the Step panel",
+        bare=True,
+    ),
     Command("", "Next lesson step", lambda w: w.lessons.next_step(), ("PgDown",), "Next lesson step"),
     Command("", "Previous lesson step", lambda w: w.lessons.previous_step(), ("PgUp",), "Previous lesson step"),
 )

@@ -189,10 +189,11 @@ class LossPlot(pg.GraphicsLayoutWidget):
 
     def _arrange(self, force: bool = False):
         """The plots under the loss plot: test accuracy for tasks that measure it, the gradient
-        norm unless presenting. The bottom one carries the step axis."""
+        norm unless presenting (with clipping on, then too). The bottom one carries the step axis."""
         record = self.model.record
         digits = record is not None and record.config.task == "digits"
-        wanted = [self.loss_plot] + [self.acc_plot] * digits + [self.grad_plot] * (not self.presenting)
+        clipped = record is not None and record.config.clip_norm is not None  # its threshold is the point
+        wanted = [self.loss_plot] + [self.acc_plot] * digits + [self.grad_plot] * (not self.presenting or clipped)
         if wanted == self._rows and not force:
             return  # unchanged: the axes keep their cached drawing
         for row, plot in enumerate(self._rows[1:], 1):
@@ -211,7 +212,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
             axis.showLabel(plot is wanted[-1])
 
     def set_presenting(self, on: bool):
-        """Presentation: the loss plot alone, with its own step axis."""
+        """Presentation: the loss plot (and test accuracy, and the clipped gradient norm), each
+        with its own step axis."""
         self.presenting = on
         self._arrange()
 

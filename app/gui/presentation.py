@@ -1,8 +1,11 @@
 """Presentation mode (F5 or View ▸ Presentation; Esc or F5 leaves): full screen, text three
-zoom steps larger, and only what a lecture hall reads: the loss plot, the step functions of
-both listings (beside it, one above the other) and the lesson's caption (and a banner, if the
-run says something). The controls, the side panels, the gradient-norm plot and the bars step
-aside, and come back as they were.
+zoom steps larger, and only what a lecture hall reads: the loss plot, what the lesson step is
+about beside it, and the lesson's caption (and a banner, if the run says something).
+
+Beside the plot stands the step functions of both listings, one above the other, or the view a
+lesson step names (the landscape, the Step panel), or the sweep once one is asked for; keys
+switch it (C code, D data, L landscape, I the Step panel, W sweep). The controls, the status
+and menu bars step aside, and come back as they were.
 """
 
 from dataclasses import replace
@@ -13,16 +16,20 @@ from app.gui.theme import Look, zoomed
 
 ZOOM_STEPS = 3
 PLOT_SHARE = 0.5
-"""The loss plot's share of the width: the two step functions stand one above the other beside
-it, where they can be larger than in a strip below it."""
+"""The loss plot's share of the width; what the lesson is about takes the rest."""
+BESIDE = ("code", "model", "landscape", "step", "sweep")
+"""What can stand beside the plot: the listings' step functions, or one of the side panels."""
 
 
 class Presentation:
-    """Whether the window presents, and what to go back to."""
+    """Whether the window presents, what stands beside the plot, and what to go back to."""
 
     def __init__(self, window):
         self.window = window
+        self.beside = "code"
         self._before = None  # while presenting: the window's state, geometry, sizes and bars
+        window.model.events.lesson.connect(self._on_model_lesson)
+        window.model.events.panel.connect(self._on_model_panel)
 
     @property
     def active(self) -> bool:
@@ -39,10 +46,31 @@ class Presentation:
 
     def _aside(self):
         window = self.window
-        return (window.frame.controls_column, window.side, window.statusBar(), window.menuBar())
+        return (window.frame.controls_column, window.side, window.listings, window.statusBar(), window.menuBar())
 
     def toggle(self):
         self.leave() if self.active else self.enter()
+
+    def _on_model_lesson(self, lesson, index):
+        """A lesson step shows the code beside the plot, unless it names a view (its panel event
+        follows)."""
+        self._show_beside("code")
+
+    def _on_model_panel(self, name: str):
+        self._show_beside(name)
+
+    def _show_beside(self, name: str):
+        self.beside = name
+        if not self.active:
+            return
+        window = self.window
+        code = name == "code"
+        window.listings.setVisible(code)
+        window.side.setVisible(not code)
+        plots, right = window.frame.splitters["plots"], window.frame.splitters["right"]
+        for splitter in (plots, right):
+            total = sum(splitter.sizes())
+            splitter.setSizes([round(total * PLOT_SHARE), total - round(total * PLOT_SHARE)])
 
     def enter(self):
         window, splitters = self.window, self.window.frame.splitters
@@ -56,14 +84,12 @@ class Presentation:
             widget.hide()
         window.plot.set_presenting(True)
         window.listings.show_step_only(True)
-        right = splitters["right"]
-        right.setOrientation(Qt.Horizontal)
+        splitters["right"].setOrientation(Qt.Horizontal)
         window.listings.setOrientation(Qt.Vertical)
         window.apply_shown_look()
         window.setGeometry(window.screen().geometry())  # the whole screen even where no window manager makes it so
         window.showFullScreen()
-        total = sum(right.sizes())
-        right.setSizes([round(total * PLOT_SHARE), total - round(total * PLOT_SHARE)])
+        self._show_beside(self.beside)
 
     def leave(self):
         window, splitters = self.window, self.window.frame.splitters

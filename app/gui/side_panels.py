@@ -39,7 +39,7 @@ class SidePanels(QTabWidget):
 
     def expect_step(self):
         """A single step was asked for: its values come to the front when they arrive (unless
-        the landscape is in front: its arrows show the step too)."""
+        the landscape is on screen: its arrows show the step too)."""
         self._stepped = True
 
     def _on_model_run(self, record):
@@ -52,8 +52,9 @@ class SidePanels(QTabWidget):
 
     def _on_model_inspection(self, inspection):
         stepped, self._stepped = self._stepped, False
-        if stepped and inspection is not None and self.currentWidget() is not self.landscape:
-            self.show_panel("step")
+        landscape_shown = self.isVisible() and self.currentWidget() is self.landscape
+        if stepped and inspection is not None and not landscape_shown:
+            self.model.show_panel("step")
 
     def sweep(self):
         """The sweep's view, built and added as a tab the first time it is wanted."""
@@ -69,8 +70,11 @@ class SidePanels(QTabWidget):
 
     def show_panel(self, name: str):
         """Bring a view to the front, with room to read it: at least PANEL_SHARE of the plots'
-        width."""
-        panel = self.sweep() if name == "sweep" else {"landscape": self.landscape, "step": self.step_view}[name]
+        width ("code" stands below the plots, in presentation beside them: nothing to do)."""
+        if name == "code":
+            return
+        views = {"model": self.model_views, "landscape": self.landscape, "step": self.step_view}
+        panel = self.sweep() if name == "sweep" else views[name]
         self.setCurrentWidget(panel)
         if self.plots is not None and name != "sweep":
             total = sum(self.plots.sizes())

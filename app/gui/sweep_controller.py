@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 from app.model.app_model import SweepState
 from app.model.settings import FIELDS
 
-NEW_RUN = "Stopped: a new run started. Press Sweep to sweep its settings."
+NEW_RUN = "Stopped: a new run started. Press W (Sweep learning rate) to sweep its settings."
 STOPPED = "Stopped. The points so far stay; press Sweep to run it again."
 
 

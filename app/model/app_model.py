@@ -51,7 +51,7 @@ class AppEvents(SignalGroup):
     status = Signal(str)  # the run's state (see STATUSES)
     inspection = Signal(object)  # the step inspected last (step_inspector.Inspection), or None
     lesson = Signal(object, int)  # the lesson open (or None), and the index of its step
-    panel = Signal(str)  # a view beside the plot asked to the front ("landscape", "step", "sweep")
+    panel = Signal(str)  # what is asked to stand beside the plot (see `show_panel`)
     sweep = Signal(object)  # the SweepState shown (or None)
     notice = Signal(object)  # the Notice the banner shows, or None
     backend = Signal(str)  # the JAX backend, once JAX is loaded
@@ -196,7 +196,10 @@ class AppModel:
 
     @_main_thread
     def show_panel(self, name: str) -> None:
-        """Ask for a view beside the plot to come to the front."""
+        """Ask for a view beside the plot to come to the front: "code", "model", "landscape"
+        (the line fit's only), "step" or "sweep"."""
+        if name == "landscape" and self.settings.run.task != "line":
+            return
         self.events.panel.emit(name)
 
     # The sweep and the banner.

@@ -1,0 +1,76 @@
+"""Presentation mode shows what each lesson step is about: whatever a caption refers to is on
+screen, in presentation as in the normal window, and keys switch what stands beside the plot."""
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.model.lessons import built_in_lessons, load_lesson
+from tests.gui.test_classroom_fit import on_screen, settle
+
+pytestmark = pytest.mark.gui  # every test here builds a window
+
+REFERENCES = {
+    r"\bslider\b": lambda w: w.controls.lr_slider,
+    r"Step panel|state object row": lambda w: w.side.step_view,
+    r"\bshading\b|\bstar\b|\bpath\b|zig-zag": lambda w: w.side.landscape,
+    r"dashed line": lambda w: w.plot.grad_plot,
+    r"test.accuracy": lambda w: w.plot.acc_plot,
+    r"\blisting\b": lambda w: w.listings,
+}
+"""What a caption may name (a pattern), and the view that must then be on screen."""
+
+
+def _steps():
+    for path in built_in_lessons():
+        for index in range(len(load_lesson(path).steps)):
+            yield pytest.param(path, index, id=f"{path.stem[:2]}-{index + 1}")
+
+
+def _first_chunk_drawn(qtbot, win):
+    qtbot.waitUntil(lambda: win.record is not None and win.record.steps_done("nnx") > 0, timeout=60_000)
+    settle(qtbot, win)
+
+
+@pytest.mark.parametrize("presenting", [False, True], ids=["normal", "presentation"])
+@pytest.mark.parametrize("path,index", list(_steps()))
+def test_what_a_caption_names_is_on_screen(qtbot, path, index, presenting):
+    win = on_screen(qtbot, "projector")
+    win.open_lesson(path)
+    for _ in range(index):
+        win.lessons.next_step()
+    if presenting:
+        win.presentation.toggle()
+    _first_chunk_drawn(qtbot, win)
+    caption = load_lesson(path).steps[index].caption
+    for pattern, view in REFERENCES.items():
+        if re.search(pattern, caption):
+            shown = view(win)
+            assert shown.isVisible() and shown.width() > 100 and shown.height() > 50, pattern
+    if "sweep" in caption.lower():
+        assert "Press W" in caption
+        qtbot.keyClick(win, Qt.Key_W)
+        qtbot.waitUntil(lambda: win.side.sweep_view is not None and win.side.sweep_view.isVisible(), timeout=5000)
+    win.shutdown()
+
+
+def test_keys_switch_what_stands_beside_the_plot_and_a_lesson_step_brings_its_own(qtbot):
+    win = on_screen(qtbot, "projector")
+    win.open_lesson("07-why-the-edge-is-2-over-lambda-max")
+    win.presentation.toggle()
+    _first_chunk_drawn(qtbot, win)
+    assert win.side.landscape.isVisible() and not win.listings.isVisible()
+    for key, shown in ((Qt.Key_C, win.listings), (Qt.Key_I, win.side.step_view), (Qt.Key_D, win.side.model_views)):
+        qtbot.keyClick(win, key)
+        assert shown.isVisible(), key
+    qtbot.keyClick(win, Qt.Key_L)
+    assert win.side.landscape.isVisible() and not win.listings.isVisible()
+    win.open_lesson("01-the-seed-recipe")  # a step that names no view: the code
+    assert win.listings.isVisible() and not win.side.isVisible()
+    qtbot.keyClick(win, Qt.Key_S)  # a step, and its values beside the plot
+    qtbot.waitUntil(lambda: win.side.step_view.isVisible(), timeout=10_000)
+    assert win.model.inspection is not None and not win.listings.isVisible()
+    win.presentation.toggle()
+    assert win.listings.isVisible() and win.side.isVisible() and win.frame.controls_column.isVisible()
+    win.shutdown()
