@@ -24,6 +24,11 @@ def test_the_seed_recipe_loss_falls_every_step():
     assert np.all(np.diff(loss[: settled + 1]) < 0) and loss[settled:].max() < loss.min() * (1 + 1e-5)
 
 
+def test_linen_and_nnx_lie_on_top_of_each_other():
+    same = load_lesson("01-the-seed-recipe").steps[2]
+    assert "the largest gap between them is 0" in same.caption and runner.run(same.settings.run).max_gap == 0.0
+
+
 def test_the_stability_edge_numbers():
     below, above, momentum = load_lesson("02-the-stability-edge").steps
     assert f"≈ {stability_edge('line', 'sgd'):.3f}" in below.caption
@@ -96,9 +101,9 @@ def _across_and_along(config):
 
 
 def test_why_the_edge_is_two_over_lambda_max_numbers():
-    half, below, past = load_lesson("07-why-the-edge-is-2-over-lambda-max").steps
+    valley, half, below, past = load_lesson("07-why-the-edge-is-2-over-lambda-max").steps
     across, along, (steep, shallow) = _across_and_along(half.settings.run)
-    assert f"λmax ≈ {steep:.2f}" in half.caption and f"λmin ≈ {shallow:.2f}" in half.caption
+    assert f"λmax ≈ {steep:.2f}" in valley.caption and f"λmin ≈ {shallow:.2f}" in valley.caption
     assert half.settings.run.lr == pytest.approx(1 / steep, abs=5e-4) and "0.498 = 1/λmax" in half.caption
     assert abs(across[1]) < 1e-3 * abs(across[0])  # the first step lands on the valley floor
     assert f"{1 - half.settings.run.lr * shallow:.2f}" in half.caption

@@ -94,7 +94,7 @@ def _one_step(settings) -> str:
         ),
         (
             '{"title": "t", "steps": [{"title": "a", "caption": "b", "panel": "inspector"}]}',
-            "step 1: panel must be one of landscape, step",
+            "step 1: panel must be one of model, landscape, step",
         ),
         (
             '{"title": "t", "steps": [{"title": "a", "caption": "b", "panel": "landscape", '

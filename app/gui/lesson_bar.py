@@ -16,7 +16,7 @@ class LessonBar(QWidget):
 
     def __init__(self, model, parent=None):
         super().__init__(parent, objectName="lessonBar")
-        self.heading = MessageBar("lessonHeading", "info", "font-weight: bold;", lines=1, details=False)
+        self.heading = MessageBar("lessonHeading", "info", "font-weight: bold;", lines=2, details=False)
         self.caption = MessageBar("lessonCaption", "info", lines=3)
         self.back = QPushButton("◀ Back", toolTip="The lesson's previous step (Page Up).")
         self.forward = QPushButton("Next ▶", toolTip="The lesson's next step (Page Down).")

@@ -29,7 +29,7 @@ MAX_FILE_BYTES = 1_000_000
 LOCK_SECONDS = 10
 """How long a save waits for another window's save to the same lesson."""
 LESSONS_DIR = resource("lessons")
-PANELS = ("landscape", "step")
+PANELS = ("model", "landscape", "step")
 
 
 class LessonError(ValueError):

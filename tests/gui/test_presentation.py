@@ -18,6 +18,8 @@ REFERENCES = {
     r"dashed line": lambda w: w.plot.grad_plot,
     r"test.accuracy": lambda w: w.plot.acc_plot,
     r"\blisting\b": lambda w: w.listings,
+    r"fit view|\bgrid\b": lambda w: w.side.model_views,
+    r"\breadout\b|status bar": lambda w: w.status,
 }
 """What a caption may name (a pattern), and the view that must then be on screen."""
 
@@ -44,6 +46,9 @@ def test_what_a_caption_names_is_on_screen(qtbot, path, index, presenting):
         win.presentation.toggle()
     _first_chunk_drawn(qtbot, win)
     caption = load_lesson(path).steps[index].caption
+    bar = win.lesson_bar
+    assert bar.caption.label.text() == caption  # whole, never behind Details
+    assert not bar.heading.label.text().endswith("…") and load_lesson(path).steps[index].title in bar.heading.text()
     for pattern, view in REFERENCES.items():
         if re.search(pattern, caption):
             shown = view(win)
