@@ -52,6 +52,10 @@ def _pin_colour(k: int):
     return colour
 
 
+ACC_STRETCH = 4
+"""The test-accuracy plot's share of the height against the gradient norm's 1 (the loss plot's
+is 4 too): tall enough to see EMA's steadier curve."""
+
 class LossPlot(pg.GraphicsLayoutWidget):
     """Loss (top), test accuracy (digits only) and gradient norm (bottom), x linked, for Linen,
     NNX and their EMA weights."""
@@ -86,6 +90,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.pin_labels = []
         self._layout_pending = False
         self.acc_plot.setYRange(0, 1, padding=0.05)  # a share: a sensible axis before the first test
+        self._accuracy_floor = 0.0
         self.acc_plot.enableAutoRange(axis="y", enable=False)
         for name, plot in self.plots.items():
             plot.setMenuEnabled(False)
@@ -171,7 +176,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         entries += [(self.loss_curves[p], curve_label(record.config, p)) for p in self.shown]
         # Digits measure their EMA weights by test accuracy: the dashed curves are in that plot.
         if record.config.ema_decay is not None:
-            entries += [(self.loss_curves[f"{p}_ema"], f"{LABELS[p]} EMA weights") for p in self.shown]
+            entries += [(self.loss_curves[f"{p}_ema"], f"{LABELS[p]} EMA") for p in self.shown]
         entries += list(zip(ghosts, pin_names, strict=True))
         self.strip.set_entries(entries)
         self._arrange()
@@ -202,7 +207,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.ci.layout.setRowStretchFactor(0, 4)  # the loss plot is the tallest
         for row, plot in enumerate(wanted[1:], 1):
             self.ci.addItem(plot, row=row, col=0)
-            self.ci.layout.setRowStretchFactor(row, 1)
+            self.ci.layout.setRowStretchFactor(row, ACC_STRETCH if plot is self.acc_plot else 1)
         for plot in (self.acc_plot, self.grad_plot):
             plot.setVisible(plot in wanted)
         self._rows = wanted
@@ -290,10 +295,22 @@ class LossPlot(pg.GraphicsLayoutWidget):
             x, raw = record.curve(p) if smoothing > 1 else (np.empty(0), np.empty(0))
             self.raw_curves[p].setVisible(smoothing > 1)
             self._put(self.raw_curves[p], *visible_peaks(x, raw, x_min, x_max, most))
+        self._follow_accuracy(record)
         # Settle the y ranges as the paint would, twice: the first pass moves the views,
         # which re-bounds their curves and would otherwise ask for a second paint.
         for plot in self._rows * 2:
             plot.vb.prepareForPaint()
+
+    def _follow_accuracy(self, record):
+        """The accuracy axis from a little under most tests (the lowest tenth left out: the
+        first tests of a run) up to 1, in steps of 0.05: the differences a lesson speaks of
+        show."""
+        tests = [record.tests(p, name)[1] for p in LABELS for name in ("test_accuracy", "ema_test_accuracy")]
+        values = np.concatenate([t[np.isfinite(t)] for t in tests]) if tests else np.empty(0)
+        lower = 0.0 if len(values) < 3 else max(0.0, np.floor((np.quantile(values, 0.1) - 0.02) * 20) / 20)
+        if lower != self._accuracy_floor:
+            self._accuracy_floor = lower
+            self.acc_plot.setYRange(lower, 1.0, padding=0.02)
 
     def _put(self, curve, x, y):
         """Hand `curve` its points, unless it had none and still has none (EMA off, say): an

@@ -214,14 +214,15 @@ def test_compiling_fades_the_old_curves_and_says_so(window, qtbot):
     assert not window.plot.busy.isVisible() and window.plot.loss_curves["nnx"].opacity() == 1
 
 
-def test_the_accuracy_axis_reads_zero_to_one_before_and_after_the_tests(window, qtbot):
+def test_the_accuracy_axis_reads_zero_to_one_before_the_tests_then_follows_them_up_to_one(window, qtbot):
     window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
     low, high = window.plot.acc_plot.vb.viewRange()[1]
     assert low <= 0 and 1 <= high < 1.1
     wait_for_run(qtbot, window)
     tested = window.record.tests("nnx")[1]
-    assert len(tested) and tested.min() > 0.5  # the tests ran, high: the axis did not zoom onto them
-    assert window.plot.acc_plot.vb.viewRange()[1] == pytest.approx([low, high])
+    low, high = window.plot.acc_plot.vb.viewRange()[1]
+    assert 0.5 < low < np.quantile(tested, 0.1) and 1 <= high < 1.1  # the tests' band fills the plot
+    assert np.sum(tested < low) <= 0.1 * len(tested) + 1  # only the run's first tests fall below it
 
 
 def test_the_sweep_is_a_panel_and_a_click_runs_a_point(window, qtbot):

@@ -3,10 +3,12 @@ screen, in presentation as in the normal window, and keys switch what stands bes
 
 import re
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
 from app.model.lessons import built_in_lessons, load_lesson
+from tests.gui.conftest import wait_for_run
 from tests.gui.test_classroom_fit import on_screen, settle
 
 pytestmark = pytest.mark.gui  # every test here builds a window
@@ -78,4 +80,23 @@ def test_keys_switch_what_stands_beside_the_plot_and_a_lesson_step_brings_its_ow
     assert win.model.inspection is not None and not win.listings.isVisible()
     win.presentation.toggle()
     assert win.listings.isVisible() and win.side.isVisible() and win.frame.controls_column.isVisible()
+    win.shutdown()
+
+
+@pytest.mark.parametrize("presenting", [False, True], ids=["normal", "presentation"])
+def test_the_digits_accuracy_plot_shows_the_ema_lessons_point(qtbot, presenting):
+    win = on_screen(qtbot, "projector")
+    win.open_lesson("04-ema-on-noisy-digits")
+    win.lessons.next_step()  # EMA on: four accuracy curves
+    if presenting:
+        win.presentation.toggle()
+    wait_for_run(qtbot, win)
+    settle(qtbot, win)
+    plot = win.plot.acc_plot
+    assert plot.isVisible() and plot.vb.height() >= 120
+    low, high = plot.vb.viewRange()[1]
+    tests = win.record.tests("nnx", "ema_test_accuracy")[1]
+    assert 0.5 <= low < np.nanquantile(tests, 0.1) and high >= 1.0  # the band the caption speaks of fills it
+    rows = {round(label.pos().y()) for _, label in win.plot.strip.legend.items}
+    assert len(rows) <= 2  # four entries, in at most two rows
     win.shutdown()
