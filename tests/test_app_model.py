@@ -96,9 +96,9 @@ def test_the_forgotten_eval_mode_takes_the_line_fit_to_digits_and_leaving_it_com
     model.edit(pitfall="forgotten-eval")
     assert "Switched to the digits task: pitfall forgotten-eval is in its code." in said[-1]
     run = model.settings.run
-    assert (run.task, run.pitfall, model.problem) == ("digits", "forgotten-eval", None)
+    assert (run.task, run.pitfall, run.dropout, model.problem) == ("digits", "forgotten-eval", 0.5, None)
     model.edit(pitfall=None)
-    assert model.settings.run.task == "line"  # as before the pitfall
+    assert (model.settings.run.task, model.settings.run.dropout) == ("line", 0.1)  # as before the pitfall
     model.edit(pitfall="forgotten-eval")
     model.edit(task="line")  # the user leaves digits: the pitfall waits for it
     assert model.settings.run.pitfall is None and model.problem is None

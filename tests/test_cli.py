@@ -184,6 +184,8 @@ def test_csv_without_ema_leaves_the_column_empty(tmp_path, capsys):
         (["--lesson", "02-the-stability-edge"], "--lesson shows the window"),
         (["--pitfall", "forgotten-rebind", "--paradigm", "nnx"], "breaks the linen step"),
         (["--pitfall", "optimizer-in-loop", "--paradigm", "linen"], "breaks the nnx step"),
+        (["--pitfall", "forgotten-eval"], "pitfall forgotten-eval runs on the digits task"),
+        (["--task", "digits", "--pitfall", "forgotten-rebind"], "pitfall forgotten-rebind runs on the line fit task"),
         (["--batch-size", "32"], "--batch-size sets the digits task"),
         (["--no-label-smoothing"], "--label-smoothing sets the digits task"),
         (["--pace", "animate"], "--pace sets how the window shows the run: it cannot go with --headless"),

@@ -16,8 +16,16 @@ def _gap(**settings) -> float:
 def test_without_pitfall_or_dropout_the_gap_is_zero_and_a_pitfall_opens_it():
     assert "no pitfall and dropout off they run the same math on the same numbers: it is 0" in GAP_TIP
     assert _gap() == 0.0 and _gap(optimizer="adam", lr=0.05) == 0.0
-    assert "a pitfall breaks one of the two" in GAP_TIP
+    assert "a pitfall in a step breaks one of the two" in GAP_TIP
     assert _gap(pitfall="forgotten-rebind") > 0.1
+
+
+@pytest.mark.slow  # trains the digits model
+def test_the_forgotten_eval_mode_shows_in_test_accuracy_not_in_the_gap():
+    assert "(the forgotten eval mode shows in test accuracy, not here)" in GAP_TIP
+    record = runner.run(RunConfig(task="digits", steps=200, dropout=0.0, pitfall="forgotten-eval"))
+    tested = {p: record.tests(p)[1] for p in ("linen", "nnx")}
+    assert record.max_gap <= 1.2e-7 and not np.array_equal(tested["linen"], tested["nnx"])
 
 
 @pytest.mark.slow  # trains the digits model

@@ -56,6 +56,7 @@ ACC_STRETCH = 4
 """The test-accuracy plot's share of the height against the gradient norm's 1 (the loss plot's
 is 4 too): tall enough to see EMA's steadier curve."""
 
+
 class LossPlot(pg.GraphicsLayoutWidget):
     """Loss (top), test accuracy (digits only) and gradient norm (bottom), x linked, for Linen,
     NNX and their EMA weights."""

@@ -19,7 +19,8 @@ GAP_TIP = (
     "The largest gap between the Linen and NNX loss at any step. With no pitfall and dropout "
     "off they run the same math on the same numbers: it is 0, or a last-bit difference in a "
     "digits loss (the weights stay identical). With dropout on each draws its own dropout keys, "
-    "and a pitfall breaks one of the two."
+    "and a pitfall in a step breaks one of the two (the forgotten eval mode shows in test "
+    "accuracy, not here)."
 )
 
 

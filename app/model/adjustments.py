@@ -2,10 +2,10 @@
 
 Choosing a pitfall turns parameter EMA off (pitfalls run without it) and gives the pitfall the
 setting its lesson needs, if that setting is at its default (momentum for a rebuilt optimizer,
-clipping for the tutorial's clip call), and takes the window to the pitfall's task. Choosing
-another task puts aside a pitfall of the task left. Each change is said, and undone when the
-choice that made it is: the settings it touched come back as they were, unless the user has
-changed them since.
+clipping for the tutorial's clip call, dropout 0.5 for the forgotten eval mode), and takes
+the window to the pitfall's task. Choosing another task puts aside a pitfall of the task left.
+Each change is said, and undone when the choice that made it is: the settings it touched come
+back as they were, unless the user has changed them since.
 """
 
 from dataclasses import dataclass, field
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from app.model.pitfall_notes import PITFALLS, TASK_NAMES
 from app.model.settings import Settings
 
-DEFAULTS = {"optimizer": "sgd", "clip_norm": None}
+DEFAULTS = {"optimizer": "sgd", "clip_norm": None, "dropout": 0.1}
 """A setting a pitfall needs is given only while it is at this value: a choice the user made
 stands."""
 
@@ -96,6 +96,8 @@ def _said(name: str, value) -> str:
         return {"sgd": "plain SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}[value]
     if name == "task":
         return f"the {TASK_NAMES[value]}"
+    if name == "dropout":
+        return f"dropout {value:g}"
     what = {"ema_decay": "parameter EMA", "clip_norm": "clipping"}[name]
     return f"{what} off" if value is None else f"{what} on ({value:g})"
 

@@ -39,10 +39,11 @@ def past_the_edge(clipped: bool, optimizer: str = "sgd") -> str:
     if optimizer == "momentum":
         return (
             "never settles: clipping keeps it finite but lets a swing build up that never dies "
-            "down, with a max norm of 1 far above where the loss started; below the edge too, "
-            "from about 0.6 of it, some rates are caught swinging"
+            "down (with a max norm of 1, far above the loss it started from). Below the edge "
+            "too some rates are caught swinging: with a max norm of 1 from about 0.6 of the "
+            "edge, with smaller ones from about half of it"
         )
     return (
         "never settles: clipping keeps it finite, bouncing above the minimum (the larger the "
-        "max norm, the further above)"
+        "max norm, the further above; just past the edge, only a long run shows it)"
     )

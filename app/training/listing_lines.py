@@ -75,14 +75,18 @@ BUG_ANSWERS = {
 """`BUG` answers for a value only in the faulty function named: elsewhere the bug is another's."""
 
 
-def value_lines(text: str, paradigm: str, faulty: str | None, bug_lines: frozenset[int]) -> dict[str, int]:
+def value_lines(
+    text: str, paradigm: str, faulty: str | None, bug_lines: frozenset[int], aside: str | None = None
+) -> dict[str, int]:
     """Per value, the 0-based line of `text` (a listing of `paradigm`, whose faulty function is
-    `faulty`, if any) that computes it."""
+    `faulty`, if any) that computes it. `aside` names a faulty function outside the step (the
+    evaluation): no value of the step is looked for in it."""
     tree = ast.parse(text)
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
     step = [f for f in functions if f.name in STEPS]
     faulty_fn = [f for f in functions if f.name == faulty]
-    scopes = (faulty_fn + step, list(tree.body))  # the step functions first, then anywhere
+    rest = [n for n in tree.body if getattr(n, "name", None) != aside]
+    scopes = (faulty_fn + step, rest)  # the step functions first, then anywhere
     found = {}
     for value, rules in VALUES.items():
         for where in rules.get(paradigm, ()) if isinstance(rules, dict) else rules:

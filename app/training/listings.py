@@ -108,8 +108,10 @@ def listing(paradigm: str, task: str = "line", pitfall: str | None = None) -> Li
         idle[f] = frozenset(i for i in unused if i >= first)
     features["bug"] = idle["bug"] = frozenset(i for i, line in enumerate(text.splitlines()) if BUG_MARK in line)
     steps = _function_lines(text, lambda name: STEP_NAME in name or (note is not None and name == note.function))
-    faulty = note.function if note and note.paradigm == paradigm and note.in_step else None
-    values = value_lines(text, paradigm, faulty, features["bug"])
+    mine = note is not None and note.paradigm == paradigm
+    faulty = note.function if mine and note.in_step else None
+    aside = note.function if mine and not note.in_step else None
+    values = value_lines(text, paradigm, faulty, features["bug"], aside)
     return Listing(title, text, features, idle, tuple(origins), steps, values)
 
 

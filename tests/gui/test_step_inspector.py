@@ -131,3 +131,18 @@ def test_an_optimizer_state_sums_up_each_of_its_trees():
     assert summary("opt_state after", state) == "mu ‖·‖ 5, nu ‖·‖ 0"
     assert summary("params after", {"out/kernel": np.ones((2, 2)), "out/bias": np.zeros(3)}) == "‖·‖ 2"
     assert summary("params after", {"kernel": np.float32(2.5), "bias": np.float32(-0.5)}) == "(2.5, -0.5)"
+
+
+def test_the_rows_follow_each_paradigms_own_listing_beside_the_forgotten_rebind(window, qtbot):
+    window.open_lesson("08-one-step-slowly")
+    for _ in range(2):
+        window.lessons.next_step()  # the rebind, from the inside
+    qtbot.waitUntil(lambda: window.record.steps_done("nnx") > 0, timeout=RUN_TIMEOUT_MS)
+    window.single_step()
+    _inspected(qtbot, window)
+    view = window.side.step_view
+    items = [view.tree.topLevelItem(i) for i in range(view.tree.topLevelItemCount())]
+    shown = [(item, [item] + [item.child(k) for k in range(item.childCount())]) for item in items]
+    nnx = [item.text(0) for item, cells in shown if any(cell.text(2) for cell in cells)]
+    assert nnx.index("update applied") < nnx.index("opt_state after") < nnx.index("params after")
+    assert nnx.index("params after") < nnx.index("metrics")

@@ -109,7 +109,15 @@ def test_each_value_lands_on_the_statement_that_computes_it(task, paradigm, pitf
     "pitfall,paradigm", [(name, "nnx" if note.paradigm == "linen" else "linen") for name, note in PITFALLS.items()]
 )
 def test_a_pitfall_in_the_other_paradigm_leaves_the_lines_as_they_are(pitfall, paradigm):
-    assert listing(paradigm, "line", pitfall).value_lines == listing(paradigm, "line").value_lines
+    task = PITFALLS[pitfall].task
+    assert listing(paradigm, task, pitfall).value_lines == listing(paradigm, task).value_lines
+
+
+def test_a_pitfall_outside_the_step_leaves_each_value_on_the_steps_own_statement():
+    correct, faulty = listing("nnx", "digits"), listing("nnx", "digits", "forgotten-eval")
+    assert faulty.value_lines.keys() == correct.value_lines.keys()
+    for name in correct.value_lines:
+        assert _statement(faulty, faulty.value_lines[name]) == _statement(correct, correct.value_lines[name]), name
 
 
 def test_a_renamed_variable_loses_its_line_rather_than_landing_on_another():
