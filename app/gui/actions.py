@@ -136,8 +136,8 @@ def build_commands(window) -> tuple[dict[str, QAction], QMenu]:
         actions[command.text] = action
     lessons = QMenu("Lessons", window)  # the built-in lessons, under Open Lesson…
     menus["&File"].insertMenu(actions["Save Settings as Lesson Step…"], lessons)
-    for path in built_in_lessons():
-        lessons.addAction(lesson_title(path), functools.partial(_open_lesson, window, path))
+    for number, path in enumerate(built_in_lessons(), 1):
+        lessons.addAction(f"&{number}  {lesson_title(path)}", functools.partial(_open_lesson, window, path))
     return actions, lessons
 
 

@@ -13,6 +13,8 @@ from app import interrupts
 from app.gui.style import BASE_POINT_SIZE
 from app.model.files import SaveError, write_bytes
 
+ANIMATED_SHOT_MS = 1500
+"""How long an animated run plays before `--screenshot` takes its picture."""
 GC_SECONDS = 0.02
 """How often the GUI thread checks whether the cycle collector is due."""
 
@@ -59,7 +61,7 @@ def run_app(args, settings=None) -> int:
     if args.present:
         window.presentation.toggle()
     if args.screenshot:
-        window.runFinished.connect(lambda _: QTimer.singleShot(0, lambda: save_and_quit(window, args.screenshot)))
+        screenshot_when_shown(window, args.screenshot)
     status = app.exec()
     window.shutdown()  # however the loop ended, the training thread ends before the process does
     return interrupts.INTERRUPTED if interrupts.interrupted() else status
@@ -88,6 +90,26 @@ def _drain(reader):
     with contextlib.suppress(OSError):  # nothing more to read
         while reader.recv(64):
             pass
+
+
+def screenshot_when_shown(window, path):
+    """Save the window once its run is drawn: when it finishes or, for a run animated at a
+    reading pace, once it has played for ANIMATED_SHOT_MS (a lesson step's picture, not its
+    whole run)."""
+    taken, timed = [], []
+
+    def take(*_):
+        if not taken:
+            taken.append(True)
+            QTimer.singleShot(0, window, lambda: save_and_quit(window, path))
+
+    def on_chunk(_chunk):
+        if window.model.settings.pace == "animate" and not timed:
+            timed.append(True)
+            QTimer.singleShot(ANIMATED_SHOT_MS, window, take)
+
+    window.runFinished.connect(take)
+    window.model.events.chunk.connect(on_chunk)
 
 
 def save_and_quit(window, path):

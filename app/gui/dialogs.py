@@ -1,7 +1,9 @@
 """The window's file and clipboard commands: open a lesson, save the settings as a lesson step,
 export the plot or the run, copy the listings or the settings as a command line."""
 
-from PySide6.QtCore import QStandardPaths
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
 from app.model.command_line import command_line
@@ -30,11 +32,26 @@ def save_step(window):
         window.save_step(path, title.strip() or "Untitled step", caption.strip() or title.strip() or "No caption.")
 
 
+EXPORT_FOLDER = "export/folder"
+"""Where the last export went (QSettings): the next one's dialog opens there."""
+
+
+def export_folder(kind: str) -> str:
+    """The folder an export dialog opens in: the last export's, else Pictures for a picture
+    and Documents for a CSV."""
+    last = QSettings().value(EXPORT_FOLDER, "", str)
+    if last and Path(last).is_dir():
+        return last
+    where = QStandardPaths.DocumentsLocation if kind == "csv" else QStandardPaths.PicturesLocation
+    return QStandardPaths.writableLocation(where)
+
+
 def export(window, kind: str):
     """Ask where to save the plot (png, svg) or the run (csv), and save it there."""
     what = "Run" if kind == "csv" else "Plot"
+    name = f"{'run' if kind == 'csv' else 'loss'}.{kind}"
     path, _ = QFileDialog.getSaveFileName(
-        window, f"Export {what}", f"{'run' if kind == 'csv' else 'loss'}.{kind}", f"{kind.upper()} (*.{kind})"
+        window, f"Export {what}", str(Path(export_folder(kind)) / name), f"{kind.upper()} (*.{kind})"
     )
     if not path:
         return
@@ -45,6 +62,7 @@ def export(window, kind: str):
     except (OSError, ValueError) as error:
         window.model.say("error", f"The export failed: {error}.")
     else:
+        QSettings().setValue(EXPORT_FOLDER, str(Path(path).parent))
         window.status.showMessage(f"Saved {path}", 10_000)
 
 

@@ -39,8 +39,14 @@ def export_csv(record, path) -> int:
     return rows[0]
 
 
+PNG_WIDTH = 1920
+"""The least width of an exported PNG, in pixels: sharp on a projector or a slide."""
+
+
 def _png(plot) -> bytes:
-    return png_bytes(exporters.ImageExporter(plot.scene()).export(toBytes=True))
+    exporter = exporters.ImageExporter(plot.scene())
+    exporter.parameters()["width"] = max(PNG_WIDTH, int(plot.scene().sceneRect().width()))
+    return png_bytes(exporter.export(toBytes=True))
 
 
 def png_bytes(picture) -> bytes:

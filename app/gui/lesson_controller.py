@@ -4,13 +4,14 @@ banner and changes nothing."""
 
 from PySide6.QtCore import QObject
 
-from app.model.lessons import LessonError, LessonStep, append_step, load_lesson
+from app.model.lessons import LessonError, LessonStep, append_step, built_in_lessons, lesson_title, load_lesson
 
 
 class LessonController(QObject):
     def __init__(self, model, parent=None):
         super().__init__(parent)
         self.model = model
+        self._offered = None  # the next lesson offered at the last step, opened by a second Page Down
 
     def open(self, path) -> bool:
         """Open a lesson (a file, or a built-in lesson's name) at its first step."""
@@ -23,9 +24,28 @@ class LessonController(QObject):
         return True
 
     def next_step(self):
-        self.model.go_to_step(self.model.lesson_step + 1)
+        """The next step; at the last one, say so and offer the next built-in lesson, which a
+        second Page Down opens."""
+        model = self.model
+        if model.lesson is None or model.go_to_step(model.lesson_step + 1):
+            self._offered = None
+            return
+        if self._offered is not None:
+            offered, self._offered = self._offered, None
+            self.open(offered)
+            return
+        self._offered = _after(model.lesson.title)
+        if self._offered is None:
+            model.say("info", "This is the lesson's last step.")
+        else:
+            model.say(
+                "info",
+                f"This is the lesson's last step. Page Down again opens the next lesson: "
+                f"{lesson_title(self._offered)}.",
+            )
 
     def previous_step(self):
+        self._offered = None
         self.model.go_to_step(self.model.lesson_step - 1)
 
     def close(self):
@@ -43,3 +63,12 @@ class LessonController(QObject):
         except LessonError as error:
             self.model.say("error", f"The step was not saved. {error}")
             return None
+
+
+def _after(title: str):
+    """The built-in lesson after the one titled `title`, or None (the last, or not built in)."""
+    lessons = built_in_lessons()
+    titles = [lesson_title(path) for path in lessons]
+    if title not in titles or titles.index(title) == len(lessons) - 1:
+        return None
+    return lessons[titles.index(title) + 1]

@@ -63,7 +63,7 @@ class StatusBar(QStatusBar):
 
     def _on_model_run(self, record):
         self._steps_per_second = None
-        self.step_label.setText(f"step 0 of {record.config.steps:,}")
+        self.step_label.setText(_steps_done(0, record.config.steps))
         for label in (self.loss_label, self.speed_label, self.compile_label, self.difference_label):
             label.setText("")
 
@@ -79,11 +79,14 @@ class StatusBar(QStatusBar):
         if len(chunk.diverged_at) == len(record.config.compiled_paradigms):  # the run stopped there
             self.step_label.setText(f"diverged at step {max(chunk.diverged_at.values()):,} of {chunk.total_steps:,}")
         else:
-            self.step_label.setText(f"step {chunk.end:,} of {chunk.total_steps:,}")
+            self.step_label.setText(_steps_done(chunk.end, chunk.total_steps))
         losses = [f"{LABELS[p]} {m['loss'][-1]:.4g}" for p, m in chunk.metrics.items() if len(m["loss"])]
         tested = [f"{LABELS[p]} {record.tests(p)[1][-1]:.1%}" for p in record.paradigms if len(record.tests(p)[1])]
         gap = record.max_gap
-        self.difference_label.setText("" if math.isnan(gap) else f"|Linen − NNX| ≤ {_round_up(gap):.2g}")
+        if math.isnan(gap):
+            self.difference_label.setText("")
+        else:
+            self.difference_label.setText("Linen = NNX" if gap == 0 else f"|Linen − NNX| ≤ {_round_up(gap):.2g}")
         if losses:
             accuracy = "   test accuracy: " + ", ".join(tested) if tested else ""
             self.loss_label.setText("loss: " + ", ".join(losses) + accuracy)
@@ -107,3 +110,8 @@ def _round_up(x: float) -> float:
         return 0.0
     scale = 10.0 ** (math.floor(math.log10(x)) - 1)
     return math.ceil(x / scale - 1e-9) * scale
+
+
+def _steps_done(done: int, total: int) -> str:
+    """The steps taken, numbered as the plot and the Step panel number them (from 0)."""
+    return f"no step yet of {total:,}" if done == 0 else f"steps 0–{done - 1:,} of {total:,}"

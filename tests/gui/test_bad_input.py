@@ -87,7 +87,7 @@ def test_typing_nan_or_inf_never_sets_a_value(window, qtbot, spin, typed):
 
 def test_the_file_menu_lists_the_built_in_lessons_and_opens_them(window, qtbot):
     actions = window.lessons_menu.actions()
-    assert [a.text() for a in actions] == [load_lesson(p).title for p in built_in_lessons()]
+    assert [a.text() for a in actions] == [f"&{n}  {load_lesson(p).title}" for n, p in enumerate(built_in_lessons(), 1)]
     actions[1].trigger()
     wait_for_run(qtbot, window)
     assert window.model.lesson.path == built_in_lessons()[1]

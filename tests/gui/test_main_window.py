@@ -37,7 +37,7 @@ def test_first_run_draws_the_default_curves(window):
     loss = window.record.curve("nnx")[1]
     assert loss[-1] < 0.05 * loss[0]
     assert window.record.max_gap <= 1e-5 * loss[0]
-    assert "step 1,000 of 1,000" in window.status.step_label.text()
+    assert window.status.step_label.text() == "steps 0–999 of 1,000"
     assert window.status.backend_label.text() == "JAX backend: cpu"
 
 
