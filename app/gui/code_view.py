@@ -23,6 +23,19 @@ from app.gui.theme import Look
 
 MAX_PRESENTED = 2.5
 """In presentation the step's code grows to fill its pane, up to this many times its size."""
+ROOM_LINES = 30
+"""In presentation no line of text is shorter than the screen's height over this: read from
+the back of a lecture hall, 24 px a line on a 1280×720 projector."""
+
+
+def readable_points(font: QFont, screen_height: int) -> int:
+    """The least point size at which `font`'s lines are ROOM_LINES to the screen's height."""
+    sized = QFont(font)
+    for points in range(6, 72):
+        sized.setPointSize(points)
+        if QFontMetrics(sized).height() >= screen_height / ROOM_LINES:
+            return points
+    return 72
 
 
 def _char_format(style_entry) -> QTextCharFormat | None:
@@ -211,7 +224,8 @@ class CodePane(QWidget):
     def show_listing(self, listing):
         """Show `listing`, scrolled to its step function."""
         self._listing = listing
-        self.heading.setText(f"{self._heading}   ·   {listing.title}")  # cut to the pane; its tooltip says it whole
+        self.heading.setText(self._heading)
+        self.heading.label.setToolTip(f"{self._heading}: {listing.title}")  # the files the listing shows
         self.editor.setPlainText(listing.text)
         highlight(self.editor.document(), listing.text, self._look.code_style)
         self.show_step_only(self.step_only)
@@ -245,11 +259,13 @@ class CodePane(QWidget):
         size = room / (metrics.horizontalAdvance(max(step, key=len) + " ") / base)
         if not self.step_only:
             return max(round(min(base, max(size, base * 3 / 4))), 6)
-        # Presentation: the largest size at which the step, its long lines wrapped, fits the pane.
+        # Presentation: the largest size at which the step, its long lines wrapped, fits the pane,
+        # and never less than a room can read (a longer step scrolls from its first line).
         char, line = metrics.horizontalAdvance("M") / base, metrics.lineSpacing() / base
         height = self.editor.height() - 2 * self.editor.frameWidth() - 8
-        best = 6
-        for points in range(6, round(base * MAX_PRESENTED) + 1):
+        least = readable_points(font, self.screen().geometry().height())
+        best = least
+        for points in range(least, round(base * MAX_PRESENTED) + 1):
             per_row = max(int(room / (char * points)) - 4, 8)  # wrapping at a word loses a little
             rows = sum(max(1, -(-len(text.rstrip()) // per_row)) for text in step)
             if rows * line * points <= height:

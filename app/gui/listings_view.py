@@ -16,7 +16,7 @@ class ListingsView(QSplitter):
         super().__init__(Qt.Horizontal, parent)
         self.model = model
         self.linen_pane = CodePane("Linen: each step returns a new TrainState", "linenListing")
-        self.nnx_pane = CodePane("NNX: optimizer.update(model, grads) changes the model in place", "nnxListing")
+        self.nnx_pane = CodePane("NNX: optimizer.update changes the model in place", "nnxListing")
         self.panes = {"linen": self.linen_pane, "nnx": self.nnx_pane}
         self.addWidget(self.linen_pane)
         self.addWidget(self.nnx_pane)

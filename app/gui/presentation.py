@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from app.gui.theme import Look, zoomed
 
 ZOOM_STEPS = 3
-PLOT_SHARE = 0.5
+PLOT_SHARE = 0.45
 """The loss plot's share of the width; what the lesson is about takes the rest."""
 BESIDE = ("code", "model", "landscape", "step", "sweep")
 """What can stand beside the plot: the listings' step functions, or one of the side panels."""

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 
 from app.model.lessons import built_in_lessons, load_lesson
 from tests.gui.conftest import wait_for_run
@@ -99,4 +100,35 @@ def test_the_digits_accuracy_plot_shows_the_ema_lessons_point(qtbot, presenting)
     assert 0.5 <= low < np.nanquantile(tests, 0.1) and high >= 1.0  # the band the caption speaks of fills it
     rows = {round(label.pos().y()) for _, label in win.plot.strip.legend.items}
     assert len(rows) <= 2  # four entries, in at most two rows
+    win.shutdown()
+
+
+def _line_height(widget) -> int:
+    return QFontMetrics(widget.font()).height()
+
+
+@pytest.mark.parametrize("path", built_in_lessons(), ids=lambda p: p.stem[:2])
+def test_every_text_of_a_presented_lesson_reads_from_the_back_of_the_room(qtbot, path):
+    win = on_screen(qtbot, "projector")
+    win.open_lesson(path)
+    win.presentation.toggle()
+    least = win.height() / 30  # 24 px on a 1280×720 projector
+    for _ in range(len(load_lesson(path).steps)):
+        _first_chunk_drawn(qtbot, win)
+        bar = win.lesson_bar
+        texts = [bar.heading.label, bar.caption.label, win.banner.label, win.caption.label]
+        if win.listings.isVisible():
+            texts += [pane.editor for pane in win.listings.panes.values()]
+            texts += [pane.heading.label for pane in win.listings.panes.values()]
+        if win.side.step_view.isVisible():
+            texts += [win.side.step_view.tree, win.side.step_view.heading.label]
+        for text in texts:
+            assert _line_height(text) >= least, text.objectName() or type(text).__name__
+        for plot in win.plot.plots.values():
+            if plot.isVisible():
+                for name in ("left", "bottom"):
+                    assert QFontMetrics(plot.getAxis(name).style["tickFont"]).height() >= least
+        for _, label in win.plot.strip.legend.items:  # sized in its HTML: measured as drawn
+            assert label.item.boundingRect().height() >= least, label.text
+        win.lessons.next_step()
     win.shutdown()
