@@ -81,7 +81,7 @@ def test_the_worker_s_chunks_of_the_run_shown_reach_the_model_and_older_ones_do_
     record = runs.model.record
     assert record.steps_done("nnx") == sum(len(c.metrics["nnx"]["loss"]) for c in chunks)
     assert record.diverged_at and runs.model.notice.kind == "warning"
-    assert runs.model.notice.text.startswith("Diverged: the loss became inf/NaN (Linen at step ")
+    assert runs.model.notice.text.startswith("Diverged: the loss became inf/NaN (Linen and NNX at step ")
 
 
 def test_a_reached_target_and_a_failure_are_said(runs):
@@ -91,11 +91,8 @@ def test_a_reached_target_and_a_failure_are_said(runs):
         runs._on_worker_chunk(runs.run_id, run.advance(64))
     runs._on_worker_finished(runs.run_id)
     steps = runs.model.record.reached
-    assert runs.model.status == "finished" and set(steps) == {"linen", "nnx"}
-    assert (
-        runs.model.notice.text
-        == f"Stopped: the loss reached 0.1 (Linen at step {steps['linen']:,} and NNX at step {steps['nnx']:,})."
-    )
+    assert runs.model.status == "finished" and set(steps) == {"linen", "nnx"} and steps["linen"] == steps["nnx"]
+    assert runs.model.notice.text == f"Stopped: the loss reached 0.1 (Linen and NNX at step {steps['nnx']:,})."
     runs._on_worker_errored(runs.run_id, "RuntimeError: gone")
     assert runs.model.status == "failed" and "The run failed: RuntimeError: gone." in runs.model.notice.text
 
@@ -160,3 +157,11 @@ def test_settings_that_cannot_run_are_not_saved_as_a_step(tmp_path, qapp):
     path = tmp_path / "class.json"
     assert LessonController(model).save_step(path, "Title", "Caption.") is None
     assert not path.exists() and model.notice.text.startswith("The step was not saved: these settings cannot run")
+
+
+def test_a_notice_names_each_paradigms_step_when_they_differ():
+    from app.model.notices import reached
+
+    said = "Stopped: the loss reached 0.1"
+    assert reached(0.1, {"nnx": 7, "linen": 9}).text == f"{said} (Linen at step 9 and NNX at step 7)."
+    assert reached(0.1, {"nnx": 7, "linen": 7}).text == f"{said} (Linen and NNX at step 7)."

@@ -31,11 +31,17 @@ from app.model.stability import past_the_edge, stability_edge
 DEFAULT_EMA_DECAY = 0.99
 DEFAULT_CLIP_NORM = 1.0
 DEFAULT_STOP_AT = 0.01
-COMBO_CHARACTERS = 10
-"""A combo box is as wide as this many characters, however long its choices."""
-OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam"}
+OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
 PARADIGM_NAMES = {"both": "Linen and NNX", "linen": "Linen", "nnx": "NNX"}
-TASK_NAMES = {"line": "Line fit (64 points)", "digits": "Digits (8×8, 10 classes)"}
+TASK_NAMES = {"line": "Line fit", "digits": "Digits"}
+CHOICE_TIPS = {
+    "line": "64 noisy points on a line, one linear layer, the whole batch every step",
+    "digits": "The 8×8 handwritten digits, 10 classes: an MLP with BatchNorm and dropout on minibatches",
+    "sgd": "Plain SGD: each step moves the weights by −lr times the gradient",
+    "momentum": "SGD with momentum 0.9 (heavy ball)",
+    "adam": "Adam with optax's default betas",
+}
+"""What a choice of a combo box means, in its tooltip (the box shows a short name)."""
 BUTTONS = {
     "run": ("Run", "Run the current settings again from step 0."),
     "stop": ("Stop", "Stop the run where it is; the curve so far stays."),
@@ -107,10 +113,7 @@ class Controls(QWidget):
         )
         self.clip_spin = setting_spin(QDoubleSpinBox, "clipNormSpin", "clip_norm", DEFAULT_CLIP_NORM)
         self.clip_spin.setStepType(QDoubleSpinBox.AdaptiveDecimalStepType)
-        pitfalls = {None: "None"} | {
-            n: f"{n} ({'Linen' if p.paradigm == 'linen' else 'NNX'}{', digits' if p.task == 'digits' else ''})"
-            for n, p in PITFALLS.items()
-        }
+        pitfalls = {None: "None"} | {name: name for name in PITFALLS}
         self.pitfall_combo = _combo("pitfallCombo", "pitfall", pitfalls)
         self.batch_spin = setting_spin(QSpinBox, "batchSpin", "batch_size", defaults.batch_size)
         self.dropout_combo = _combo("dropoutCombo", "dropout", {rate: f"{rate:g}" for rate in DROPOUT_RATES})
@@ -141,9 +144,14 @@ class Controls(QWidget):
             setattr(self, f"{_snake(name)}_button", button)
         self.digits_box = QGroupBox("Digits")
         lay_out(self)
-        for combo in self.findChildren(QComboBox):  # long choices do not widen the column
-            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(COMBO_CHARACTERS)
+        for combo in self.findChildren(QComboBox):  # as wide as its longest choice: each shows whole
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        for name, note in PITFALLS.items():
+            where = f"{'Linen' if note.paradigm == 'linen' else 'NNX'}, on the {TASK_NAMES[note.task].lower()} task"
+            self.pitfall_combo.setItemData(self.pitfall_combo.findData(name), where, Qt.ToolTipRole)
+        for combo in (self.task_combo, self.optimizer_combo):
+            for i in range(combo.count()):
+                combo.setItemData(i, CHOICE_TIPS[combo.itemData(i)], Qt.ToolTipRole)
         self._connect()
         self._on_model_settings(model.settings)
         model.events.settings.connect(self._on_model_settings)

@@ -59,6 +59,7 @@ def _form(box, *rows) -> QGroupBox:
     """A group box (or its title) of form rows: (label, field), (widget, field) or (widget,)."""
     box = QGroupBox(box) if isinstance(box, str) else box
     form = QFormLayout(box)
+    form.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a field too wide beside its label goes under it
     for row in rows:
         form.addRow(*row)
     return box

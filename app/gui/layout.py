@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtWidgets import QScrollArea, QSplitter, QStyle, QVBoxLayout, QWidget
 
+from app.gui.style import BASE_POINT_SIZE
+
 PREFERRED_SIZE = (1840, 1000)
 """The size the window would like; it opens smaller on a smaller screen, never larger."""
 CONTROLS_WIDTH = (200, 340)
@@ -107,10 +109,11 @@ def fit_to_screen(window, frame: Frame):
 
 def fit_controls(frame: Frame):
     """Widen (or narrow) the controls column to its controls at the current text size, up to
-    two fifths of the window."""
+    its usual width grown with the text, and two fifths of the window."""
     centre = frame.splitters["centre"]
     total = sum(centre.sizes())
-    width = min(_controls_width(frame), total * 2 // 5)
+    grown = frame.controls_column.widget().font().pointSizeF() / BASE_POINT_SIZE
+    width = min(_controls_width(frame), round(CONTROLS_WIDTH[1] * grown), total * 2 // 5)
     if centre.sizes()[0]:  # a collapsed column stays collapsed
         centre.setSizes([width, total - width])
 

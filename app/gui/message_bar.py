@@ -6,7 +6,7 @@ It is shown as written (plain text, never HTML), wrapped to the width it is give
 plot off the screen.
 """
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QToolButton
 
@@ -29,6 +29,10 @@ class ElidedLabel(QLabel):
     def setText(self, text: str):
         super().setText(text)
         self.setToolTip("\n".join(t for t in (text, self.tip) if t))
+
+    def minimumSizeHint(self):
+        """No least width: however long its text, it never widens its window."""
+        return QSize(0, super().minimumSizeHint().height())
 
     def paintEvent(self, event):
         painter = QPainter(self)

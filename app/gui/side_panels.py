@@ -15,6 +15,8 @@ LANDSCAPE_TIPS = {
 }
 PANEL_SHARE = 0.45
 """A view brought to the front gets at least this share of the plots' width."""
+MOST_SHARE = 0.65
+"""The Step panel takes up to this share, as its values need: the loss plot keeps the rest."""
 
 
 class SidePanels(QTabWidget):
@@ -78,8 +80,10 @@ class SidePanels(QTabWidget):
         self.setCurrentWidget(panel)
         if self.plots is not None and name != "sweep":
             total = sum(self.plots.sizes())
-            if self.plots.sizes()[1] < PANEL_SHARE * total:
-                self.plots.setSizes([round((1 - PANEL_SHARE) * total), round(PANEL_SHARE * total)])
+            wanted = self.step_view.wanted_width() / total if panel is self.step_view and total else 0
+            share = min(max(PANEL_SHARE, wanted), MOST_SHARE)
+            if self.plots.sizes()[1] < share * total:
+                self.plots.setSizes([round((1 - share) * total), round(share * total)])
 
     def apply_look(self, look):
         self.look = look

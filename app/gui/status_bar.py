@@ -1,9 +1,14 @@
 """The status bar: which step, the latest losses and test accuracy, the speed, the compile
-state and the JAX backend. Every figure is the current run's: a new run clears them."""
+state and the JAX backend. Every figure is the current run's: a new run clears them.
+
+Each field shows its text whole: where the bar is too narrow for all of them (large text, a
+small screen), the least needed ones step aside, in the order of `PRIORITY`'s end first.
+"""
 
 import math
 
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from app.gui.message_bar import ElidedLabel
 from app.gui.style import LABELS
@@ -30,21 +35,24 @@ class StatusBar(QStatusBar):
         self.model = model
         self.step_label = ElidedLabel(objectName="stepLabel")
         self.loss_label = ElidedLabel(objectName="lossLabel")
+        self.accuracy_label = ElidedLabel(objectName="accuracyLabel", tip="The last test accuracy measured.")
         self.speed_label = ElidedLabel(objectName="speedLabel")
         self.compile_label = ElidedLabel(objectName="compileLabel")
-        self.difference_label = ElidedLabel(
-            objectName="differenceLabel",
-            tip=GAP_TIP,
-        )
+        self.difference_label = ElidedLabel(objectName="differenceLabel", tip=GAP_TIP)
         self.backend_label = QLabel("loading JAX…", objectName="backendLabel")
-        for label, stretch in (
-            (self.step_label, 3),
-            (self.loss_label, 5),
-            (self.difference_label, 3),
-            (self.speed_label, 2),
-            (self.compile_label, 2),
-        ):
-            self.addWidget(label, stretch)  # each shares the width; a long text ends in "…"
+        self.fields = (  # most needed first: the last ones step aside when room is short
+            self.step_label,
+            self.loss_label,
+            self.accuracy_label,
+            self.difference_label,
+            self.compile_label,
+            self.speed_label,
+            self.backend_label,
+        )
+        for label in self.fields[:-1]:
+            label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)  # its text's width
+            self.addWidget(label)
+        self.addWidget(QWidget(), 1)  # what the fields leave
         self.addPermanentWidget(self.backend_label)
         self._steps_per_second = None
         events = model.events
@@ -54,8 +62,28 @@ class StatusBar(QStatusBar):
         events.backend.connect(self._on_model_backend)
         events.adjusted.connect(self._on_model_adjusted)
 
+    def _fit(self):
+        """Show the fields whose whole texts fit the bar, most needed first."""
+        room = self.width() - 48  # the margins and the size grip
+        for label in self.fields:
+            needed = QLabel.sizeHint(label).width() + 16 if label.text() else 0  # with the spacing
+            shown = 0 < needed <= room
+            room -= needed if shown else 0
+            if label.isVisibleTo(self) != shown:
+                label.setVisible(shown)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:  # a new text size: each field needs a new width
+            self._fit()
+
     def _on_model_backend(self, name: str):
         self.backend_label.setText(f"JAX backend: {name}")
+        self._fit()
 
     def _on_model_adjusted(self, said: str):
         """What the window changed by itself, and why."""
@@ -64,8 +92,15 @@ class StatusBar(QStatusBar):
     def _on_model_run(self, record):
         self._steps_per_second = None
         self.step_label.setText(_steps_done(0, record.config.steps))
-        for label in (self.loss_label, self.speed_label, self.compile_label, self.difference_label):
+        for label in (
+            self.loss_label,
+            self.accuracy_label,
+            self.speed_label,
+            self.compile_label,
+            self.difference_label,
+        ):
             label.setText("")
+        self._fit()
 
     def _on_model_chunk(self, chunk):
         """The figures after `chunk`, the newest part of the record."""
@@ -88,8 +123,9 @@ class StatusBar(QStatusBar):
         else:
             self.difference_label.setText("Linen = NNX" if gap == 0 else f"|Linen − NNX| ≤ {_round_up(gap):.2g}")
         if losses:
-            accuracy = "   test accuracy: " + ", ".join(tested) if tested else ""
-            self.loss_label.setText("loss: " + ", ".join(losses) + accuracy)
+            self.loss_label.setText("loss: " + ", ".join(losses))
+        self.accuracy_label.setText("test: " + ", ".join(tested) if tested else "")
+        self._fit()
 
     def show_readout(self, text: str):
         """The values under the mouse, over the run's figures until the mouse leaves the plots
@@ -102,6 +138,7 @@ class StatusBar(QStatusBar):
     def _on_model_status(self, status: str):
         """What the run is doing when that is not taking steps: compiling, or stopped."""
         self.compile_label.setText({"compiling": "compiling…", "stopped": "stopped"}.get(status, ""))
+        self._fit()
 
 
 def _round_up(x: float) -> float:

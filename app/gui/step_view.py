@@ -132,6 +132,16 @@ def _tip(name: str, key: str, value) -> str:
     return f"{shape}: mean {a.mean():.5g}, min {a.min():.5g}, max {a.max():.5g}"
 
 
+def _in_a_word(fact: str) -> str:
+    """What became of a paradigm's state object, in a table cell's few words (the sentence
+    under the table says it whole)."""
+    if "threw it away" in fact:
+        return "thrown away"
+    if fact.startswith("diverged"):
+        return "diverged"
+    return "new TrainState" if fact.startswith("state:") else "same object"
+
+
 def _fill(item, column, name, key, value):
     item.setText(column, _part(name, key, value))
     item.setToolTip(column, _tip(name, key, value))
@@ -212,11 +222,13 @@ class StepInspectorView(QWidget):
             header.setSectionResizeMode(column, QHeaderView.Stretch)
         self.tree.currentItemChanged.connect(self._chosen)
         self.strip = BatchStrip()
+        self.facts = MessageBar("stepFacts", "info", lines=4, details=False)  # what became of the state
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
         layout.addWidget(self.strip)
         layout.addWidget(self.tree)
+        layout.addWidget(self.facts)
         self.inspection = None
         self.new_run()
         model.events.run.connect(self.new_run)
@@ -230,6 +242,7 @@ class StepInspectorView(QWidget):
         self.inspection = None
         self.tree.clear()
         self.strip.show_batch(None, None)
+        self.facts.hide()
         self.heading.set_kind("info")
         self.heading.setText(WAITING)
 
@@ -255,16 +268,24 @@ class StepInspectorView(QWidget):
             item.setData(0, Qt.UserRole, name)
             item.setToolTip(0, name)
             self.tree.addTopLevelItem(item)
-            if name == "the state object":
+            if name == "the state object":  # in a word here, in a sentence under the table
                 for column, p in enumerate(PARADIGMS, 1):
-                    item.setText(column, inspection.facts.get(p, ""))
+                    item.setText(column, _in_a_word(inspection.facts.get(p, "")))
                     item.setToolTip(column, inspection.facts.get(p, ""))
             else:
                 parts = {p: inspection.values[p][name] for p in shown if name in inspection.values[p]}
                 self._fill_row(item, name, parts)
             if name == chosen:
                 self.tree.setCurrentItem(item)
+        said = [f"{LABELS[p]}'s {inspection.facts[p]}" for p in PARADIGMS if inspection.facts.get(p)]
+        self.facts.setText("The state object: " + "; ".join(said) + "." if said else "")
+        self.facts.setVisible(bool(said))
         self._fit_names()
+
+    def wanted_width(self) -> int:
+        """The width at which every name and value shows whole."""
+        columns = sum(self.tree.sizeHintForColumn(c) + 12 for c in range(self.tree.columnCount()))
+        return columns + self.tree.indentation() + 2 * self.tree.frameWidth() + 24  # a scroll bar
 
     def _fit_names(self):
         """The names' column as wide as its names, but never more than NAMES_SHARE of the tree:

@@ -13,8 +13,7 @@ def cannot_run(problem: str) -> Notice:
 def diverged(config, diverged_at: dict[str, int]) -> Notice:
     """A divergence: the learning rate's fault, unless only the paradigm with a pitfall diverged
     while the correct step, at the same rate, did not."""
-    which = " and ".join(f"{NAMES[p]} at step {k:,}" for p, k in sorted(diverged_at.items()))
-    said = f"Diverged: the loss became inf/NaN ({which}). The curve stops where it was last finite. "
+    said = f"Diverged: the loss became inf/NaN ({_where(diverged_at)}). The curve stops where it was last finite. "
     note = PITFALLS.get(config.pitfall)
     correct = [p for p in config.compiled_paradigms if p not in diverged_at]
     if note and set(diverged_at) == {note.paradigm} and correct:
@@ -27,9 +26,15 @@ def diverged(config, diverged_at: dict[str, int]) -> Notice:
 
 
 def reached(target: float, steps: dict[str, int]) -> Notice:
-    which = " and ".join(f"{NAMES[p]} at step {k:,}" for p, k in sorted(steps.items()))
-    return Notice("info", f"Stopped: the loss reached {target:g} ({which}).")
+    return Notice("info", f"Stopped: the loss reached {target:g} ({_where(steps)}).")
 
 
 def failed(message: str) -> Notice:
     return Notice("error", f"The run failed: {message}. The app is fine: change a setting or press Run to try again.")
+
+
+def _where(steps: dict[str, int]) -> str:
+    """'Linen and NNX at step 126', or 'Linen at step 120 and NNX at step 126'."""
+    if len(set(steps.values())) == 1:
+        return f"{' and '.join(NAMES[p] for p in sorted(steps))} at step {next(iter(steps.values())):,}"
+    return " and ".join(f"{NAMES[p]} at step {k:,}" for p, k in sorted(steps.items()))

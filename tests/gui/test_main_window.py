@@ -260,7 +260,7 @@ def test_the_digits_task_has_its_controls_curves_grid_and_listings(window, qtbot
     assert view.predictions is not None and view.wrong() == int(np.sum(view.predictions != view.labels)) < 16
     assert inspect.getsource(digits_linen.advanced_train_step) in window.listings.linen_pane.text()
     assert inspect.getsource(digits_nnx.train_step) in window.listings.nnx_pane.text()
-    assert "test accuracy" in window.status.loss_label.text()
+    assert window.status.accuracy_label.text().startswith("test: ")
     controls.batch_spin.setValue(32)  # a digits value: the run repeats with it
     wait_for_run(qtbot, window)
     assert window.record.config.batch_size == 32
