@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from app.model.config import RunConfig
 from app.model.series import Series, visible_peaks
 
 
@@ -40,3 +41,16 @@ def test_nice_ceiling_rounds_up_to_a_round_number():
 
     assert [nice_ceiling(x) for x in (1, 1.2, 52.5, 99, 100, 101, 740)] == [1, 1.5, 75, 100, 100, 150, 750]
     assert nice_ceiling(0.0031) == pytest.approx(0.005)
+
+
+def test_the_steps_shown_follow_the_ema_weights_loss_too():
+    from app.model.series import moving_until
+    from app.model.shown_steps import steps_to_show
+    from app.training import runner
+
+    record = runner.run(RunConfig(ema_decay=0.99))
+    end, note = steps_to_show(record, ("linen", "nnx"), 1, False, None)
+    ema_moving = moving_until(record.curve("nnx", "ema_loss")[1])
+    loss_moving = moving_until(record.curve("nnx")[1])
+    assert ema_moving > loss_moving and end >= ema_moving - 1  # the EMA curve still falls where the loss is flat
+    assert note == "" or f"steps 0–{end:,} of 1,000" in note

@@ -80,10 +80,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
         for curve in self.raw_curves.values():
             curve.setZValue(-5)
         self.grad_curves = {p: self.grad_plot.plot(pen=curve_pen(p)) for p in LABELS}
-        self.clip_line = pg.InfiniteLine(
-            angle=0, pen=curve_pen("clip"), label="", labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]}
-        )
-        self.grad_plot.addItem(self.clip_line, ignoreBounds=True)
+        self.clip_line = pg.InfiniteLine(angle=0, pen=curve_pen("clip"))
+        self.clip_line.setZValue(10)  # above the curves, which sit on it while they are clipped
+        self.grad_plot.addItem(self.clip_line)  # in the range: the threshold is always in view
         self.clip_line.hide()  # until a run clips
         self.divergence = DivergenceMark(self.loss_plot)
         self._now = pg.PlotDataItem()  # the legend's heading for the current run, beside the pins
@@ -189,9 +188,12 @@ class LossPlot(pg.GraphicsLayoutWidget):
         record = self.model.record
         clip_norm = record.config.clip_norm if record is not None else None
         self.clip_line.setVisible(clip_norm is not None)
+        # The plot's name says what the dashed line is: a label on the line would sit on the curve.
+        title = TITLES["grad"] + ("" if clip_norm is None else f" (dashed: clip at {clip_norm:g})")
+        if self.grad_plot.titleLabel.text != title:
+            self.grad_plot.setTitle(title, **self.grad_plot.titleLabel.opts)
         if clip_norm is not None:
             self.clip_line.setValue(np.log10(clip_norm) if self.model.settings.log_y else clip_norm)
-            self.clip_line.label.setFormat(f"clip at {clip_norm:g}")
 
     def _arrange(self, force: bool = False):
         """The plots under the loss plot: test accuracy for tasks that measure it, the gradient
@@ -237,7 +239,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
             faded.setAlpha(70)
             self.raw_curves[p].setPen(pg.mkPen(faded, width=2 * look.zoom))
         self.clip_line.setPen(curve_pen("clip", look.zoom))
-        self.clip_line.label.setColor(look.foreground)
+        self._place_clip_line()  # styling named the gradient-norm plot afresh
         self.ghosts.apply_zoom(look.zoom)
         self.strip.apply_look(look)
         self.divergence.apply_look(look)

@@ -13,14 +13,14 @@ moves, rounded up to a round number (so it holds still while a slider moves a li
 
 
 def steps_to_show(record, paradigms, smoothing: int, log_y: bool, show_steps: int | None) -> tuple[int, str]:
-    """The last step the x-axis shows for `record`'s curves of `paradigms`, and the note that
-    says so when it is less than the run (or "")."""
+    """The last step the x-axis shows for `record`'s loss curves of `paradigms` (their EMA
+    weights' too), and the note that says so when it is less than the run (or "")."""
     total = record.config.steps
     if show_steps is not None:
         return show_steps, "" if show_steps >= total - 1 else f"steps 0–{show_steps:,} of {total:,}"
     moving, flat = 0, True
-    for p in paradigms:
-        steps, loss = record.curve(p)
+    curves = [record.curve(p, name) for p in paradigms for name in ("loss", "ema_loss")]
+    for steps, loss in curves:  # the EMA weights' loss too, where it is drawn: it settles later
         if smoothing > 1:
             loss = trailing_mean(loss, smoothing)
         if log_y:

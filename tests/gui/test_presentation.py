@@ -132,3 +132,16 @@ def test_every_text_of_a_presented_lesson_reads_from_the_back_of_the_room(qtbot,
             assert label.item.boundingRect().height() >= least, label.text
         win.lessons.next_step()
     win.shutdown()
+
+
+@pytest.mark.parametrize("clip", [1.0, 0.1])
+def test_the_clipping_threshold_is_in_view_above_the_curves_and_named_off_them(window, qtbot, clip):
+    window.controls.clip_check.setChecked(True)
+    window.controls.clip_spin.setValue(clip)
+    wait_for_run(qtbot, window)
+    settle(qtbot, window)
+    plot, line = window.plot.grad_plot, window.plot.clip_line
+    low, high = plot.vb.viewRange()[1]
+    assert line.isVisible() and low < clip < high  # in view, whether the curve reaches it or not
+    assert line.zValue() > max(curve.zValue() for curve in window.plot.grad_curves.values())
+    assert plot.titleLabel.text == f"gradient norm (dashed: clip at {clip:g})"
