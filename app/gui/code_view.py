@@ -3,7 +3,7 @@
 from pygments import lex
 from pygments.lexers import PythonLexer
 from pygments.styles import get_style_by_name
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -231,10 +231,15 @@ class CodePane(QWidget):
         self.show_step_only(self.step_only)
 
     def show_step_only(self, on: bool):
-        """Only the step functions (presentation), or the whole listing scrolled to them."""
+        """Only the step functions (presentation), or the whole listing scrolled to them (to a
+        pitfall's faulty line, if it has one)."""
         self.step_only = on
         self.editor.show_only(self._step_lines() if on else None)
-        self.editor.scroll_to_line(min(self._listing.step_lines))
+        bug = self._listing.feature_lines.get("bug")
+        # A pitfall's faulty line is what the pane is about: in view with the line above it.
+        top = min(bug) if bug else min(self._listing.step_lines)
+        self.editor.scroll_to_line(top)
+        QTimer.singleShot(0, self, lambda: self.editor.scroll_to_line(top))  # once the new text is laid out
 
     def _step_lines(self) -> frozenset[int]:
         """The step's lines that run: a step function of a feature that is off is left out."""

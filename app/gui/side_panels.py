@@ -37,6 +37,7 @@ class SidePanels(QTabWidget):
         self._stepped = False  # a single step was asked for: its inspection comes to the front
         model.events.run.connect(self._on_model_run)
         model.events.panel.connect(self.show_panel)
+        model.events.lesson.connect(self._on_model_lesson)
         model.events.inspection.connect(self._on_model_inspection)
 
     def expect_step(self):
@@ -51,6 +52,11 @@ class SidePanels(QTabWidget):
             self.setTabEnabled(landscape, task == "line")
             self.setTabToolTip(landscape, LANDSCAPE_TIPS[task])
             self.setTabText(0, self.model_views.title)
+
+    def _on_model_lesson(self, lesson, index):
+        """A lesson step that names no view shows the data (its panel event brings any other)."""
+        if lesson is not None and not lesson.steps[index].panel:
+            self.setCurrentWidget(self.model_views)
 
     def _on_model_inspection(self, inspection):
         stepped, self._stepped = self._stepped, False

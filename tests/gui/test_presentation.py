@@ -145,3 +145,13 @@ def test_the_clipping_threshold_is_in_view_above_the_curves_and_named_off_them(w
     assert line.isVisible() and low < clip < high  # in view, whether the curve reaches it or not
     assert line.zValue() > max(curve.zValue() for curve in window.plot.grad_curves.values())
     assert plot.titleLabel.text == f"gradient norm (dashed: clip at {clip:g})"
+
+
+def test_a_pitfalls_faulty_line_is_in_view_and_a_lesson_step_without_a_panel_shows_the_data(window, qtbot):
+    window.open_lesson("08-one-step-slowly")
+    assert window.side.currentWidget() is window.side.step_view
+    window.open_lesson("09-the-forgotten-eval-mode")
+    assert window.side.currentWidget() is window.side.model_views
+    pane = window.listings.nnx_pane
+    (bug,) = pane.listing.feature_lines["bug"]
+    qtbot.waitUntil(lambda: bug in pane.editor.visible_lines(), timeout=5000)

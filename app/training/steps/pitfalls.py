@@ -49,10 +49,7 @@ def outer_scope_train_step(model, optimizer, x, y):
 
 
 def forgotten_eval(model, images):
-    """NNX digits: predictions from the model as it trains.
-
-    In your own loop this call would also draw dropout keys and fold the
-    test images into BatchNorm's running averages. The app runs it on a
-    copy of the model, so NNX trains the same weights as without the bug.
-    """
+    """NNX digits: predictions from the model as it trains. (In your loop it
+    would also draw dropout keys and fold the test images into BatchNorm's
+    running averages; the app runs it on a copy, so training is unchanged.)"""
     return jnp.argmax(model(images), -1)  # BUG: not the nnx.view for eval
