@@ -27,9 +27,8 @@ PITFALLS = {
         "linen",
         "forgotten_rebind",
         False,
-        "Linen: the loop calls train_step(state, x, y) but never writes `state = ...`. The step "
-        "returns a new TrainState and the loop throws it away, so every step starts from the "
-        "initial weights: the Linen curve stays flat while NNX, which updates in place, learns. "
+        "Linen: the loop calls train_step(state, x, y) but never writes `state = ...`, so every "
+        "step starts from the initial weights and the Linen curve stays flat while NNX learns. "
         "Fix: `state, metrics = train_step(state, x, y)`.",
         curve="Linen — state never rebound",
     ),
@@ -37,11 +36,9 @@ PITFALLS = {
         "nnx",
         "optimizer_in_loop",
         False,
-        "NNX: the optimizer is built inside the loop, so its state (momentum, Adam's moment "
-        "estimates and step count) starts from zero every step. Plain SGD keeps no state, so its "
-        "curve does not change; momentum becomes plain SGD and Adam takes a first, bias-corrected "
-        "step of about lr in every direction each time. Fix: build the optimizer once, before "
-        "the loop.",
+        "NNX: the optimizer is built inside the loop, so its state starts from zero every step: "
+        "momentum becomes plain SGD, Adam takes a first step of about lr each time, plain SGD is "
+        "unchanged. Fix: build it once, before the loop.",
         curve="NNX — optimizer rebuilt every step",
         needs=(
             "optimizer",
@@ -54,12 +51,9 @@ PITFALLS = {
         "linen",
         "clip_update_misuse",
         True,
-        "Linen: `grads = optax.clip_by_global_norm(1.0).update(grads, state)` is wrong twice: "
-        "`update` returns a pair (updates, new clip state), and it wants the clip's own state, "
-        "not the TrainState. The pair then reaches apply_gradients, and the state's own transform "
-        "fails on it (not every leaf of the pair is a gradient), as shown. Fix: chain the clip into the transform, "
-        "`optax.chain(optax.clip_by_global_norm(1.0), tx)`, as make_tx does; NNX runs that way "
-        "beside it.",
+        "Linen: `optax.clip_by_global_norm(1.0).update(grads, state)` returns a pair (updates, "
+        "clip state) and wants the clip's own state; apply_gradients fails on the pair, as shown. "
+        "Fix: `optax.chain(optax.clip_by_global_norm(1.0), tx)`, as make_tx does.",
         needs=(
             "clip_norm",
             1.0,
@@ -71,31 +65,27 @@ PITFALLS = {
         "nnx",
         "missing_wrt",
         True,
-        "NNX: `nnx.Optimizer(model, tx)` without `wrt` is the pre-0.11 form. Since Flax 0.11 "
-        "`wrt` is required (which variables the optimizer trains), and Flax raises the "
-        "TypeError shown. Fix: `nnx.Optimizer(model, tx, wrt=nnx.Param)`; Linen runs beside it.",
+        "NNX: `nnx.Optimizer(model, tx)` without `wrt` is the pre-0.11 form; Flax 0.11 and later "
+        "require it and raise the TypeError shown. Fix: `nnx.Optimizer(model, tx, "
+        "wrt=nnx.Param)`.",
     ),
     "outer-scope-model": PitfallNote(
         "nnx",
         "outer_scope_train_step",
         False,
-        "NNX: loss_fn ignores its argument and calls the `model` of the enclosing scope. "
-        "nnx.value_and_grad differentiates with respect to the argument it passes in, which the "
-        "loss never touches: every gradient is exactly 0, nothing raises, and the NNX curve "
-        "stays flat. Fix: `def loss_fn(model, x, y)` and use that model.",
+        "NNX: loss_fn ignores its argument and calls the enclosing `model`, so nnx.value_and_grad "
+        "differentiates a loss that does not depend on it: every gradient is 0 and the NNX curve "
+        "stays flat. Fix: use the model passed in.",
         curve="NNX — loss ignores its model argument",
     ),
     "forgotten-eval": PitfallNote(
         "nnx",
         "forgotten_eval",
         False,
-        "NNX: the test digits are predicted by the model as it trains, not by "
-        "`nnx.view(model, deterministic=True, use_running_average=True)`. In training mode "
-        "dropout still drops units at random and BatchNorm normalises the test images with "
-        "their own statistics, not the running ones. Nothing raises; the test accuracy shown is a "
-        "randomly thinned model's (with dropout 0.5, 2.4 points below the same weights "
-        "evaluated correctly, on average over ten seeds). Linen predicts with train=False beside "
-        "it. Fix: predict from the evaluation view.",
+        "NNX predicts the test digits in training mode, not through nnx.view(model, "
+        "deterministic=True, use_running_average=True): dropout still drops units. At dropout 0.5 "
+        "that is 2.4 points below the same weights evaluated correctly (ten seeds). Fix: predict "
+        "from the view.",
         curve="NNX — tested in training mode",
         needs=(
             "dropout",
