@@ -15,8 +15,8 @@ class ListingsView(QSplitter):
     def __init__(self, model: AppModel, parent=None):
         super().__init__(Qt.Horizontal, parent)
         self.model = model
-        self.linen_pane = CodePane("Linen: each step returns a new TrainState", "linenListing")
-        self.nnx_pane = CodePane("NNX: optimizer.update changes the model in place", "nnxListing")
+        self.linen_pane = CodePane("Linen: a new TrainState each step", "linenListing")
+        self.nnx_pane = CodePane("NNX: the model changes in place", "nnxListing")
         self.panes = {"linen": self.linen_pane, "nnx": self.nnx_pane}
         self.addWidget(self.linen_pane)
         self.addWidget(self.nnx_pane)

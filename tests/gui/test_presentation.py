@@ -155,3 +155,12 @@ def test_a_pitfalls_faulty_line_is_in_view_and_a_lesson_step_without_a_panel_sho
     pane = window.listings.nnx_pane
     (bug,) = pane.listing.feature_lines["bug"]
     qtbot.waitUntil(lambda: bug in pane.editor.visible_lines(), timeout=5000)
+
+
+def test_the_listings_headings_show_whole_in_presentation(qtbot):
+    win = on_screen(qtbot, "projector")
+    win.presentation.toggle()
+    _first_chunk_drawn(qtbot, win)
+    for pane in win.listings.panes.values():
+        assert pane.heading.label.text() == pane.heading.text()  # not cut to "…"
+    win.shutdown()
