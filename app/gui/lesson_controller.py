@@ -34,7 +34,7 @@ class LessonController(QObject):
             offered, self._offered = self._offered, None
             self.open(offered)
             return
-        self._offered = _after(model.lesson.title)
+        self._offered = _after(model.lesson.path)
         if self._offered is None:
             model.say("info", "This is the lesson's last step.")
         else:
@@ -65,10 +65,9 @@ class LessonController(QObject):
             return None
 
 
-def _after(title: str):
-    """The built-in lesson after the one titled `title`, or None (the last, or not built in)."""
+def _after(path):
+    """The built-in lesson after the one at `path`, or None (the last, or not built in)."""
     lessons = built_in_lessons()
-    titles = [lesson_title(path) for path in lessons]
-    if title not in titles or titles.index(title) == len(lessons) - 1:
+    if path not in lessons or path == lessons[-1]:
         return None
-    return lessons[titles.index(title) + 1]
+    return lessons[lessons.index(path) + 1]

@@ -66,7 +66,7 @@ class StatusBar(QStatusBar):
         """Show the fields whose whole texts fit the bar, most needed first."""
         room = self.width() - 48  # the margins and the size grip
         for label in self.fields:
-            needed = QLabel.sizeHint(label).width() + 16 if label.text() else 0  # with the spacing
+            needed = label.sizeHint().width() + 16 if label.text() else 0  # with the spacing
             shown = 0 < needed <= room
             room -= needed if shown else 0
             if label.isVisibleTo(self) != shown:
