@@ -16,7 +16,9 @@ The other ticks of a decade stay as unlabelled ticks (grid lines) where they are
 pixels apart. Labels are plain decimals from 0.001 to below 10000 ("0.001", "0.02", "500") and
 short scientific notation outside ("1e-5", "2e6").
 
-In linear mode the axis is pyqtgraph's AxisItem unchanged.
+In linear mode the axis is pyqtgraph's AxisItem wherever its labels have room; on an axis too
+short for them (a gradient-norm plot 40 px tall) the labelled spacing is widened, 1, 2 or 5 ×
+10^k, until every two labels have a gap between them, and the finer ticks stay unlabelled.
 
 Use it in place of the default axes, set before the plot's log mode (an axis set later starts in
 linear mode: call its `setLogMode` too), and before the axes are styled (the default axes' fonts,
@@ -96,6 +98,60 @@ class ReadableAxis(pg.AxisItem):
             levels.append((None, minor))
         return levels
 
+    def tickValues(self, minVal, maxVal, size):
+        """pyqtgraph's ticks, on a linear axis too short for their labels widened (see the
+        module's docstring): the labelled level 1, 2 or 5 × 10^k apart, or one value near the
+        middle when no two fit; pyqtgraph's ticks between them stay, unlabelled."""
+        levels = super().tickValues(minVal, maxVal, size)
+        if self.logMode or self._tickSpacing is not None or not levels or size <= 0 or maxVal == minVal:
+            return levels
+        lo, hi = sorted((minVal, maxVal))
+        px = size / (hi - lo)
+        spacing = levels[0][0]
+        if spacing * px >= self._label_room(self._ticks(lo, hi, spacing), spacing):
+            return levels
+        while spacing * px < self._label_room(self._ticks(lo, hi, spacing), spacing):
+            spacing = _next_nice(spacing)
+        labelled = [v for v in self._ticks(lo, hi, spacing) if self._shows(v, lo, size, px, spacing)]
+        if not labelled:  # the one value nearest the middle whose label shows whole
+            spacing = levels[0][0]
+            middle = (lo + hi) / 2
+            while spacing < hi - lo:
+                shown = [v for v in self._ticks(lo, hi, spacing) if self._shows(v, lo, size, px, spacing)]
+                labelled = sorted(shown, key=lambda v: abs(v - middle))[:1] or labelled
+                spacing = _next_nice(spacing)
+            spacing = levels[0][0]
+        rest = [v for _, values in levels for v in values if all(abs(v - t) > 1e-9 * spacing for t in labelled)]
+        return [(spacing, labelled), (_Unlabelled(levels[-1][0]), sorted(rest))]
+
+    def tickStrings(self, values, scale, spacing):
+        if isinstance(spacing, _Unlabelled):
+            return [None] * len(values)
+        return super().tickStrings(values, scale, spacing)
+
+    @staticmethod
+    def _ticks(lo, hi, spacing) -> list[float]:
+        first, last = ceil(lo / spacing - 1e-9), floor(hi / spacing + 1e-9)
+        return [k * spacing for k in range(first, last + 1)]
+
+    def _extent(self, value, spacing) -> float:
+        """The label's length along the axis, in pixels (pyqtgraph's box is 0.8 line high)."""
+        metrics = QFontMetricsF(self.tick_font())
+        if self.orientation in ("left", "right"):
+            return 0.8 * metrics.height()
+        (text,) = super().tickStrings([value], self.autoSIPrefixScale * self.scale, spacing)
+        return metrics.horizontalAdvance(text)
+
+    def _label_room(self, ticks, spacing) -> float:
+        """The pixels two neighbouring labels need between their centres."""
+        gap = self.label_gap * QFontMetricsF(self.tick_font()).height()
+        return max((self._extent(v, spacing) for v in ticks[:1] + ticks[-1:]), default=0.0) + gap
+
+    def _shows(self, value, lo, size, px, spacing) -> bool:
+        """Whether the label lies whole on the axis (pyqtgraph hides those past its ends)."""
+        half = self._extent(value, spacing) / 2
+        return half <= (value - lo) * px <= size - half
+
     def logTickStrings(self, values, scale, spacing):
         """The readable numbers of level 0; None (no label) for the unlabelled level."""
         if spacing is None:
@@ -104,6 +160,18 @@ class ReadableAxis(pg.AxisItem):
 
     def tick_font(self):
         return self.style["tickFont"] or QGuiApplication.font()
+
+
+def _next_nice(spacing: float) -> float:
+    """The next spacing up in 1, 2, 5 × 10^k."""
+    exponent = floor(log10(spacing) + 1e-9)
+    mantissa = spacing / 10.0**exponent
+    following = next((m for m in (2, 5, 10) if m > mantissa * (1 + 1e-9)), 20)
+    return following * 10.0**exponent
+
+
+class _Unlabelled(float):
+    """The spacing of a level of ticks drawn without labels."""
 
 
 class _Layout:

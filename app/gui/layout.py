@@ -1,8 +1,10 @@
 """Where everything sits in the window, and how it fits the screen it is on.
 
 The controls are a scrolling column on the left (it can be collapsed); on the right, the
-lesson bar and banners over the plots (the loss plot is the widest and tallest view), the
-model view and the sweep as tabs beside them, and the listings below. Text the app does not
+lesson bar and the pitfall's caption over the plots (the loss plot is the widest and tallest
+view), the model view and the sweep as tabs beside them, the listings below, and the run's
+banner under everything: it comes and goes as a slider is dragged across the stability edge,
+and there it takes its room from the listings without moving the plot. Text the app does not
 control wraps or is cut (see `MessageBar`), so nothing a run says can widen the window.
 """
 
@@ -19,29 +21,48 @@ CONTROLS_WIDTH = (200, 340)
 """The controls column's least and usual width: wider controls scroll sideways."""
 PLOTS_SHARE = 0.73
 """The plots' share of the right column's height; the listings take the rest."""
-LISTINGS_FLOOR = 84
-"""When a lesson or a banner shows above the plots, the listings give up its room down to this
-height (in pixels at normal text size), before the plots give up any."""
+LISTINGS_FLOOR = 116
+"""When a lesson, a caption or a banner shows, the listings give up its room down to this
+height (in pixels at normal text size: a heading and about five lines of code), before the
+plots give up any."""
 
 
 class _KeepPlotsTall(QObject):
-    """Watches the plots-and-listings splitter: when it is resized while a lesson, a banner or a
-    caption shows above it, the plots get back to their share of the column if the listings can
-    spare it. A splitter the user dragged to make the plots taller stays as it is."""
+    """Watches the plots-and-listings splitter: the plots keep the height they have with nothing
+    shown above or below them (or the height the user dragged them to) while a lesson, a banner
+    or a caption shows, as long as the listings can spare the room."""
+
+    def __init__(self, splitter):
+        super().__init__(splitter)
+        self.plots_height = None  # the plots' height with nothing beside them, or as dragged
+        self.column = None  # the column's height when last balanced: a window resized rescales
+        splitter.splitterMoved.connect(self._on_dragged)
 
     def eventFilter(self, splitter, event):
         if event.type() == QEvent.Resize:
             QTimer.singleShot(0, self, self._balance)  # once the splitter has taken its new size
         return False
 
+    def _on_dragged(self, position, index):
+        self.plots_height = self.parent().sizes()[0]
+
     def _balance(self):
         splitter = self.parent()
-        column = splitter.parentWidget().height()
-        if splitter.orientation() != Qt.Vertical or column - splitter.height() <= 8:
-            return  # presenting, or nothing shows above the plots
+        if splitter.orientation() != Qt.Vertical:
+            return  # presenting
+        column, before = splitter.parentWidget().height(), self.column
+        self.column = column
         total = sum(splitter.sizes())
+        if column - splitter.height() <= 8:  # nothing above or below: the plots as they were
+            if self.plots_height is None or column != before:
+                self.plots_height = splitter.sizes()[0]
+            elif splitter.sizes()[0] != self.plots_height and total > self.plots_height:
+                splitter.setSizes([self.plots_height, total - self.plots_height])
+            return
+        if self.plots_height is not None and before and column != before:
+            self.plots_height = round(self.plots_height * column / before)
         floor = round(LISTINGS_FLOOR * splitter.font().pointSizeF() / 12)
-        wanted = min(round(column * PLOTS_SHARE), total - floor)
+        wanted = min(self.plots_height or round(total * PLOTS_SHARE), total - floor)
         if splitter.sizes()[0] < wanted:
             splitter.setSizes([wanted, total - wanted])
 
@@ -55,9 +76,10 @@ class Frame:
     splitters: dict[str, QSplitter]
 
 
-def assemble(window, controls, plot, side, listings, bars) -> Frame:
-    """Lay the views out as `window`'s central widget: the controls in a column, then `bars`
-    (lesson, banner, caption) over the plot and the `side` panels, the listings below."""
+def assemble(window, controls, plot, side, listings, above, below) -> Frame:
+    """Lay the views out as `window`'s central widget: the controls in a column, then the bars
+    `above` (lesson, caption) over the plot and the `side` panels, the listings, and the bars
+    `below` (the banner)."""
     scroll = QScrollArea(widgetResizable=True, objectName="controlsColumn")
     scroll.setWidget(controls)
     scroll.setMinimumWidth(CONTROLS_WIDTH[0])
@@ -76,15 +98,17 @@ def assemble(window, controls, plot, side, listings, bars) -> Frame:
     right.setStretchFactor(1, 1)
     right.setCollapsible(0, False)
     right.installEventFilter(_KeepPlotsTall(right))
-    # The lesson bar and banners sit above the splitter: the space they take comes from the
-    # listings first (see _KeepPlotsTall), not from the plots.
+    # The bars sit above and below the splitter: the space they take comes from the listings
+    # first (see _KeepPlotsTall), not from the plots.
     column = QWidget()
     column_layout = QVBoxLayout(column)
     column_layout.setContentsMargins(0, 0, 0, 0)
-    column_layout.setSpacing(2)
-    for bar in bars:
+    column_layout.setSpacing(0)  # the bars have their own margins
+    for bar in above:
         column_layout.addWidget(bar)
     column_layout.addWidget(right, 1)
+    for bar in below:
+        column_layout.addWidget(bar)
     centre = QSplitter(Qt.Horizontal, objectName="centre")
     centre.addWidget(scroll)
     centre.addWidget(column)

@@ -38,7 +38,8 @@ class LegendStrip:
         style_legend(self.legend, look)
         self.note.setFont(sized_font(look.pt()))
         self.note.setBrush(pg.mkColor(look.muted))
-        self.fit()
+        entries, self.entries = self.entries, []
+        self.set_entries(entries)  # built afresh: a legend keeps the size of larger text
 
     def fit(self) -> None:
         """Place the note and the legend, and give the strip its height."""

@@ -52,9 +52,9 @@ def _pin_colour(k: int):
     return colour
 
 
-ACC_STRETCH = 4
+ACC_STRETCH = 6
 """The test-accuracy plot's share of the height against the gradient norm's 1 (the loss plot's
-is 4 too): tall enough to see EMA's steadier curve."""
+is 4): tall enough to see EMA's steadier curve, with a lesson open too."""
 
 
 class LossPlot(pg.GraphicsLayoutWidget):

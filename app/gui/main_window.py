@@ -51,8 +51,8 @@ class MainWindow(QMainWindow):
         self.lesson_bar, self.banner, self.caption = LessonBar(model), NoticeBar(model), PitfallCaption(model)
         self.status = StatusBar(model)
         self.setStatusBar(self.status)
-        bars = (self.lesson_bar, self.banner, self.caption)
-        self.frame = layout.assemble(self, self.controls, self.plot, self.side, self.listings, bars)
+        above, below = (self.lesson_bar, self.caption), (self.banner,)
+        self.frame = layout.assemble(self, self.controls, self.plot, self.side, self.listings, above, below)
         self.side.plots = self.frame.splitters["plots"]
         self.runs = RunController(model, self)
         self.sweeps = SweepController(model, self.runs, self)

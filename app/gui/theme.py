@@ -117,6 +117,9 @@ def style_plot_item(item, look: Look, labels: dict[str, str], tick_points: float
         axis.setPen(look.muted)
         axis.setTextPen(pen)
         axis.setStyle(tickFont=sized_font(look.pt(tick_points)))
+        # pyqtgraph keeps the room of larger labels (it shrinks only by 10 px or more): measure
+        # the new font's labels afresh, so a zoom undone gives the plot back its height.
+        axis.textHeight = 0
         if grid:  # the grid's lines are the axis' ticks drawn across the plot, opaque
             axis.setTickPen(look.grid)
             axis.setStyle(tickAlpha=255)

@@ -230,6 +230,32 @@ def test_no_length_range_or_font_size_overprints(qtbot, font_px, grid):
                     assert len(labels) >= (1 if values == narrow else 2), where
 
 
+@pytest.mark.parametrize("font_px", [11, 16, 26])
+def test_a_short_linear_axis_widens_its_labels_spacing_instead_of_overprinting(qtbot, font_px):
+    widget = make_plot(qtbot, font_px=font_px)
+    widget.showGrid(x=True, y=True, alpha=0.25)
+    ranges = [(0, 6.5), (0, 1.1), (-3.7, 1234.5), (0.0075, 0.0105), (0, 4e36), (-1e6, 1e7)]
+    widened = 0
+    for pixels in (30, 45, 70, 140, 640):
+        widget.resize(pixels + 90, pixels + 60)
+        for values in ranges:
+            widget.setXRange(*values, padding=0)
+            widget.setYRange(*values, padding=0)
+            settle(widget)
+            for side in SIDES:
+                axis = widget.getAxis(side)
+                labels, ticks = drawn(axis)
+                where = f"{side} {values} over {axis_length(axis):.0f} px: {texts(labels)}"
+                assert overlapping(labels) == [], where
+                if axis_length(axis) >= 4 * font_px:  # room for a label: never bare
+                    assert labels, where
+                *_, (spacing, finer) = axis.tickValues(*values, axis_length(axis))
+                if finer and axis.tickStrings(finer, 1.0, spacing) == [None] * len(finer):
+                    widened += 1
+                    assert len(ticks) > len(labels), where  # the finer ticks stay, unlabelled
+    assert widened  # pyqtgraph's own spacing would have overprinted on the short axes
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [

@@ -93,11 +93,14 @@ def test_a_long_error_is_cut_behind_details_and_never_resizes_the_window(screen_
 def test_the_loss_plot_is_the_hero(qtbot, name):
     win = on_screen(qtbot, name)
     assert_loss_at_least(qtbot, win, 250)
+    first = loss_height(win)
     for _ in range(3):
         win.zoom(+1)
     settle(qtbot, win)
     assert_loss_at_least(qtbot, win, 180)
     win.zoom(0)
+    settle(qtbot, win)
+    assert abs(loss_height(win) - first) <= 2  # the axes and the legend gave back the room larger text took
     win.open_lesson("02-the-stability-edge")
     win.lessons.next_step()  # it diverges: a banner shows too
     wait_for_run(qtbot, win)
@@ -266,3 +269,38 @@ def test_the_splitters_remember_their_positions(qtbot, controls):
         controls, abs=2
     )
     again.shutdown()
+
+
+def _loss_box(win):
+    box = win.plot.loss_plot.vb.sceneBoundingRect()
+    top_left = win.plot.mapToGlobal(win.plot.mapFromScene(box.topLeft()))
+    return top_left.x(), top_left.y(), round(box.width()), round(box.height())
+
+
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_a_banner_coming_and_going_never_moves_the_plot_and_leaves_code_to_read(qtbot, name):
+    """As a slider dragged back and forth across the edge: the banner (under the listings) takes
+    its room from them. With a lesson open they keep five lines, and the plot gives up the rest
+    at its bottom: its top, where the eye is, stays."""
+    win = on_screen(qtbot, name)
+    editor = win.listings.linen_pane.editor
+    for lesson in (False, True):
+        if lesson:
+            win.open_lesson("02-the-stability-edge")
+            wait_for_run(qtbot, win)
+        settle(qtbot, win)
+        before = _loss_box(win)
+        for _ in range(2):
+            win.model.say("error", LONG_ERROR)
+            settle(qtbot, win)
+            shown = _loss_box(win)
+            assert win.banner.isVisible()
+            if lesson:
+                assert shown[:3] == before[:3] and shown[3] >= before[3] - win.banner.height(), (shown, before)
+            else:
+                assert shown == before
+            assert editor.viewport().height() >= 4.5 * editor.fontMetrics().lineSpacing()  # code, not a glimpse
+            win.model.set_notice(None)
+            settle(qtbot, win)
+            assert not win.banner.isVisible() and _loss_box(win) == before
+    win.shutdown()
