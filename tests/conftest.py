@@ -1,5 +1,6 @@
-"""Qt runs offscreen in the tests: no screen is needed. The offscreen platform is given the two
-screens the app is made for, a 1366×768 laptop (the primary screen) and a 1280×720 projector.
+"""Qt runs offscreen in the tests: no screen is needed. The offscreen platform is given the
+screens the app is made for, a 1366×768 laptop (the primary screen), a 1280×720 projector, and a
+laptop of the same size in device-independent pixels at device pixel ratio 2.
 The compile cache lives in a temporary folder."""
 
 import os

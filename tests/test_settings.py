@@ -6,7 +6,15 @@ import pytest
 
 from app.cli import build_parser
 from app.model.config import RunConfig
-from app.model.settings import DISPLAY_FIELDS, FIELDS, RUN_FIELDS, Settings, check_window_ranges, pin_labels
+from app.model.settings import (
+    DISPLAY_FIELDS,
+    FIELDS,
+    RUN_FIELDS,
+    Settings,
+    check_window_ranges,
+    pin_labels,
+    significant,
+)
 
 
 def test_every_run_setting_has_one_row_and_every_row_a_flag():
@@ -55,3 +63,13 @@ def test_pin_labels_name_only_what_differs():
     configs = [RunConfig(lr=0.1), RunConfig(lr=0.5, optimizer="adam"), RunConfig(lr=0.5)]
     assert pin_labels(configs) == ["lr 0.1, sgd", "lr 0.5, adam", "lr 0.5, sgd"]
     assert pin_labels([RunConfig(), RunConfig()]) == ["same settings", "same settings"]
+
+
+def test_pin_labels_show_a_decimal_as_its_spin_box_does():
+    configs = [RunConfig(lr=1.0456789, ema_decay=0.99), RunConfig(lr=0.1, dropout=0.3), RunConfig(lr=1e-4)]
+    assert pin_labels(configs) == [
+        "lr 1.045679, EMA 0.99, dropout 0.1",
+        "lr 0.1, EMA off, dropout 0.3",
+        "lr 0.0001, EMA off, dropout 0.1",
+    ]
+    assert significant(1.0456789, fewest=3) == "1.045679" and significant(7.5, fewest=3) == "7.5"

@@ -76,10 +76,10 @@ class FitView(pg.PlotWidget):
         self.note.update()
 
     def _wrap_note(self):
-        """The note wraps to half the view's width: all of it shows, in the top left, where a
-        line through the points leaves room."""
+        """The note wraps to the view's width: all of it shows, in the top left, where a line
+        through the points leaves room (the last line, far off, runs steeply across it)."""
         if self.note is not None:
-            self.note.setTextWidth(max(self.getPlotItem().vb.width() / 2, 100))
+            self.note.setTextWidth(max(self.getPlotItem().vb.width() - 8, 100))
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -94,15 +94,16 @@ class FitView(pg.PlotWidget):
         for paradigm, k in (diverged_at or {}).items():
             w = weights.get(paradigm)
             if paradigm not in self._diverged and w is not None:  # the chunk it diverged in
-                slope, intercept = float(w["kernel"][0, 0]), float(w["bias"][0])
-                sign = "+" if intercept >= 0 else "−"
-                self._diverged[paradigm] = (
-                    f"diverged at step {k:,}\nlast line: y = {slope:.3g}·x {sign} {abs(intercept):.3g}"
-                )
+                slope = float(w["kernel"][0, 0])
+                self._diverged[paradigm] = (f"diverged at step {k:,}", f"its last line: slope {_short(slope)}")
                 said = {}  # the same words for both paradigms are said once, naming both
                 for p in sorted(self._diverged):
                     said.setdefault(self._diverged[p], []).append(LABELS[p])
-                self._show_note("\n".join(f"{' and '.join(names)} {text}" for text, names in said.items()))
+                if len(said) == 1 and set(self._diverged) >= set(weights):  # all drawn: no names
+                    self._show_note("\n".join(next(iter(said))))
+                else:
+                    lines = [f"{' and '.join(names)} {', '.join(text)}" for text, names in said.items()]
+                    self._show_note("\n".join(lines))
         for paradigm, line in self.lines.items():
             w = weights.get(paradigm)
             line.setVisible(w is not None)
@@ -110,3 +111,8 @@ class FitView(pg.PlotWidget):
                 slope, intercept = float(w["kernel"][0, 0]), float(w["bias"][0])
                 if np.isfinite(slope) and np.isfinite(intercept):
                     line.setData(X_ENDS, slope * X_ENDS + intercept)
+
+
+def _short(x: float) -> str:
+    """Two significant digits, as "2e17" or "-35"."""
+    return f"{x:.2g}".replace("e+", "e")

@@ -96,7 +96,12 @@ class LandscapeView(pg.PlotWidget):
         self.look = Look()
         self.throttle = RedrawThrottle(self.redraw, self, REDRAW_MS)
         self.setMenuEnabled(False)
+        # One unit of slope is as long on screen as one of bias: the valley's true shape (a
+        # long narrow one looks round when each axis is stretched to its own span).
+        self.setAspectLocked(True)
+        self.painted = None  # (k0, k1, b0, b1) the shading covers: the view's range, at least the frame
         self.getViewBox().sigRangeChanged.connect(self._aim_heads)
+        self.getViewBox().sigRangeChanged.connect(self._cover_view)
         for side in ("left", "bottom"):
             self.getAxis(side).enableAutoSIPrefix(False)  # weights as they are, not in thousandths
         self.setToolTip(
@@ -273,7 +278,11 @@ class LandscapeView(pg.PlotWidget):
         """Log loss over the frame as shading (light at the minimum), with CONTOURS contours at
         rises a constant factor apart: exact ellipses (tracing them from the grid, as
         pyqtgraph's IsocurveItem does, is slow enough to be felt at every new frame)."""
-        k0, k1, b0, b1 = self.frame
+        self.setRange(xRange=self.frame[:2], yRange=self.frame[2:], padding=0)  # widened to equal scales
+        (k0, k1), (b0, b1) = self.getViewBox().viewRange()
+        k0, k1 = min(k0, self.frame[0]), max(k1, self.frame[1])
+        b0, b1 = min(b0, self.frame[2]), max(b1, self.frame[3])
+        self.painted = (k0, k1, b0, b1)
         k, b = np.meshgrid(np.linspace(k0, k1, GRID), np.linspace(b0, b1, GRID), indexing="ij")
         excess = np.log10(np.maximum(self.loss(k, b) - self.loss(*self.loss.minimum), 1e-12))
         low, high = self.look.background, ("#4A4F5C" if self.look.dark else "#B9C2D3")
@@ -281,8 +290,17 @@ class LandscapeView(pg.PlotWidget):
         self.surface.setRect(QRectF(k0, b0, k1 - k0, b1 - b0))
         # Contours at rises a factor CONTOUR_STEP apart, from the frame's highest corner down.
         top = max(self.loss(kc, bc) for kc in (k0, k1) for bc in (b0, b1)) - self.loss(*self.loss.minimum)
-        pen = pg.mkPen(self.look.muted, width=1)
+        pen = pg.mkPen(self.look.muted, width=1.5 * self.look.zoom)  # readable across a room
         for level, item in enumerate(self.contours, 1):
             item.setData(*self.loss.contour(top * CONTOUR_STEP**level))
             item.setPen(pen)
-        self.setRange(xRange=(k0, k1), yRange=(b0, b1), padding=0)
+
+    def _cover_view(self):
+        """Shade afresh when the view shows more than the shading covers (a resized panel)."""
+        if self.painted is None or self.frame is None:
+            return
+        (k0, k1), (b0, b1) = self.getViewBox().viewRange()
+        p = self.painted
+        slack = 1e-6 * max(p[1] - p[0], p[3] - p[2])
+        if k0 < p[0] - slack or k1 > p[1] + slack or b0 < p[2] - slack or b1 > p[3] + slack:
+            self._paint_surface()

@@ -84,7 +84,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.clip_line.setZValue(10)  # above the curves, which sit on it while they are clipped
         self.grad_plot.addItem(self.clip_line)  # in the range: the threshold is always in view
         self.clip_line.hide()  # until a run clips
-        self.divergence = DivergenceMark(self.loss_plot)
+        self.divergence = DivergenceMark(self.loss_plot, [*self.loss_curves.values(), *self.raw_curves.values()])
         self._now = pg.PlotDataItem()  # the legend's heading for the current run, beside the pins
         self.ghosts = PinGhosts(self.loss_plot, lambda pin: (pin.steps, pin.loss), _pin_colour, PIN_WIDTH)
         self.pin_labels = []
@@ -303,6 +303,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         # which re-bounds their curves and would otherwise ask for a second paint.
         for plot in self._rows * 2:
             plot.vb.prepareForPaint()
+        self.divergence.place()
 
     def _follow_accuracy(self, record):
         """The accuracy axis from a little under most tests (the lowest tenth left out: the

@@ -110,8 +110,13 @@ class MessageBar(QFrame):
         self.label.ensurePolished()  # its font, after a new style or text size
         metrics = self.label.fontMetrics()
         # The width the text gets, from the bar's own (its children are laid out after it).
-        margins = self.layout().contentsMargins()
+        layout = self.layout()
+        margins = layout.contentsMargins()
         width = self.contentsRect().width() - margins.left() - margins.right() - 4
+        for i in range(layout.count()):  # buttons a subclass put beside the text
+            widget = layout.itemAt(i).widget()
+            if widget not in (self.scroll, self.details) and widget.isVisibleTo(self):
+                width -= widget.sizeHint().width() + layout.spacing()
         cap = self.lines * metrics.lineSpacing()
         long = self._height(self._text, max(width, 40)) > cap + 1
         if long and self._details:

@@ -7,7 +7,7 @@ from app.gui.digits_view import DigitsView
 from app.gui.fit_view import FitView
 from app.model.app_model import AppModel
 
-TITLES = {"line": "Data and line", "digits": "Test digits"}
+TITLES = {"line": "Data", "digits": "Digits"}
 """The tab's name for each task's view."""
 
 

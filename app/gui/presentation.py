@@ -65,6 +65,7 @@ class Presentation:
             return
         window = self.window
         code = name == "code"
+        window.side.step_view.show_code(False)  # the panel stands where the listings would
         window.listings.setVisible(code)
         window.side.setVisible(not code)
         plots, right = window.frame.splitters["plots"], window.frame.splitters["right"]
@@ -98,6 +99,7 @@ class Presentation:
             widget.setVisible(shown)
         window.frame.controls_column.setVisible(window.actions["Controls"].isChecked())  # Ctrl+B may have moved it
         window.plot.set_presenting(False)
+        window.side.step_view.show_code(True)
         window.listings.show_step_only(False)
         splitters["right"].setOrientation(Qt.Vertical)
         window.listings.setOrientation(Qt.Horizontal)

@@ -32,6 +32,7 @@ class SidePanels(QTabWidget):
         self.addTab(self.model_views, self.model_views.title)
         self.addTab(self.landscape, "Landscape")
         self.addTab(self.step_view, "Step")
+        self.setUsesScrollButtons(False)  # every tab whole: the panel is at least as wide as they are
         self.plots = None  # the splitter of the plot and these panels (see `share`)
         self.look = None
         self._stepped = False  # a single step was asked for: its inspection comes to the front
@@ -73,7 +74,7 @@ class SidePanels(QTabWidget):
             self.sweep_view.lrPicked.connect(self.lrPicked)
             if self.look is not None:
                 self.sweep_view.apply_look(self.look)
-            self.addTab(self.sweep_view, "LR sweep")
+            self.addTab(self.sweep_view, "Sweep")
         return self.sweep_view
 
     def show_panel(self, name: str):

@@ -7,10 +7,7 @@ import math
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox
 
-from app.model.settings import FIELDS
-
-SHOWN_DIGITS = (3, 7)
-"""The fewest and the most significant digits a decimal spin box shows."""
+from app.model.settings import FIELDS, significant
 
 
 class SignificantSpinBox(QDoubleSpinBox):
@@ -18,12 +15,7 @@ class SignificantSpinBox(QDoubleSpinBox):
     1.046 reads 1.046, never a rounded 1.05 beside a caption that says 1.046."""
 
     def textFromValue(self, value):
-        fewest, most = SHOWN_DIGITS
-        for digits in range(fewest, most + 1):
-            text = f"{value:.{digits}g}"
-            if float(text) == value:
-                break
-        return text
+        return significant(value, fewest=3)
 
     def valueFromText(self, text):
         return float(text)

@@ -212,6 +212,7 @@ class StepInspectorView(QWidget):
         super().__init__(parent, objectName="stepInspector")
         self.model = model
         self.heading = MessageBar("stepInspectorHeading", "info", lines=2)
+        self.code_shown = True  # the listings beside the panel (see `show_code`)
         self.tree = QTreeWidget(objectName="stepValues")
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["value", LABELS["linen"], LABELS["nnx"]])
@@ -237,6 +238,20 @@ class StepInspectorView(QWidget):
     def apply_look(self, look: Look):
         self.strip.apply_look(look)
 
+    def show_code(self, shown: bool):
+        """Whether the listings are on screen (in presentation the panel stands in their place):
+        the heading offers their lines only when they are."""
+        self.code_shown = shown
+        if self.inspection is not None:
+            self._say_step()
+
+    def _say_step(self):
+        choose = " Choose a value to see the line that computes it." if self.code_shown else ""
+        self.heading.setText(
+            f"Step {self.inspection.step:,} (the plot's count from 0), from the inside: the run's own step "
+            f"run once more from the state before it.{choose}"
+        )
+
     def new_run(self, _record=None):
         """A new run: nothing inspected yet."""
         self.inspection = None
@@ -253,10 +268,7 @@ class StepInspectorView(QWidget):
             return
         self.heading.set_kind("info")
         self.inspection = inspection
-        self.heading.setText(
-            f"Step {inspection.step:,} (the plot's count from 0), from the inside: the run's own step "
-            "run once more from the state before it. Choose a value to see the line that computes it."
-        )
+        self._say_step()
         shown = [p for p in PARADIGMS if p in inspection.values]
         batch = next((inspection.values[p]["batch"] for p in shown if "batch" in inspection.values[p]), {})
         self.strip.show_batch(batch.get("images"), batch.get("labels"))

@@ -23,10 +23,12 @@ stopped by its target), dropped by Stop, or failed (see `Notice`)."""
 
 @dataclass(frozen=True)
 class Notice:
-    """What the banner over the plots says: `kind` is "info", "warning" or "error"."""
+    """What the banner says: `kind` is "info", "warning" or "error"; `offer`, a setting the
+    banner offers to turn on (a divergence offers "log_y": a linear axis shows it as a spike)."""
 
     kind: str
     text: str
+    offer: str | None = None
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,11 @@ def diverged(config, diverged_at: dict[str, int]) -> Notice:
             "warning",
             said + f"{NAMES[correct[0]]} runs the correct step at the same learning rate and has not diverged: "
             f"the pitfall in {NAMES[note.paradigm]}, not the learning rate, is the cause.",
+            offer="log_y",
         )
-    return Notice("warning", said + f"Try a lower learning rate than {config.lr:g}, or turn on gradient clipping.")
+    return Notice(
+        "warning", said + f"Try a lower learning rate than {config.lr:g}, or turn on gradient clipping.", offer="log_y"
+    )
 
 
 def reached(target: float, steps: dict[str, int]) -> Notice:

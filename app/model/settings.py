@@ -72,7 +72,7 @@ RUN_FIELDS = (
         "Learning rate: how far each update moves the weights along the gradient.",
         "lr",
         (1e-4, 10.0),
-        pin="lr {:g}",
+        pin="lr {}",
         decimals=7,
     ),
     Field(
@@ -134,7 +134,7 @@ RUN_FIELDS = (
         "The share of hidden units dropout zeroes at random in each training step (never when testing).",
         "dropout",
         choices=DROPOUT_RATES,
-        pin="dropout {:g}",
+        pin="dropout {}",
         digits_only=True,
     ),
     Field(
@@ -152,7 +152,7 @@ RUN_FIELDS = (
         "L2 weight: how strongly the loss pulls every parameter towards zero (times 1/2 the sum of squares).",
         "l2",
         (0.0, 0.1),
-        pin="L2 {:g}",
+        pin="L2 {}",
         digits_only=True,
         decimals=7,
     ),
@@ -291,7 +291,28 @@ def check_window_ranges(config: RunConfig) -> None:
             raise ValueError(f"{f.name} {value!r} has more decimals than the window's control keeps ({f.decimals})")
 
 
+MOST_DIGITS = 7
+"""The most significant digits a decimal setting is shown with, in its spin box and its pin."""
+
+
+def significant(value: float, fewest: int = 1) -> str:
+    """`value` in as few significant digits as give it back (at least `fewest`, at most
+    MOST_DIGITS): 0.1, 1.046, 0.000123, as the spin boxes show it."""
+    for digits in range(fewest, MOST_DIGITS + 1):
+        text = f"{value:.{digits}g}"
+        if float(text) == value:
+            break
+    return text
+
+
 def pin_labels(configs: list[RunConfig]) -> list[str]:
-    """Name each run by the settings in which the runs differ (the last is the current one)."""
+    """Name each run by the settings in which the runs differ (the last is the current one),
+    decimals in the digits their spin boxes show."""
     differing = [f for f in RUN_FIELDS if len({getattr(c, f.name) for c in configs}) > 1]
-    return [", ".join(f.pin.format(getattr(c, f.name)) for f in differing) or "same settings" for c in configs]
+    return [", ".join(f.pin.format(_shown(getattr(c, f.name))) for f in differing) or "same settings" for c in configs]
+
+
+def _shown(value):
+    if value is None:
+        return "off"  # EMA, clipping or a pitfall not chosen
+    return significant(value) if isinstance(value, float) else value

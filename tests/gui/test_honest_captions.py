@@ -68,11 +68,17 @@ def test_a_diverged_run_shows_its_own_last_line_and_marks_the_step(window, qtbot
     wait_for_run(qtbot, window)
     k = int(min(window.record.curve(p)[0][-1] for p in ("linen", "nnx"))) + 1  # the first non-finite step
     assert window.plot.divergence.line is not None and window.plot.divergence.line.value() == k
-    assert f"diverged at step {k:,}" in window.plot.divergence.line.label.format
+    mark = window.plot.divergence
+    assert mark.label.toPlainText() == f"diverged at step {k:,}"
+    (x0, x1), (y0, y1) = window.plot.loss_plot.vb.viewRange()
+    assert x0 <= mark.label.pos().x() < x1 and y0 < mark.label.pos().y() <= y1  # in view
     note = window.side.model_views.fit.note_text()
-    assert f"NNX diverged at step {k:,}" in note and "nan" not in note and "inf" not in note
-    _, ys = window.side.model_views.fit.lines["nnx"].getData()
+    assert note.startswith(f"diverged at step {k:,}\nits last line: slope ")  # both diverged: no names
+    assert "nan" not in note and "inf" not in note
+    slope = float(note.rsplit(" ", 1)[1])
+    xs, ys = window.side.model_views.fit.lines["nnx"].getData()
     assert np.all(np.isfinite(ys)) and np.max(np.abs(ys)) > 10  # this run's last weights, far off
+    assert slope == pytest.approx((ys[1] - ys[0]) / (xs[1] - xs[0]), rel=0.05)  # the line drawn
     assert window.status.step_label.text() == f"diverged at step {k:,} of 1,000"
     window.controls.lr_spin.setValue(0.1)
     wait_for_run(qtbot, window)

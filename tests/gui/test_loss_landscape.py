@@ -181,3 +181,24 @@ def test_a_pause_updates_the_step_panel_where_it_is(window, qtbot):
     window.controls.pause_button.click()
     qtbot.waitUntil(lambda: window.side.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)
     assert window.side.currentWidget() is shown is not window.side.step_view
+
+
+def test_slope_and_bias_have_one_scale_and_the_shading_covers_the_view(window, qtbot):
+    view = _shown(qtbot, window)
+    box = view.getViewBox()
+
+    def one_scale():
+        (k0, k1), (b0, b1) = box.viewRange()
+        return box.width() / (k1 - k0) == pytest.approx(box.height() / (b1 - b0), rel=0.01)  # px per unit
+
+    def shaded():
+        (k0, k1), (b0, b1) = box.viewRange()
+        p = view.painted
+        return p[0] <= k0 + 1e-9 and k1 <= p[1] + 1e-9 and p[2] <= b0 + 1e-9 and b1 <= p[3] + 1e-9
+
+    for width in (260, 520):  # a narrow panel, then a wide one
+        view.resize(width, 300)
+        qtbot.waitUntil(lambda w=width: abs(box.width() - box.height() - (w - 300)) < 60 and one_scale() and shaded())
+        (k0, k1), (b0, b1) = box.viewRange()
+        f = view.frame
+        assert k0 <= f[0] and f[1] <= k1 and b0 <= f[2] and f[3] <= b1  # the whole frame in view

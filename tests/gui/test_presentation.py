@@ -79,8 +79,11 @@ def test_keys_switch_what_stands_beside_the_plot_and_a_lesson_step_brings_its_ow
     qtbot.keyClick(win, Qt.Key_S)  # a step, and its values beside the plot
     qtbot.waitUntil(lambda: win.side.step_view.isVisible(), timeout=10_000)
     assert win.model.inspection is not None and not win.listings.isVisible()
+    choose = "Choose a value to see the line"
+    assert choose not in win.side.step_view.heading.text()  # no line to see: the code is not on screen
     win.presentation.toggle()
     assert win.listings.isVisible() and win.side.isVisible() and win.frame.controls_column.isVisible()
+    assert choose in win.side.step_view.heading.text()
     win.shutdown()
 
 
@@ -163,4 +166,30 @@ def test_the_listings_headings_show_whole_in_presentation(qtbot):
     _first_chunk_drawn(qtbot, win)
     for pane in win.listings.panes.values():
         assert pane.heading.label.text() == pane.heading.text()  # not cut to "…"
+    win.shutdown()
+
+
+@pytest.mark.parametrize("presenting", [False, True], ids=["normal", "presentation"])
+def test_the_divergence_label_stands_whole_in_view_and_off_the_curves(qtbot, presenting):
+    from app.gui.curve_styles import CURVES
+    from app.gui.divergence_mark import _on_screen
+
+    win = on_screen(qtbot, "projector")
+    win.open_lesson("02-the-stability-edge")
+    win.lessons.next_step()  # lr 1.2: the loss climbs from the first steps to inf at step 126
+    if presenting:
+        win.presentation.toggle()
+    wait_for_run(qtbot, win)
+    settle(qtbot, win)
+    plot, mark = win.plot, win.plot.divergence
+    box = plot.loss_plot.vb
+    (x0, x1), (y0, y1) = box.viewRange()
+    left = (mark.label.pos().x() - x0) / (x1 - x0) * box.width()
+    top = (y1 - mark.label.pos().y()) / (y1 - y0) * box.height()
+    size = mark.label.boundingRect()
+    assert 0 <= left and left + size.width() <= box.width() + 1 and 0 <= top and top + size.height() <= box.height() + 1
+    for name in CURVES:
+        px, py = _on_screen(plot.loss_curves[name], x0, x1, y0, y1, box.width(), box.height())
+        inside = (px >= left) & (px <= left + size.width()) & (py >= top) & (py <= top + size.height())
+        assert not inside.any(), name
     win.shutdown()

@@ -1,7 +1,8 @@
 """No text on screen shows less than itself: every visible label, button, check box, combo box
 (each of its choices), tab, table column and status field, on both screens, at normal text
 size and three steps larger, in the normal window and in presentation, for every built-in
-lesson step (see `text_room.cut_texts`)."""
+lesson step (see `text_room.cut_texts`); and on a laptop at device pixel ratio 2, at normal
+size and presenting."""
 
 import pytest
 
@@ -22,11 +23,14 @@ def _shown(qtbot, win):
     settle(qtbot, win)
 
 
-@pytest.mark.parametrize("screen", list(SCREENS))
-def test_every_text_has_its_room_in_every_lesson_step(qtbot, screen):
+@pytest.mark.parametrize(
+    ("screen", "modes"), [*((name, MODES) for name in SCREENS), ("hidpi laptop", ("normal", "presentation"))]
+)
+def test_every_text_has_its_room_in_every_lesson_step(qtbot, screen, modes):
     win = on_screen(qtbot, screen)
+    assert win.devicePixelRatio() == (2 if screen == "hidpi laptop" else 1)
     cut = []
-    for mode in MODES:
+    for mode in modes:
         if mode == "zoom +3":
             for _ in range(3):
                 win.zoom(+1)

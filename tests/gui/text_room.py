@@ -61,8 +61,9 @@ def cut_texts(window) -> list[str]:
             continue
         for i in range(bar.count()):
             needed = bar.fontMetrics().horizontalAdvance(bar.tabText(i).replace("&", ""))
-            if needed > bar.tabRect(i).width() - 8:
-                found.append(_said("tab", bar, bar.tabText(i), needed, bar.tabRect(i).width() - 8))
+            shown = bar.tabRect(i).intersected(bar.rect()).width() - 8  # scrolled out of the bar: cut
+            if needed > shown:
+                found.append(_said("tab", bar, bar.tabText(i), needed, shown))
     for tree in window.findChildren(QTreeWidget):
         if not tree.isVisible():
             continue
