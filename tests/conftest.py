@@ -1,6 +1,7 @@
-"""Qt runs offscreen in the tests: no screen is needed. The offscreen platform is given the
-screens the app is made for, a 1366×768 laptop (the primary screen), a 1280×720 projector, and a
-laptop of the same size in device-independent pixels at device pixel ratio 2.
+"""Qt runs offscreen in the tests: no screen is needed. The offscreen platform is given the two
+screens the app is made for, a 1366×768 laptop (the primary screen) and a 1280×720 projector;
+with TRAIN_STEP_LAB_TEST_SCALE=2, the same sizes at device pixel ratio 2 (twice the pixels,
+Qt scaling by 2, as on a high-density laptop).
 The compile cache lives in a temporary folder."""
 
 import os
@@ -8,6 +9,9 @@ import tempfile
 from pathlib import Path
 
 SCREENS = Path(__file__).with_name("screens.json")
+if os.environ.get("TRAIN_STEP_LAB_TEST_SCALE") == "2":
+    SCREENS = Path(__file__).with_name("screens_at_2x.json")
+    os.environ["QT_SCALE_FACTOR"] = "2"
 
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREENS}"

@@ -95,7 +95,7 @@ class FitView(pg.PlotWidget):
             w = weights.get(paradigm)
             if paradigm not in self._diverged and w is not None:  # the chunk it diverged in
                 slope = float(w["kernel"][0, 0])
-                self._diverged[paradigm] = (f"diverged at step {k:,}", f"its last line: slope {_short(slope)}")
+                self._diverged[paradigm] = (f"diverged at step {k:,}", f"last line: slope {_short(slope)}")
                 said = {}  # the same words for both paradigms are said once, naming both
                 for p in sorted(self._diverged):
                     said.setdefault(self._diverged[p], []).append(LABELS[p])

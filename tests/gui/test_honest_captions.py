@@ -73,7 +73,7 @@ def test_a_diverged_run_shows_its_own_last_line_and_marks_the_step(window, qtbot
     (x0, x1), (y0, y1) = window.plot.loss_plot.vb.viewRange()
     assert x0 <= mark.label.pos().x() < x1 and y0 < mark.label.pos().y() <= y1  # in view
     note = window.side.model_views.fit.note_text()
-    assert note.startswith(f"diverged at step {k:,}\nits last line: slope ")  # both diverged: no names
+    assert note.startswith(f"diverged at step {k:,}\nlast line: slope ")  # both diverged: no names
     assert "nan" not in note and "inf" not in note
     slope = float(note.rsplit(" ", 1)[1])
     xs, ys = window.side.model_views.fit.lines["nnx"].getData()
