@@ -29,7 +29,8 @@ class DivergenceMark:
         if self.line is not None:
             return
         self.line = pg.InfiniteLine(step, angle=90)
-        self.label = pg.TextItem(f"diverged at step {step:,}", anchor=(0, 0))
+        self.texts = (f"diverged at step {step:,}", f"diverged\nat step {step:,}")  # on one line, or two
+        self.label = pg.TextItem(self.texts[0], anchor=(0, 0))
         self._style()
         self.plot.addItem(self.line, ignoreBounds=True)
         self.plot.addItem(self.label, ignoreBounds=True)
@@ -49,24 +50,29 @@ class DivergenceMark:
         (x0, x1), (y0, y1) = box.viewRange()
         if width <= 0 or height <= 0 or x1 <= x0 or y1 <= y0:
             return
-        size = self.label.boundingRect()
-        w, h = size.width(), size.height()
         points = [_on_screen(curve, x0, x1, y0, y1, width, height) for curve in self.curves]
         px, py = np.concatenate([p[0] for p in points]), np.concatenate([p[1] for p in points])
         line = (self.line.value() - x0) / (x1 - x0) * width
-        lefts = [line - w - MARGIN, line + MARGIN, MARGIN, width - w - MARGIN]
-        tops = [MARGIN, height - h - MARGIN, *((height - h) * q for q in (0.5, 0.25, 0.75))]
         best = None
-        for rank, (left, top) in enumerate((a, b) for a in lefts for b in tops):
-            if left < 0 or left + w > width or top < 0:
-                continue
-            inside = (px >= left) & (px <= left + w) & (py >= top) & (py <= top + h)
-            score = (int(inside.sum()), rank)  # the fewest points, then the nearest the line
-            if best is None or score < best[0]:
-                best = (score, left, top)
+        for lines, text in enumerate(self.texts):  # on two lines where one does not fit beside the line
+            if self.label.toPlainText() != text:
+                self.label.setText(text)
+            size = self.label.boundingRect()
+            w, h = size.width(), size.height()
+            lefts = [line - w - MARGIN, line + MARGIN, MARGIN, width - w - MARGIN]
+            tops = [MARGIN, height - h - MARGIN, *((height - h) * q for q in (0.5, 0.25, 0.75))]
+            for rank, (left, top) in enumerate((a, b) for a in lefts for b in tops):
+                if left < 0 or left + w > width or top < 0 or left < line < left + w:
+                    continue  # cut by the view's edge, or crossed by the line
+                inside = (px >= left) & (px <= left + w) & (py >= top) & (py <= top + h)
+                score = (int(inside.sum()), lines, rank)  # the fewest points, one line, near the line
+                if best is None or score < best[0]:
+                    best = (score, text, left, top)
         if best is None:  # a view narrower than the label: at its left edge
-            best = (None, 0.0, MARGIN)
-        _, left, top = best
+            best = (None, self.texts[1], 0.0, MARGIN)
+        _, text, left, top = best
+        if self.label.toPlainText() != text:
+            self.label.setText(text)
         self.label.setPos(x0 + left / width * (x1 - x0), y1 - top / height * (y1 - y0))
 
     def apply_look(self, look) -> None:

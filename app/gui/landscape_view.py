@@ -278,8 +278,12 @@ class LandscapeView(pg.PlotWidget):
         """Log loss over the frame as shading (light at the minimum), with CONTOURS contours at
         rises a constant factor apart: exact ellipses (tracing them from the grid, as
         pyqtgraph's IsocurveItem does, is slow enough to be felt at every new frame)."""
+        box = self.getViewBox()
+        if box.width() < 2 or box.height() < 2:
+            self.painted = None  # not laid out yet: shaded once it has a size (see _cover_view)
+            return
         self.setRange(xRange=self.frame[:2], yRange=self.frame[2:], padding=0)  # widened to equal scales
-        (k0, k1), (b0, b1) = self.getViewBox().viewRange()
+        (k0, k1), (b0, b1) = box.viewRange()
         k0, k1 = min(k0, self.frame[0]), max(k1, self.frame[1])
         b0, b1 = min(b0, self.frame[2]), max(b1, self.frame[3])
         self.painted = (k0, k1, b0, b1)
@@ -296,11 +300,20 @@ class LandscapeView(pg.PlotWidget):
             item.setPen(pen)
 
     def _cover_view(self):
-        """Shade afresh when the view shows more than the shading covers (a resized panel)."""
-        if self.painted is None or self.frame is None:
+        """Shade afresh when the view shows more than the shading covers, or much less (a
+        resized panel: shading and contours made for a far larger range are coarse and out of
+        sight)."""
+        if self.frame is None:
+            return
+        if self.painted is None:
+            self._paint_surface()
             return
         (k0, k1), (b0, b1) = self.getViewBox().viewRange()
         p = self.painted
         slack = 1e-6 * max(p[1] - p[0], p[3] - p[2])
-        if k0 < p[0] - slack or k1 > p[1] + slack or b0 < p[2] - slack or b1 > p[3] + slack:
+        outside = k0 < p[0] - slack or k1 > p[1] + slack or b0 < p[2] - slack or b1 > p[3] + slack
+        coarse = (p[1] - p[0]) > 1.5 * max(k1 - k0, self.frame[1] - self.frame[0]) or (p[3] - p[2]) > 1.5 * max(
+            b1 - b0, self.frame[3] - self.frame[2]
+        )
+        if outside or coarse:
             self._paint_surface()

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QGraphicsSimpleTextItem
 from app.gui.style import sized_font
 from app.gui.theme import style_legend
 
+GAP = 16  # pixels between the note and the legend beside it
+
 
 class LegendStrip:
     def __init__(self, plot):
@@ -47,7 +49,7 @@ class LegendStrip:
         width = self.plot.width() - axis
         note = self.note.boundingRect() if self.note.text() else QRectF()
         self.note.setPos(axis, 0)
-        beside = self._columns(width - note.width())
+        beside = self._columns(width - note.width() - GAP)
         columns = beside or self._columns(width) or 1
         if columns != self.legend.columnCount:  # a new count rebuilds the legend
             self.legend.setColumnCount(columns)

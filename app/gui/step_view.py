@@ -14,7 +14,7 @@ from app.model.app_model import AppModel
 from app.training.listings import listing
 
 PARADIGMS = ("linen", "nnx")
-WAITING = "Press Step (S) or Pause: this panel then shows the step just taken, value by value."
+WAITING = "Press S (one step) or Pause: this panel then shows the step just taken, value by value."
 NOT_PARAMETERS = (
     "batch",
     "smoothed targets",

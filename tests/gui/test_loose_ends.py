@@ -39,7 +39,7 @@ def test_page_down_at_the_last_step_says_so_and_a_second_opens_the_next_lesson(w
 
 def test_the_status_bar_numbers_steps_as_the_plot_and_the_step_panel_do(window, qtbot):
     assert window.status.step_label.text() == "steps 0–999 of 1,000"
-    assert window.status.difference_label.text() == "Linen = NNX"  # identical, to the last bit
+    assert window.status.difference_label.text() == "losses: Linen = NNX"  # identical, to the last bit
     window.controls.steps_spin.setValue(2000)
     qtbot.waitUntil(lambda: window.record.config.steps == 2000 and window.record.steps_done("nnx") > 0)
     window.single_step()

@@ -191,12 +191,13 @@ def test_slope_and_bias_have_one_scale_and_the_shading_covers_the_view(window, q
         (k0, k1), (b0, b1) = box.viewRange()
         return box.width() / (k1 - k0) == pytest.approx(box.height() / (b1 - b0), rel=0.01)  # px per unit
 
-    def shaded():
+    def shaded():  # the view, and not much more: shading made for a far larger range is coarse
         (k0, k1), (b0, b1) = box.viewRange()
         p = view.painted
-        return p[0] <= k0 + 1e-9 and k1 <= p[1] + 1e-9 and p[2] <= b0 + 1e-9 and b1 <= p[3] + 1e-9
+        covers = p[0] <= k0 + 1e-9 and k1 <= p[1] + 1e-9 and p[2] <= b0 + 1e-9 and b1 <= p[3] + 1e-9
+        return covers and p[1] - p[0] <= 1.5 * (k1 - k0) and p[3] - p[2] <= 1.5 * (b1 - b0)
 
-    for width in (260, 520):  # a narrow panel, then a wide one
+    for width in (30, 260, 520):  # a panel barely there, a narrow one, then a wide one
         view.resize(width, 300)
         qtbot.waitUntil(lambda w=width: abs(box.width() - box.height() - (w - 300)) < 60 and one_scale() and shaded())
         (k0, k1), (b0, b1) = box.viewRange()
