@@ -6,6 +6,7 @@ import functools
 import math
 import os
 import sys
+from pathlib import Path
 
 from app import interrupts
 from app.model.config import RunConfig
@@ -51,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="write every step's metrics (or the sweep's rows) to this CSV file; - writes it to standard output",
     )
     parser.add_argument("--lesson", metavar="LESSON", help="open a lesson (a JSON file, or a built-in lesson's name)")
+    parser.add_argument(
+        "--exercise", metavar="EXERCISE", help="open an exercise (a JSON file, or a built-in exercise's name)"
+    )
+    parser.add_argument(
+        "--check",
+        metavar="FILE",
+        help="with --exercise: grade FILE on the hidden cases without the window (exit 0: all pass, 1: any fails)",
+    )
     parser.add_argument("--screenshot", metavar="PATH", help="open the window, run the settings, save a PNG, exit")
     parser.add_argument("--present", action="store_true", help="open in presentation mode (F5 toggles it, Esc leaves)")
     parser.add_argument(
@@ -92,6 +101,15 @@ def check_combination(args) -> None:
     display = [f"--{f.flag}" for f in DISPLAY_FIELDS if f.name in given_display_flags(args)]
     if args.csv == "":
         raise ValueError("--csv needs a file name")
+    if args.check is not None:
+        if args.exercise is None:
+            raise ValueError("--check grades a file for an exercise: add --exercise NAME")
+        others = [f"--{n}" for n in ("headless", "lesson", "screenshot", "present", "csv", "sweep") if getattr(args, n)]
+        if others or given or display:
+            raise ValueError(f"--check grades the file alone: leave out {(others + display + ['the run flags'])[0]}")
+        return
+    if args.exercise is not None and (args.headless or args.lesson is not None):
+        raise ValueError("--exercise opens the window on an exercise: it cannot go with --headless or --lesson")
     if args.headless:
         for flag in ("screenshot", "lesson", "present"):
             if getattr(args, flag) not in (None, False):
@@ -243,6 +261,25 @@ def headless(args) -> int:
     return 0
 
 
+def check_exercise(name: str, file: str) -> int:
+    """Grade `file` on the exercise's hidden cases in the sandbox: a line per case, and the
+    mistake named; 0 when every case passes, 1 when any fails (a crash or a timeout fails)."""
+    from app.model import sandbox
+    from app.model.exercises import load_exercise
+
+    exercise = load_exercise(name)
+    code = Path(file)
+    if not code.is_file():
+        raise ValueError(f"{file}: no such file to check")
+    outcome = sandbox.run_blocking(exercise.path, code)
+    results = [m for m in outcome.messages if isinstance(m, sandbox.CaseResult)]
+    failure = next((m for m in outcome.messages if isinstance(m, sandbox.Failure)), None)
+    for line in sandbox.verdict_lines(exercise, results, failure, outcome.problem):
+        print(line)
+    passed = [r for r in results if r.passed]
+    return 0 if outcome.problem is None and len(passed) == len(exercise.cases) else 1
+
+
 def main(argv=None) -> int:
     """The program. Called as the program itself (no `argv`), it keeps Ctrl+C taken over until
     the process ends (see `interrupts`); called with `argv`, it gives it back when it returns."""
@@ -257,6 +294,8 @@ def _main(argv: list[str]) -> int:
         os.environ[compile_cache.SWITCH] = "0"  # read where JAX loads (the worker, or below)
     try:
         check_combination(args)
+        if args.check is not None:
+            return check_exercise(args.exercise, args.check)
         if args.headless:
             return headless(args)
         if args.screenshot:
@@ -265,6 +304,10 @@ def _main(argv: list[str]) -> int:
             from app.model.lessons import load_lesson
 
             load_lesson(args.lesson)  # a bad file is refused here, with its problem, before any window
+        if args.exercise:
+            from app.model.exercises import load_exercise
+
+            load_exercise(args.exercise)
         settings = settings_from_args(args)  # refused outside what the controls offer
         from app.gui.app import run_app
 

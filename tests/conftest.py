@@ -18,6 +18,8 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
 
 # Compiled steps are kept in a folder of the test session's own, never in the user's cache.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="train-step-lab-tests-")
+# A student's copies of the exercises too: never the user's own.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="train-step-lab-tests-data-")
 
 # Nothing compiles ahead unless a test asks for it: the suite's runs stay what each test starts.
 os.environ["TRAIN_STEP_LAB_COMPILE_AHEAD"] = "0"

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from app.gui import dialogs
+from app.model.exercises import built_in_exercises, exercise_title
 from app.model.lessons import built_in_lessons, lesson_title
 
 
@@ -31,6 +32,8 @@ class Command:
 COMMANDS = (
     Command("&File", "Open Lesson…", dialogs.open_lesson, ("Ctrl+O",)),
     Command("&File", "Save Settings as Lesson Step…", dialogs.save_step),
+    Command("&File", "Open Exercise…", dialogs.open_exercise),
+    Command("&File", "Close Exercise", lambda w: w.close_exercise()),
     Command("&File", "Export Plot as PNG…", lambda w: dialogs.export(w, "png")),
     Command("&File", "Export Plot as SVG…", lambda w: dialogs.export(w, "svg")),
     Command("&File", "Export Run as CSV…", lambda w: dialogs.export(w, "csv")),
@@ -138,11 +141,19 @@ def build_commands(window) -> tuple[dict[str, QAction], QMenu]:
     menus["&File"].insertMenu(actions["Save Settings as Lesson Step…"], lessons)
     for number, path in enumerate(built_in_lessons(), 1):
         lessons.addAction(f"&{number}  {lesson_title(path)}", functools.partial(_open_lesson, window, path))
+    exercises = QMenu("Exercises", window)  # the built-in exercises, under Open Exercise…
+    menus["&File"].insertMenu(actions["Close Exercise"], exercises)
+    for number, path in enumerate(built_in_exercises(), 1):
+        exercises.addAction(f"&{number}  {exercise_title(path)}", functools.partial(_open_exercise, window, path))
     return actions, lessons
 
 
 def _open_lesson(window, path, _checked=False):
     window.open_lesson(path)
+
+
+def _open_exercise(window, path, _checked=False):
+    window.open_exercise(path)
 
 
 def show_shortcuts(window):

@@ -37,9 +37,9 @@ def make_application() -> QApplication:
     return app
 
 
-def open_window(lesson=None, settings=None, remember=True):
+def open_window(lesson=None, settings=None, remember=True, exercise=None):
     """The window, set to a lesson's first step, the command line's `settings`, or what
-    it remembers; its first run starts when it is shown."""
+    it remembers, and an exercise open if one is named; its first run starts when it is shown."""
     from app.gui.main_window import MainWindow
 
     window = MainWindow(remember=remember)
@@ -47,13 +47,15 @@ def open_window(lesson=None, settings=None, remember=True):
         window.open_lesson(lesson)
     elif settings is not None:
         window.model.set_settings(settings)
+    if exercise:
+        window.open_exercise(exercise)
     return window
 
 
 def run_app(args, settings=None) -> int:
     app = make_application()
     # A screenshot shows no remembered settings.
-    window = open_window(args.lesson, settings, remember=not args.screenshot)
+    window = open_window(args.lesson, settings, remember=not args.screenshot, exercise=args.exercise)
     if interrupts.interrupted():  # Ctrl+C while the window was being made: it never opens
         return interrupts.INTERRUPTED
     close_on_interrupt(window)

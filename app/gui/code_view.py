@@ -1,4 +1,5 @@
-"""A read-only code pane: Pygments colours, line numbers, and the lines of a feature marked."""
+"""Code panes: Pygments colours and line numbers; the listings' (read-only, a feature's lines
+marked) and a student's (editable, coloured as they type)."""
 
 from pygments import lex
 from pygments.lexers import PythonLexer
@@ -10,6 +11,7 @@ from PySide6.QtGui import (
     QFontDatabase,
     QFontMetrics,
     QPainter,
+    QSyntaxHighlighter,
     QTextCharFormat,
     QTextCursor,
     QTextFormat,
@@ -69,6 +71,46 @@ def highlight(document, text: str, style_name: str):
             cursor.setPosition(position + len(value), QTextCursor.KeepAnchor)
             cursor.setCharFormat(fmt)
         position += len(value)
+
+
+class PygmentsHighlighter(QSyntaxHighlighter):
+    """Pygments colours for a document being edited: the whole text is lexed once per edit (a
+    docstring opened on one line colours the lines after it), each line coloured from that."""
+
+    def __init__(self, document, style_name: str):
+        self.style_name = style_name
+        self._text = None  # the text last lexed
+        self._spans = {}  # block number: [(start, length, format)]
+        super().__init__(document)
+
+    def set_style(self, style_name: str):
+        self.style_name = style_name
+        self._text = None
+        self.rehighlight()
+
+    def _lex(self, text: str):
+        style = get_style_by_name(self.style_name)
+        formats, spans = {}, {}
+        line, column = 0, 0
+        for token_type, value in lex(text, PythonLexer(stripnl=False, ensurenl=False)):
+            if token_type not in formats:
+                formats[token_type] = _char_format(style.style_for_token(token_type))
+            for i, piece in enumerate(value.split("\n")):
+                if i:
+                    line, column = line + 1, 0
+                if piece and formats[token_type] is not None:
+                    spans.setdefault(line, []).append((column, len(piece), formats[token_type]))
+                column += len(piece)
+        self._spans, self._text = spans, text
+
+    def highlightBlock(self, text):
+        whole = self.document().toPlainText()
+        if whole != self._text:
+            self._lex(whole)
+        spans = self._spans.get(self.currentBlock().blockNumber(), [])
+        for start, length, fmt in spans:
+            self.setFormat(start, length, fmt)
+        self.setCurrentBlockState(hash(tuple((a, b) for a, b, _ in spans)) & 0x7FFFFFFF)
 
 
 class _LineNumbers(QWidget):

@@ -1,5 +1,5 @@
-"""The window's file and clipboard commands: open a lesson, save the settings as a lesson step,
-export the plot or the run, copy the listings or the settings as a command line."""
+"""The window's file and clipboard commands: open a lesson or an exercise, save the settings as
+a lesson step, export the plot or the run, copy the listings or the settings as a command line."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
 from app.model.command_line import command_line
+from app.model.exercises import EXERCISES_DIR
 from app.model.lessons import LESSONS_DIR
 
 
@@ -14,6 +15,12 @@ def open_lesson(window):
     path, _ = QFileDialog.getOpenFileName(window, "Open Lesson", str(LESSONS_DIR), "Lessons (*.json)")
     if path:
         window.open_lesson(path)
+
+
+def open_exercise(window):
+    path, _ = QFileDialog.getOpenFileName(window, "Open Exercise", str(EXERCISES_DIR), "Exercises (*.json)")
+    if path:
+        window.open_exercise(path)
 
 
 def save_step(window):

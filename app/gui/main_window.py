@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QMainWindow
 from app.gui import layout, remembered
 from app.gui.actions import BARE_KEYS, build_commands
 from app.gui.controls import Controls
+from app.gui.exercise_controller import ExerciseController
+from app.gui.exercise_view import ExerciseView
 from app.gui.lesson_bar import LessonBar
 from app.gui.lesson_controller import LessonController
 from app.gui.listings_view import ListingsView
@@ -26,6 +28,7 @@ from app.gui.status_bar import StatusBar
 from app.gui.sweep_controller import STOPPED, SweepController
 from app.gui.theme import Look, apply_to_application, zoomed
 from app.model.app_model import AppModel
+from app.model.exercises import ExerciseError, load_exercise
 
 START_AT_THE_LATEST_MS = 1000
 """A window shown but not yet on screen (minimised, say) starts training after this anyway."""
@@ -53,10 +56,15 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         above, below = (self.lesson_bar, self.caption), (self.banner,)
         self.frame = layout.assemble(self, self.controls, self.plot, self.side, self.listings, above, below)
+        self.exercise_view = ExerciseView(model)
+        self.exercise_view.hide()
+        column = self.frame.splitters["right"].parentWidget().layout()  # in the plots' place, when open
+        column.insertWidget(column.indexOf(self.frame.splitters["right"]) + 1, self.exercise_view, 1)
         self.side.plots = self.frame.splitters["plots"]
         self.runs = RunController(model, self)
         self.sweeps = SweepController(model, self.runs, self)
         self.lessons = LessonController(model, self)
+        self.exercises = ExerciseController(model, self)
         self.presentation = Presentation(self)
         self._connect()
         self.actions, self.lessons_menu = build_commands(self)  # menus, shortcuts, and File ▸ Lessons
@@ -82,6 +90,11 @@ class MainWindow(QMainWindow):
         self.lesson_bar.previous.connect(self.lessons.previous_step)
         self.lesson_bar.next.connect(self.lessons.next_step)
         self.lesson_bar.closed.connect(self.lessons.close)
+        self.exercise_view.runClicked.connect(self.exercises.run)
+        self.exercise_view.checkClicked.connect(self.exercises.check)
+        self.exercise_view.stopClicked.connect(self.exercises.stop)
+        self.exercise_view.closeClicked.connect(self.close_exercise)
+        self.model.events.exercise.connect(self._on_model_exercise)
         runs.finished.connect(self.runFinished)
         runs.stopped.connect(self.runStopped)
         self.sweeps.shown.connect(self.sweepShown)
@@ -124,7 +137,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self):
-        """Stop the run, the sweep and the thread; waits for the thread (see RunController)."""
+        """Stop the run, the sweep and the thread (waits for it: see RunController), and end
+        the exercise's sandbox processes."""
+        self.exercises.shutdown()
         self.runs.shutdown()
 
     # Commands.
@@ -143,7 +158,30 @@ class MainWindow(QMainWindow):
 
     def open_lesson(self, path) -> bool:
         """Open a lesson (a file, or a built-in lesson's name) at its first step."""
+        self.close_exercise()
         return self.lessons.open(path)
+
+    def open_exercise(self, name) -> bool:
+        """Open an exercise (a file, or a built-in exercise's name): the student's code in
+        place of the plots and listings. False (the banner says why) if it cannot be read."""
+        try:
+            exercise = load_exercise(name)
+        except ExerciseError as error:
+            self.model.say("error", f"This exercise cannot be opened: {error}")
+            return False
+        self.lessons.close()
+        self.model.open_exercise(exercise)
+        return True
+
+    def close_exercise(self):
+        """Save the student's code and go back to the plots and the listings."""
+        if self.model.exercise is not None:
+            self.exercises.save(self.exercise_view.code())
+            self.model.open_exercise(None)
+
+    def _on_model_exercise(self, exercise):
+        self.frame.splitters["right"].setVisible(exercise is None)
+        self.exercise_view.setVisible(exercise is not None)
 
     def save_step(self, path, title: str, caption: str):
         """Append the current settings to a lesson file as a step (the banner says why not)."""
@@ -161,7 +199,7 @@ class MainWindow(QMainWindow):
         apply_to_application(look)
         for bar in self.findChildren(MessageBar):
             bar.restyle(look.dark)
-        for view in (self.plot, self.side, self.listings):
+        for view in (self.plot, self.side, self.listings, self.exercise_view):
             view.apply_look(look)
         dark = self.actions["Dark Theme"]
         dark.blockSignals(True)  # showing the theme is not choosing it again

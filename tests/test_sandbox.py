@@ -1,0 +1,97 @@
+"""The sandbox across the process boundary: a student's file runs in a child process of its
+own, and whatever it does (an endless loop, os._exit, a segmentation fault, a huge allocation,
+an error at import, garbage where the answer goes) ends as a sentence that says what it was.
+And `--exercise NAME --check FILE`, the autograder's command line, exits 0, 1 or 2."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.model import sandbox
+from app.model.exercises import load_exercise
+
+pytestmark = pytest.mark.slow  # each case starts a Python with JAX
+
+ROOT = Path(__file__).parents[1]
+CASES = ROOT / "tests" / "sandbox_cases"
+SOLUTIONS = ROOT / "tests" / "exercise_solutions"
+EXERCISE = load_exercise("linen-train-step")
+
+
+def _run(name: str, seconds: float = sandbox.CHECK_SECONDS):
+    return sandbox.run_blocking(EXERCISE.path, CASES / name, seconds=seconds)
+
+
+def _failure(outcome):
+    return next(m for m in outcome.messages if isinstance(m, sandbox.Failure))
+
+
+def test_what_the_students_code_prints_never_breaks_the_answer():
+    outcome = _run("prints-and-passes.py")
+    assert outcome.problem is None
+    results = [m for m in outcome.messages if isinstance(m, sandbox.CaseResult)]
+    assert len(results) == len(EXERCISE.cases) and all(r.passed for r in results)
+    assert "hello from the student's step" in outcome.output
+
+
+def test_an_endless_loop_is_stopped_at_the_time_limit():
+    outcome = _run("endless-loop.py", seconds=15)
+    assert outcome.problem.startswith("did not finish within 15 s (an endless loop")
+
+
+def test_os_exit_is_said_to_have_ended_the_process():
+    assert _run("exits.py").problem == (
+        "ended (exit status 3) before it finished: os._exit or sys.exit ends the whole process"
+    )
+
+
+def test_a_segmentation_fault_is_said_as_such():
+    assert "segmentation fault" in _run("segfault.py").problem
+
+
+def test_a_huge_allocation_fails_inside_the_sandbox():
+    outcome = _run("huge-allocation.py")
+    assert outcome.problem is None  # the child said so and finished
+    failure = _failure(outcome)
+    assert failure.what.startswith("MemoryError") and failure.line == 3 and failure.diagnosis is None
+
+
+def test_an_error_at_import_is_a_failure_at_its_line():
+    failure = _failure(_run("import-error.py"))
+    assert failure.what == (
+        "ModuleNotFoundError: No module named 'a_module_that_does_not_exist' at line 1 (while your file was loaded)"
+    )
+
+
+def test_garbage_where_the_answer_goes_is_a_failed_check_not_a_crash():
+    outcome = _run("hostile-reply.py")
+    assert outcome.problem == "answered with a reply that is not JSON (the check counts as failed)"
+
+
+def _check(*arguments):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *arguments], capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
+
+
+def test_the_command_line_grades_a_file_and_exits_0_1_or_2():
+    right = _check("--exercise", "train-step-loss", "--check", str(SOLUTIONS / "train-step-loss" / "right.py"))
+    assert right.returncode == 0, right.stdout + right.stderr
+    assert right.stdout.splitlines()[-1] == "3 of 3 cases passed"
+    wrong = _check(
+        "--exercise", "train-step-loss", "--check", str(SOLUTIONS / "train-step-loss" / "wrong-constant-factor.py")
+    )
+    assert wrong.returncode == 1
+    assert "FAILED" in wrong.stdout and load_exercise("train-step-loss").hints["constant-factor"] in wrong.stdout
+    crashed = _check("--exercise", "linen-train-step", "--check", str(CASES / "segfault.py"))
+    assert crashed.returncode == 1 and "segmentation fault" in crashed.stdout
+    for arguments, said in (
+        (("--check", "x.py"), "add --exercise NAME"),
+        (("--exercise", "train-step-loss", "--check", "no-such-file.py"), "no such file to check"),
+        (("--exercise", "no-such-exercise", "--check", "x.py"), "no such exercise file"),
+        (("--exercise", "train-step-loss", "--check", "x.py", "--lr", "0.1"), "grades the file alone"),
+    ):
+        bad = _check(*arguments)
+        assert bad.returncode == 2 and said in bad.stderr, (arguments, bad.stderr)
