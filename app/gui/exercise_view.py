@@ -142,6 +142,7 @@ class ExerciseView(QWidget):
         if state.output.strip():
             lines += ["", "Your code printed:", state.output.rstrip()]
         self.verdicts.setPlainText("\n".join(lines))
+        self.verdicts.setVisible(bool(lines) or state.mode != "run")  # a clean run: the plot takes the room
         lines_hit = [state.failure.line] if state.failure is not None else []
         lines_hit += [r.line for r in state.results if r.line is not None]
         self._mark_line(next((line for line in lines_hit if line is not None), None))

@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         if self.presentation.active:
             self.presentation.leave()  # what is remembered is the window as it is used every day
         try:
+            self.close_exercise()  # the student's code is saved
             if self._remember:
                 remembered.save(self)
         finally:

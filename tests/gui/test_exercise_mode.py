@@ -11,7 +11,7 @@ from PySide6.QtCore import QProcess, QTimer
 from app.gui.exercise_controller import ExerciseController
 from app.model import sandbox
 from app.model.app_model import AppModel
-from app.model.exercises import load_exercise
+from app.model.exercises import load_exercise, work_file
 from tests.gui.conftest import wait_for_run
 
 pytestmark = pytest.mark.gui
@@ -108,6 +108,9 @@ def test_the_window_runs_the_students_step_beside_the_reference(window, qtbot):
     (marked,) = view.editor.extraSelections()  # the line the error came through, in view
     assert marked.cursor.blockNumber() == 5 and "y.T" in marked.cursor.block().text()
     assert 5 in view.editor.visible_lines()
+    exercise = window.model.exercise
+    view.editor.setPlainText("# half written\n")
     window.close_exercise()
+    assert work_file(exercise).read_text() == "# half written\n"  # kept for the next time
     assert not view.isVisible() and window.frame.splitters["right"].isVisible()
     wait_for_run(qtbot, window)
