@@ -116,6 +116,7 @@ def test_the_students_copy_is_made_once_and_kept(tmp_path, monkeypatch):
         b'{"kind": "curve", "steps": [0], "yours": ["1"], "reference": [1.0]}',
         b'{"kind": "failure", "what": 3}',
         b"\xff\xfe",
+        b'{"kind": "curve", "steps": [0], "yours": [1' + b"0" * 400 + b'], "reference": [1.0]}',
         b'{"kind": "done", "pad": "' + b"x" * (sandbox.MOST_MESSAGE_BYTES + 1) + b'"}',
     ],
 )
@@ -134,11 +135,23 @@ def test_the_protocols_messages_are_read():
     assert sandbox.read_message(b'{"kind": "done"}') == sandbox.Done()
 
 
+def test_a_case_counts_once_and_a_message_cannot_drive_the_terminal():
+    done = b'{"kind": "case", "index": 0, "passed": true, "detail": "ok"}\n'
+    outcome = sandbox.outcome_of(done * 2 + b'{"kind": "done"}\n', b"", 0, False, 60)
+    assert outcome.problem == "answered with a case answered twice (the check counts as failed)"
+    exercise = load_exercise("nnx-train-step")
+    fake = [sandbox.CaseResult(i, True, "ok") for i in (0, 0, 0, 7)]
+    assert sandbox.passed_cases(exercise, fake) == {0}  # never three of three
+    said = sandbox.read_message(b'{"kind": "failure", "what": "boom\\u001b[2J\\r passed"}')
+    assert said.what == "boom[2J passed"
+
+
 def test_how_a_child_ended_is_said_in_a_sentence():
     assert "did not finish within 5 s" in sandbox.ended(None, True, 5, False)
     assert "segmentation fault" in sandbox.ended(-11, False, 5, False)
     assert "os._exit or sys.exit" in sandbox.ended(3, False, 5, False)
     assert sandbox.ended(0, False, 5, True) is None
+    assert sandbox.ended(None, True, 5, True) is None  # it answered: what it left running is not its fault
 
 
 def test_a_checks_verdict_names_each_case_and_the_mistake():

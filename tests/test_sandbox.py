@@ -70,6 +70,17 @@ def test_garbage_where_the_answer_goes_is_a_failed_check_not_a_crash():
     assert outcome.problem == "answered with a reply that is not JSON (the check counts as failed)"
 
 
+def test_what_the_code_leaves_running_after_its_answer_is_ended_with_it():
+    outcome = _run("leaves-a-process.py", seconds=30)
+    assert outcome.problem is None  # answered, and finished: the sleeping process did not hold it
+    assert all(m.passed for m in outcome.messages if isinstance(m, sandbox.CaseResult))
+
+
+def test_a_file_with_a_byte_order_mark_runs_as_python_runs_it():
+    outcome = _run("byte-order-mark.py")
+    assert outcome.problem is None and all(m.passed for m in outcome.messages if isinstance(m, sandbox.CaseResult))
+
+
 def _check(*arguments):
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *arguments], capture_output=True, text=True, timeout=300, cwd=ROOT
@@ -90,6 +101,7 @@ def test_the_command_line_grades_a_file_and_exits_0_1_or_2():
     for arguments, said in (
         (("--check", "x.py"), "add --exercise NAME"),
         (("--exercise", "train-step-loss", "--check", "no-such-file.py"), "no such file to check"),
+        (("--exercise", "train-step-loss", "--check", str(CASES)), "is a folder, not a Python file"),
         (("--exercise", "no-such-exercise", "--check", "x.py"), "no such exercise file"),
         (("--exercise", "train-step-loss", "--check", "x.py", "--lr", "0.1"), "grades the file alone"),
     ):

@@ -30,9 +30,14 @@ class _Child(QObject):
         for name, value in sandbox.environment().items():
             environment.insert(name, value)
         self.process.setProcessEnvironment(environment)
+        self.pid = 0  # its process group's too (it makes one at its start), once started
+        self.process.started.connect(self._on_started)
         program, *arguments = sandbox.command(exercise.path)
         self.process.start(program, arguments)
         self.buffer = b""
+
+    def _on_started(self):
+        self.pid = self.process.processId()
 
     def send(self, code: Path, mode: str, settings: dict) -> None:
         copy = sandbox.code_copy(self.folder.name, code)
@@ -40,8 +45,10 @@ class _Child(QObject):
         self.process.closeWriteChannel()
 
     def end(self) -> None:
-        """Kill the process (if it still runs) and remove its folder."""
+        """Kill the process and anything it started (its process group), and remove its folder."""
         self.process.blockSignals(True)
+        if self.pid:
+            sandbox.end_group(self.pid)
         if self.process.state() != QProcess.NotRunning:
             self.process.kill()
             self.process.waitForFinished(2000)
@@ -140,7 +147,7 @@ class ExerciseController(QObject):
         state = self.model.exercise_state
         for line in filter(bytes.strip, lines):
             try:
-                message = sandbox.read_message(line)
+                message = sandbox.checked(sandbox.read_message(line), list(state.results))
             except sandbox.ProtocolError as error:
                 self._finish(replace(state, problem=f"answered with {error} (counted as failed)"))
                 return
@@ -150,7 +157,7 @@ class ExerciseController(QObject):
 
     def _on_printed(self):
         if self.child is not None:
-            printed = bytes(self.child.process.readAllStandardError()).decode("utf-8", "replace")
+            printed = bytes(self.child.process.readAllStandardError())[-4000:].decode("utf-8", "replace")
             state = self.model.exercise_state
             self.model.set_exercise_state(replace(state, output=(state.output + printed)[-4000:]))
 

@@ -17,6 +17,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,8 @@ from app.model.exercises import DIAGNOSES
 CHECK_SECONDS = 60.0
 """How long a Check may take: importing JAX and compiling every case's step included."""
 RUN_SECONDS = 120.0
+CPU_SECONDS = 900
+"""The child's processor time, all its threads together, should its parent be gone."""
 MEMORY_BYTES = 3 << 30
 """The child's address space (where the platform allows limiting it): a huge allocation fails
 inside it as a MemoryError, never takes the machine's memory."""
@@ -119,7 +123,7 @@ def read_message(line: bytes):
             raise ProtocolError("a case result without its index, verdict or detail")
         if not (line is None or _whole(line)):
             raise ProtocolError("a case result with a line that is not a line number")
-        return CaseResult(index, passed, detail[:2000], _diagnosis(diagnosis), line)
+        return CaseResult(index, passed, _text(detail), _diagnosis(diagnosis), line)
     if kind == "curve":
         steps, yours, reference = (data.get(k) for k in ("steps", "yours", "reference"))
         if not all(isinstance(v, list) and len(v) <= MOST_POINTS for v in (steps, yours, reference)):
@@ -131,10 +135,19 @@ def read_message(line: bytes):
         what, line, diagnosis = data.get("what"), data.get("line"), data.get("diagnosis")
         if not isinstance(what, str) or not (line is None or _whole(line)):
             raise ProtocolError("a failure without its sentence")
-        return Failure(what[:2000], line, _diagnosis(diagnosis))
+        return Failure(_text(what), line, _diagnosis(diagnosis))
     if kind == "done":
         return Done()
     raise ProtocolError("a reply of no known kind")
+
+
+def checked(message, before: list):
+    """`message`, unless it answers a case already answered (ProtocolError): a check counts
+    each hidden case once."""
+    answered = {m.index for m in before if isinstance(m, CaseResult)}
+    if isinstance(message, CaseResult) and message.index in answered:
+        raise ProtocolError("a case answered twice")
+    return message
 
 
 def _whole(value) -> bool:
@@ -144,7 +157,17 @@ def _whole(value) -> bool:
 def _values(values) -> tuple:
     if not all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values):
         raise ProtocolError("a curve with values that are not numbers")
-    return tuple(None if v is None or not math.isfinite(v) else float(v) for v in values)
+    try:
+        numbers = [None if v is None else float(v) for v in values]
+    except OverflowError:
+        raise ProtocolError("a curve with a number too large for a float") from None
+    return tuple(v if v is not None and math.isfinite(v) else None for v in numbers)
+
+
+def _text(text: str) -> str:
+    """A text of the child's, at most 2,000 characters, without control characters (a
+    message cannot move the terminal's cursor or clear its screen)."""
+    return "".join(c for c in text[:2000] if c in "\n\t" or (ord(c) >= 32 and not 127 <= ord(c) < 160))
 
 
 def _diagnosis(name):
@@ -154,11 +177,12 @@ def _diagnosis(name):
 
 
 def ended(code: int | None, timed_out: bool, limit: float, finished: bool) -> str | None:
-    """What the child's end says when it did not finish its work (None when it did)."""
-    if timed_out:
-        return f"did not finish within {limit:g} s (an endless loop, or a step far too slow) and was stopped"
+    """What the child's end says when it did not finish its work (None when it did: what it
+    left running after its answer is ended with it)."""
     if finished:
         return None
+    if timed_out:
+        return f"did not finish within {limit:g} s (an endless loop, or a step far too slow) and was stopped"
     if code is not None and code < 0:
         try:
             name = signal.Signals(-code).name
@@ -188,8 +212,9 @@ def code_copy(folder: str, code: Path) -> Path:
     return copy
 
 
-def run_blocking(exercise: Path, code: Path, mode: str = "check", settings=None, seconds: float = CHECK_SECONDS):
-    """Run a child to its end (the command line's `--check`): its Outcome."""
+def run_blocking(exercise: Path, code: Path, mode="check", settings=None, seconds=CHECK_SECONDS, stop=None):
+    """Run a child to its end (the command line's `--check`): its Outcome. `stop()`, asked
+    while it runs, ends it early (Ctrl+C)."""
     with scratch() as folder:
         child = subprocess.Popen(
             command(exercise),
@@ -198,20 +223,77 @@ def run_blocking(exercise: Path, code: Path, mode: str = "check", settings=None,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            start_new_session=True,  # a Ctrl+C in the terminal reaches the parent, which ends it
         )
-        timed_out = False
+        answer, printed = _Kept(MOST_ANSWER_BYTES, tail=False), _Kept(MOST_OUTPUT_BYTES, tail=True)
+        readers = [
+            threading.Thread(target=_drain, args=(pipe, kept), daemon=True)
+            for pipe, kept in ((child.stdout, answer), (child.stderr, printed))
+        ]
+        for reader in readers:
+            reader.start()
         try:
-            out, err = child.communicate(request(code_copy(folder, code), mode, settings), timeout=seconds)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            out, err = child.communicate()
-            timed_out = True
-        finally:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-    return outcome_of(out, err, child.returncode, timed_out, seconds)
+            child.stdin.write(request(code_copy(folder, code), mode, settings))
+            child.stdin.close()
+        except OSError:
+            pass  # it ended before it read the request: its end says why
+        deadline, timed_out, stopped = time.monotonic() + seconds, False, False
+        while child.poll() is None and not (timed_out or stopped):
+            time.sleep(0.05)
+            timed_out = time.monotonic() > deadline
+            stopped = bool(stop and stop())
+        end_group(child.pid)  # the child, and whatever it started, all end here
+        child.wait()
+        for reader in readers:
+            reader.join(timeout=5)
+    outcome = outcome_of(answer.data(), printed.data(), child.returncode, timed_out, seconds)
+    if answer.overflowed:
+        outcome.problem = "answered at more length than the protocol allows (the check counts as failed)"
+    if stopped:
+        outcome.problem = "was stopped"
+    return outcome
+
+
+MOST_ANSWER_BYTES = 8 << 20
+MOST_OUTPUT_BYTES = 64 << 10
+"""What is kept of the child's answer (the rest is a protocol error) and of its prints (the last)."""
+
+
+class _Kept:
+    """A bounded keep of a pipe's bytes: the first `limit` (the answer), or the last (prints)."""
+
+    def __init__(self, limit: int, tail: bool):
+        self.limit, self.tail = limit, tail
+        self.chunks, self.size, self.overflowed = [], 0, False
+
+    def add(self, chunk: bytes):
+        if not self.tail and self.size + len(chunk) > self.limit:
+            self.overflowed = True
+            return
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        while self.tail and self.size - len(self.chunks[0]) >= self.limit:
+            self.size -= len(self.chunks.pop(0))
+
+    def data(self) -> bytes:
+        joined = b"".join(self.chunks)
+        return joined[-self.limit :] if self.tail else joined
+
+
+def _drain(pipe, kept: _Kept):
+    """Read `pipe` to its end into `kept` (a child that prints without end fills no memory)."""
+    with pipe:
+        for chunk in iter(lambda: pipe.read1(1 << 16), b""):
+            kept.add(chunk)
+
+
+def end_group(pid: int) -> None:
+    """Kill the child's process group (it makes one at its start): it and anything it started
+    (a forked process, a `subprocess.Popen`) that would hold its pipes open."""
+    for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            kill()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
 
 
 def outcome_of(out: bytes, err: bytes, code: int | None, timed_out: bool, seconds: float) -> Outcome:
@@ -220,7 +302,7 @@ def outcome_of(out: bytes, err: bytes, code: int | None, timed_out: bool, second
         if not line.strip():
             continue
         try:
-            outcome.messages.append(read_message(line))
+            outcome.messages.append(checked(read_message(line), outcome.messages))
         except ProtocolError as error:
             outcome.problem = f"answered with {error} (the check counts as failed)"
             return outcome
@@ -245,6 +327,10 @@ def verdict_lines(exercise, results, failure, problem) -> list[str]:
             lines.append(f"  {exercise.said(failure.diagnosis)}")
     if problem:
         lines.append(f"the check {problem}")
-    passed = sum(result.passed for result in results)
-    lines.append(f"{passed} of {len(exercise.cases)} cases passed")
+    lines.append(f"{len(passed_cases(exercise, results))} of {len(exercise.cases)} cases passed")
     return lines
+
+
+def passed_cases(exercise, results) -> set[int]:
+    """The hidden cases passed: each counted once, and only the exercise's own."""
+    return {r.index for r in results if r.passed and r.index < len(exercise.cases)}

@@ -10,8 +10,10 @@ statistics, the dropout key). The diagnosis reads those traces; wrong variants o
 allows the mistake, and a student's curve that matches one names it.
 """
 
+import io
 import linecache
 import re
+import tokenize
 import traceback
 import types
 from dataclasses import dataclass, field, replace
@@ -233,9 +235,16 @@ def _ema_variant(case: Case, swapped: bool) -> SimpleNamespace:
 
 
 # Calling the student's code.
-def load(source: str):
+def load(source: str | bytes):
     """The student's file run as a module, its line numbers kept; a StudentError if it does not
-    compile or its top level raises (or exits)."""
+    compile or its top level raises (or exits). Bytes are decoded as Python decodes a file (a
+    byte-order mark, a coding line)."""
+    if isinstance(source, bytes):
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+            source = source.decode(encoding)
+        except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+            raise StudentError(Failure(f"your file could not be read as text: {error}")) from None
     module = types.ModuleType("your_step")
     module.__file__ = CODE_NAME
     # Tracebacks (and the diagnosis) read the student's lines as they read a file's.
@@ -244,7 +253,7 @@ def load(source: str):
         exec(compile(source, CODE_NAME, "exec"), module.__dict__)
     except SyntaxError as error:
         raise StudentError(Failure(f"SyntaxError at line {error.lineno}: {error.msg}", error.lineno)) from None
-    except (Exception, SystemExit) as error:
+    except (Exception, SystemExit, KeyboardInterrupt, GeneratorExit) as error:
         failure = failure_of(error)
         raise StudentError(replace(failure, what=f"{failure.what} (while your file was loaded)")) from None
     return module
@@ -257,7 +266,7 @@ def _call(function, *args):
         return function(*args)
     except StudentError:
         raise
-    except Exception as error:
+    except (Exception, KeyboardInterrupt, GeneratorExit) as error:  # sys.exit ends the process, and says so
         raise StudentError(failure_of(error)) from None
 
 
@@ -268,7 +277,11 @@ def failure_of(error: BaseException) -> Failure:
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename == CODE_NAME:
             line = frame.lineno
-    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    try:
+        said = str(error).strip()
+    except Exception:  # an exception whose message itself fails
+        said = "(its message could not be shown)"
+    message = said.splitlines()[0] if said else ""
     what = f"{type(error).__name__}: {message}" if message else type(error).__name__
     where = f" at line {line}" if line else ""
     return Failure(f"{what}{where}", line, _diagnosis_of(error, message))
@@ -346,6 +359,12 @@ def check_case(exercise: Exercise, code, index: int, reference: Trace | None = N
     except StudentError as error:
         return CaseResult(index, False, error.failure.what, error.failure.diagnosis, error.failure.line)
     mine, theirs = np.asarray(yours.losses, np.float64), np.asarray(reference.losses, np.float64)
+    if yours.first_loss_fn is not None and not np.isclose(
+        yours.first_loss_fn, reference.first_loss_fn, rtol=exercise.rtol, atol=exercise.atol
+    ):
+        mine_first, theirs_first = yours.first_loss_fn, reference.first_loss_fn
+        detail = f"loss_fn on the first weights: {mine_first:.6g}, the reference's {theirs_first:.6g}"
+        return CaseResult(index, False, detail, diagnose(exercise, code, case, yours, reference))
     close = np.allclose(mine, theirs, rtol=exercise.rtol, atol=exercise.atol, equal_nan=True)
     gap = _largest_gap(mine, theirs)
     if close:

@@ -20,6 +20,7 @@ from pathlib import Path
 def main() -> int:
     """`python -m app.training.sandbox_child EXERCISE`: get ready for the exercise (load JAX,
     run the reference on the hidden cases), then wait for the request."""
+    os.setpgrp()  # a group of its own: the parent ends it and anything it starts, together
     answer = _answer_channel()
     _limit_memory()
     from app.model.exercises import load_exercise
@@ -39,7 +40,7 @@ def main() -> int:
     if code is not None:
         _answer(exercise, code, request, references, say)
     say(Done())
-    return 0
+    os._exit(0)  # at once: a thread the student's code left running keeps nothing waiting
 
 
 def _answer(exercise, code, request: dict, references: list, say) -> None:
@@ -78,10 +79,12 @@ def _limit_memory():
     try:
         import resource
 
-        from app.model.sandbox import MEMORY_BYTES
+        from app.model.sandbox import CPU_SECONDS, MEMORY_BYTES
 
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file behind
+        # A backstop should its parent be gone: the parent's own time limit comes first.
+        resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
     except (ImportError, ValueError, OSError):
         pass  # not on this platform: the time limit still holds
 
@@ -92,11 +95,11 @@ def _load(path: Path, say):
     from app.training.exercise_grader import StudentError, load
 
     try:
-        return load(path.read_text(encoding="utf-8"))
+        return load(path.read_bytes())
     except StudentError as error:
         say(error.failure)
-    except (OSError, UnicodeDecodeError) as error:
-        say(Failure(f"your file could not be read as UTF-8 text ({error})"))
+    except OSError as error:
+        say(Failure(f"your file could not be read ({error.strerror or error})"))
     return None
 
 
