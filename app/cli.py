@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app import interrupts
 from app.model.config import RunConfig
-from app.model.files import SaveError, target_of, write_file
+from app.model.files import SaveError, target_of, write_bytes, write_file
 from app.model.settings import DISPLAY_FIELDS, FIELDS, RUN_FIELDS, Settings
 from app.training import compile_cache
 
@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--csv",
         metavar="PATH",
         help="write every step's metrics (or the sweep's rows) to this CSV file; - writes it to standard output",
+    )
+    parser.add_argument(
+        "--notebook",
+        metavar="PATH",
+        help="with --headless: also write a Jupyter notebook that reproduces the run without this app",
     )
     parser.add_argument("--lesson", metavar="LESSON", help="open a lesson (a JSON file, or a built-in lesson's name)")
     parser.add_argument(
@@ -110,6 +115,8 @@ def check_combination(args) -> None:
         return
     if args.exercise is not None and (args.headless or args.lesson is not None):
         raise ValueError("--exercise opens the window on an exercise: it cannot go with --headless or --lesson")
+    if args.notebook is not None and (not args.headless or args.sweep is not None):
+        raise ValueError("--notebook writes a headless run's notebook: add --headless (and leave out --sweep)")
     if args.headless:
         for flag in ("screenshot", "lesson", "present"):
             if getattr(args, flag) not in (None, False):
@@ -226,6 +233,8 @@ def headless(args) -> int:
     to_stdout = args.csv == "-"
     if args.csv and not to_stdout:
         _check_target(args.csv, "the CSV")
+    if args.notebook:
+        _check_target(args.notebook, "the notebook")
     say = functools.partial(print, file=sys.stderr if to_stdout else sys.stdout)
     compile_cache.enable()  # before anything compiles: JAX sets its cache up at the first compile
     from app.training import runner
@@ -250,6 +259,13 @@ def headless(args) -> int:
                 write_file(args.csv, save, stream=True)
             except SaveError as error:
                 raise ValueError(str(error)) from None
+    if args.notebook and not stopped:
+        from app.training.notebook import notebook, to_bytes
+
+        try:
+            write_bytes(args.notebook, to_bytes(notebook(Settings(config))))
+        except SaveError as error:
+            raise ValueError(str(error)) from None
     if stopped:
         if done:
             held = "the lines above and the CSV hold" if args.csv else "the lines above hold"
@@ -269,14 +285,18 @@ def check_exercise(name: str, file: str) -> int:
 
     exercise = load_exercise(name)
     code = Path(file)
+    if code.is_dir():
+        raise ValueError(f"{file}: is a folder, not a Python file to check")
     if not code.is_file():
         raise ValueError(f"{file}: no such file to check")
-    outcome = sandbox.run_blocking(exercise.path, code)
+    outcome = sandbox.run_blocking(exercise.path, code, stop=interrupts.interrupted)
     results = [m for m in outcome.messages if isinstance(m, sandbox.CaseResult)]
     failure = next((m for m in outcome.messages if isinstance(m, sandbox.Failure)), None)
     for line in sandbox.verdict_lines(exercise, results, failure, outcome.problem):
         print(line)
-    passed = [r for r in results if r.passed]
+    if interrupts.interrupted():
+        return interrupts.INTERRUPTED
+    passed = sandbox.passed_cases(exercise, results)
     return 0 if outcome.problem is None and len(passed) == len(exercise.cases) else 1
 
 

@@ -16,8 +16,9 @@ MODULES = sorted(
 )
 QT = {"PySide6", "pyqtgraph", "shiboken6", "superqt"}
 JAX = {"jax", "jaxlib", "flax", "optax"}
-GUI_MAY_IMPORT_FROM_TRAINING = {"app.training.listings"}
-"""What the window may read of the training core before JAX loads: the listings' text."""
+GUI_MAY_IMPORT_FROM_TRAINING = {"app.training.listings", "app.training.notebook"}
+"""What the window may read of the training core before JAX loads: the listings' text, and the
+notebook made of it (neither loads JAX)."""
 WORKER = "app.gui.worker"
 """The one GUI module that loads JAX, in the training thread."""
 
@@ -88,6 +89,10 @@ def test_importing_the_training_core_loads_no_qt():
 def test_importing_the_window_and_the_command_line_loads_no_jax():
     window = [m for m in MODULES if m.startswith("app.gui")] + ["app.cli", "app.interrupts"]
     assert not _loaded_by(window) & JAX, "the window shows before JAX loads"
+
+
+def test_the_notebook_is_made_without_loading_jax():
+    assert not _loaded_by(["app.training.notebook"]) & (QT | JAX), "it reads the step modules as text"
 
 
 def test_no_import_cycles():

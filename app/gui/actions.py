@@ -37,6 +37,8 @@ COMMANDS = (
     Command("&File", "Export Plot as PNG…", lambda w: dialogs.export(w, "png")),
     Command("&File", "Export Plot as SVG…", lambda w: dialogs.export(w, "svg")),
     Command("&File", "Export Run as CSV…", lambda w: dialogs.export(w, "csv")),
+    Command("&File", "Export Run as Notebook…", lambda w: dialogs.export(w, "run")),
+    Command("&File", "Export Lesson as Notebook…", lambda w: dialogs.export(w, "lesson")),
     Command("&File", "Quit", lambda w: w.close(), ("Ctrl+Q",)),
     Command("&Edit", "Copy Listings", dialogs.copy_listings),
     Command("&Edit", "Copy Settings as Command", dialogs.copy_command),

@@ -45,27 +45,44 @@ EXPORT_FOLDER = "export/folder"
 
 def export_folder(kind: str) -> str:
     """The folder an export dialog opens in: the last export's, else Pictures for a picture
-    and Documents for a CSV."""
+    and Documents for a CSV or a notebook."""
     last = QSettings().value(EXPORT_FOLDER, "", str)
     if last and Path(last).is_dir():
         return last
-    where = QStandardPaths.DocumentsLocation if kind == "csv" else QStandardPaths.PicturesLocation
+    where = QStandardPaths.PicturesLocation if kind in ("png", "svg") else QStandardPaths.DocumentsLocation
     return QStandardPaths.writableLocation(where)
 
 
+NOTEBOOKS = {"run": "Export Run as Notebook", "lesson": "Export Lesson as Notebook"}
+
+
 def export(window, kind: str):
-    """Ask where to save the plot (png, svg) or the run (csv), and save it there."""
-    what = "Run" if kind == "csv" else "Plot"
-    name = f"{'run' if kind == 'csv' else 'loss'}.{kind}"
+    """Ask where to save the plot (png, svg), the run (csv, or a notebook: "run"), or the
+    lesson as a notebook ("lesson"), and save it there."""
+    if kind == "lesson" and window.model.lesson is None:
+        window.status.showMessage("No lesson is open: File ▸ Lessons opens one.", 10_000)
+        return
+    if window.model.record is None:
+        window.status.showMessage("Nothing has run yet to export.", 10_000)
+        return
+    notebook = kind in NOTEBOOKS
+    suffix = "ipynb" if notebook else kind
+    what = NOTEBOOKS.get(kind) or f"Export {'Run' if kind == 'csv' else 'Plot'}"
+    name = {"run": "run", "lesson": "lesson", "csv": "run"}.get(kind, "loss") + f".{suffix}"
     path, _ = QFileDialog.getSaveFileName(
-        window, f"Export {what}", str(Path(export_folder(kind)) / name), f"{kind.upper()} (*.{kind})"
+        window, what, str(Path(export_folder(kind)) / name), f"{suffix.upper()} (*.{suffix})"
     )
     if not path:
         return
-    from app.gui.export import export_csv, export_plot  # built on first use: start-up stays short
+    from app.gui.export import export_csv, export_notebook, export_plot  # on first use: start-up stays short
 
     try:
-        export_csv(window.model.record, path) if kind == "csv" else export_plot(window.plot, path)
+        if notebook:
+            export_notebook(window.model, kind, path)
+        elif kind == "csv":
+            export_csv(window.model.record, path)
+        else:
+            export_plot(window.plot, path)
     except (OSError, ValueError) as error:
         window.model.say("error", f"The export failed: {error}.")
     else:

@@ -1,4 +1,5 @@
-"""Exports: the plot as PNG (pyqtgraph's exporter) or SVG, and the run as CSV.
+"""Exports: the plot as PNG (pyqtgraph's exporter) or SVG, the run as CSV, the run or the
+lesson as a Jupyter notebook.
 
 Each picture is made in memory first and then written whole (`files.write_bytes`), and the CSV
 is written whole too (`files.write_file`): a failure leaves whatever file was there as it was,
@@ -8,6 +9,7 @@ SVG goes through Qt's own QSvgGenerator: pyqtgraph's SVGExporter cannot parse th
 current Qt writes (pyqtgraph issue #3485) and fails with a ValueError.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
 import pyqtgraph.exporters as exporters
@@ -37,6 +39,21 @@ def export_csv(record, path) -> int:
     rows = []
     write_file(path, lambda file: rows.append(record.to_csv(file)))
     return rows[0]
+
+
+def export_notebook(model, kind: str, path) -> Path:
+    """The run shown ("run") or the open lesson ("lesson") as a standalone notebook."""
+    from app.training.notebook import lesson_notebook, notebook, to_bytes
+
+    if Path(path).suffix.lower() != ".ipynb":
+        raise ValueError(f"{Path(path).name}: a notebook is saved as .ipynb")
+    if kind == "lesson":
+        book = lesson_notebook(model.lesson)
+    else:
+        shown = replace(model.settings, run=model.record.config)  # the run on screen, as it ran
+        title = model.lesson.steps[model.lesson_step].title if model.lesson is not None else ""
+        book = notebook(shown, title)
+    return write_bytes(path, to_bytes(book))
 
 
 PNG_WIDTH = 1920
