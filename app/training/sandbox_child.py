@@ -20,7 +20,10 @@ from pathlib import Path
 def main() -> int:
     """`python -m app.training.sandbox_child EXERCISE`: get ready for the exercise (load JAX,
     run the reference on the hidden cases), then wait for the request."""
-    os.setpgrp()  # a group of its own: the parent ends it and anything it starts, together
+    try:
+        os.setpgrp()  # a group of its own: the parent ends it and anything it starts, together
+    except OSError:
+        pass  # a session's leader (started so) leads its own group already
     answer = _answer_channel()
     _limit_memory()
     from app.model.exercises import load_exercise
