@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
-from benchmarks.window import _idle, _idle_until, _until_drawn, _wait, longest_gap
+from benchmarks.window import _idle, _idle_until, _until_drawn, longest_gap, shown_window
 
 READ_SECONDS = 15.0
 SOLUTION = Path(__file__).parents[1] / "tests" / "exercise_solutions" / "train-step-loss" / "right.py"
@@ -53,17 +53,7 @@ def press(window, button) -> tuple[float, float, float]:
 
 
 def main(rounds=5):
-    from app.gui.app import make_application
-
-    app = make_application()
-    from app.gui.layout import PREFERRED_SIZE
-    from app.gui.main_window import MainWindow
-
-    window = MainWindow(remember=False)
-    window.resize(*PREFERRED_SIZE)
-    window.show()
-    _wait(app, lambda: window.run_id >= 1)
-    _until_drawn(window, window.record.config.steps)
+    app, window = shown_window()
     normal = [longest_gap(app, window, 300_000 + k)[0] for k in range(rounds)]
     window.controls.steps_spin.setValue(100)
     _until_drawn(window, 100)

@@ -217,7 +217,9 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def main(gap_runs=5):
+def shown_window():
+    """The application and a window of the default settings at one size on any screen (so runs
+    on other machines compare), its first run drawn."""
     from app.gui.app import make_application
 
     app = make_application()
@@ -225,10 +227,15 @@ def main(gap_runs=5):
     from app.gui.main_window import MainWindow
 
     window = MainWindow(remember=False)  # the defaults, whatever this machine remembers
-    window.resize(*PREFERRED_SIZE)  # one size on any screen, so runs on other machines compare
+    window.resize(*PREFERRED_SIZE)
     window.show()
     _wait(app, lambda: window.run_id >= 1)
     _until_drawn(window, window.record.config.steps)
+    return app, window
+
+
+def main(gap_runs=5):
+    app, window = shown_window()
     reaction = reaction_times(app, window)
     by_panel = reaction_by_panel(app, window)
     line_step = step_to_values(window)

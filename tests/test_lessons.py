@@ -101,6 +101,11 @@ def _one_step(settings) -> str:
             '"settings": {"task": "digits"}}]}',
             "step 1: panel landscape shows the line fit",
         ),
+        (
+            '{"title": "t", "steps": [{"title": "a", "caption": "b", "code": "x = 1\\ny = 2"}]}',
+            "step 1: code must be one line of the listings' code",
+        ),
+        ('{"title": "t", "steps": [{"title": "a", "caption": "b", "code": 3}]}', "step 1: code must be one line"),
     ],
 )
 def test_a_bad_lesson_names_the_file_and_the_problem(tmp_path, content, problem):
@@ -125,8 +130,9 @@ def test_saved_steps_append_and_round_trip(tmp_path):
     assert lesson.title == "My class" and [s.title for s in lesson.steps] == ["One", "Two"]
     assert lesson.steps[0].settings == first and lesson.steps[1].settings == second
     assert json.loads(path.read_text())["steps"][0]["settings"]["pace"] == "animate"
-    third = append_step(path, LessonStep("Three", "The landscape.", first, panel="landscape"))
+    third = append_step(path, LessonStep("Three", "The landscape.", first, panel="landscape", code="loss, grads ="))
     assert [s.panel for s in third.steps] == [None, None, "landscape"]
+    assert [s.code for s in third.steps] == [None, None, "loss, grads ="]
 
 
 def test_a_lesson_over_a_megabyte_is_refused_unread(tmp_path):

@@ -1,6 +1,8 @@
 """Code panes: Pygments colours and line numbers; the listings' (read-only, a feature's lines
 marked) and a student's (editable, coloured as they type)."""
 
+import ast
+
 from pygments import lex
 from pygments.lexers import PythonLexer
 from pygments.styles import get_style_by_name
@@ -111,6 +113,14 @@ class PygmentsHighlighter(QSyntaxHighlighter):
         for start, length, fmt in spans:
             self.setFormat(start, length, fmt)
         self.setCurrentBlockState(hash(tuple((a, b) for a, b, _ in spans)) & 0x7FFFFFFF)
+
+
+def _function_of(text: str, line: int) -> frozenset[int]:
+    """The 0-based lines of the top-level function holding 0-based `line` (just it, if none)."""
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef) and node.lineno - 1 <= line <= node.end_lineno - 1:
+            return frozenset(range(node.lineno - 1, node.end_lineno))
+    return frozenset({line})
 
 
 class _LineNumbers(QWidget):
@@ -246,6 +256,7 @@ class CodePane(QWidget):
         self._heading = heading
         self.editor = CodeEditor(objectName=name)
         self.step_only = False
+        self.quoted = None  # a line of code a lesson's caption quotes: in view when the pane shows it
         self._listing = None
         self._enabled = {}  # the marks last asked for, re-applied when the look changes
         self._look = Look()
@@ -272,14 +283,29 @@ class CodePane(QWidget):
         highlight(self.editor.document(), listing.text, self._look.code_style)
         self.show_step_only(self.step_only)
 
+    def quote(self, code: str | None):
+        """Bring the line holding `code` (a lesson caption's quote; None: none) into view, and
+        in presentation the function it is in beside the step."""
+        self.quoted = code
+        if self._listing is not None:
+            self.show_step_only(self.step_only)
+
+    def quoted_line(self) -> int | None:
+        """The 0-based line of the listing that holds the quoted code, if this one does."""
+        if not self.quoted or self._listing is None:
+            return None
+        lines = self._listing.text.splitlines()
+        return next((i for i, line in enumerate(lines) if self.quoted in line), None)
+
     def show_step_only(self, on: bool):
         """Only the step functions (presentation), or the whole listing scrolled to them (to a
-        pitfall's faulty line, if it has one)."""
+        quoted line, or a pitfall's faulty line, if there is one)."""
         self.step_only = on
         self.editor.show_only(self._step_lines() if on else None)
         bug = self._listing.feature_lines.get("bug")
-        # A pitfall's faulty line is what the pane is about: in view with the line above it.
-        top = min(bug) if bug else min(self._listing.step_lines)
+        quoted = self.quoted_line()
+        # What the pane is about, in view with the line above it: the quote, the faulty line, the step.
+        top = quoted if quoted is not None else min(bug) if bug else min(self._listing.step_lines)
         self.editor.scroll_to_line(top)
         QTimer.singleShot(0, self, lambda: self.editor.scroll_to_line(top))  # once the new text is laid out
 
@@ -287,6 +313,9 @@ class CodePane(QWidget):
         """The step's lines that run: a step function of a feature that is off is left out."""
         listing = self._listing
         running = listing.step_lines.difference(*(listing.idle_lines[f] for f, on in self._enabled.items() if not on))
+        quoted = self.quoted_line()
+        if quoted is not None:  # the function the caption quotes, beside the step
+            running = running | _function_of(listing.text, quoted)
         text = listing.text.splitlines()
         # A blank line stays only after a line that is shown: no gap where a function went.
         return frozenset(i for i in running if text[i].strip() or (i - 1 in running and text[i - 1].strip()))

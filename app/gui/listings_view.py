@@ -30,6 +30,14 @@ class ListingsView(QSplitter):
         model.events.run.connect(self._on_model_run)
         model.events.chunk.connect(self._on_model_chunk)
         model.events.inspection.connect(self._on_model_inspection)
+        model.events.lesson.connect(self._on_model_lesson)
+
+    def _on_model_lesson(self, lesson, index):
+        """A lesson step whose caption quotes code: that line in view."""
+        code = lesson.steps[index].code if lesson is not None else None
+        for pane in self.panes.values():
+            pane.quote(code)
+        self.fit_code()
 
     def _on_model_run(self, record):
         self.show_run(record.config)

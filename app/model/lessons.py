@@ -10,7 +10,8 @@ A lesson is a JSON file:
 its default), `pace` ("instant" or "animate"), `rate` (steps per second when animating), and
 how it is shown (`log_y`, `smoothing`, `stop_at`, `show_steps`). Loading checks every
 step, so a bad file is refused whole with a message naming the file, the step and the problem.
-`panel` (optional) names the view beside the plot the step is about: one of PANELS.
+`panel` (optional) names the view beside the plot the step is about: one of PANELS; `code`
+(optional), a line of the listings' code the caption quotes, which the listings bring into view.
 """
 
 import hashlib
@@ -42,6 +43,7 @@ class LessonStep:
     caption: str
     settings: Settings
     panel: str | None = None  # the view beside the plot to show (see PANELS), or the one shown
+    code: str | None = None  # a line of code the caption quotes: brought into view in the listings
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,10 @@ def _parse(path: Path, data: bytes) -> Lesson:
             settings = Settings.from_json(raw.get("settings", {}))
             if panel == "landscape" and settings.run.task != "line":
                 raise ValueError("panel landscape shows the line fit: its settings need task line")
-            steps.append(LessonStep(raw["title"], raw["caption"], settings, panel))
+            code = raw.get("code")
+            if code is not None and (not isinstance(code, str) or not code.strip() or "\n" in code):
+                raise ValueError("code must be one line of the listings' code, as text")
+            steps.append(LessonStep(raw["title"], raw["caption"], settings, panel, code))
         except (ValueError, TypeError, OverflowError) as error:
             raise LessonError(f"{path}: step {number}: {error}") from None
     return Lesson(data["title"], tuple(steps), path, data)
@@ -157,6 +162,7 @@ def _append_locked(path: Path, step: LessonStep) -> Lesson:
     data["steps"].append(
         {"title": step.title, "caption": step.caption, "settings": step.settings.to_json()}
         | ({"panel": step.panel} if step.panel else {})
+        | ({"code": step.code} if step.code else {})
     )
     encoded = _encode(data)
     if len(encoded) > MAX_FILE_BYTES:

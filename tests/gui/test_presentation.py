@@ -193,3 +193,35 @@ def test_the_divergence_label_stands_whole_in_view_and_off_the_curves(qtbot, pre
         inside = (px >= left) & (px <= left + size.width()) & (py >= top) & (py <= top + size.height())
         assert not inside.any(), name
     win.shutdown()
+
+
+QUOTING = [
+    (path, index)
+    for path in built_in_lessons()
+    for index, step in enumerate(load_lesson(path).steps)
+    if step.code is not None
+]
+
+
+@pytest.mark.parametrize("presenting", [False, True], ids=["normal", "presentation"])
+@pytest.mark.parametrize(("path", "index"), QUOTING, ids=[f"{p.stem[:2]}-{i + 1}" for p, i in QUOTING])
+def test_the_code_a_caption_quotes_is_on_screen(qtbot, path, index, presenting):
+    win = on_screen(qtbot, "projector")
+    win.open_lesson(path)
+    for _ in range(index):
+        win.lessons.next_step()
+    if presenting:
+        win.presentation.toggle()
+    _first_chunk_drawn(qtbot, win)
+    code = load_lesson(path).steps[index].code
+    assert code in win.lesson_bar.caption.text() or code in " ".join(win.lesson_bar.caption.text().split())
+
+    def shown():
+        return any(
+            any(code in pane.editor.document().findBlockByNumber(n).text() for n in pane.editor.visible_lines())
+            for pane in win.listings.panes.values()
+        )
+
+    qtbot.waitUntil(shown, timeout=5000)
+    assert win.listings.isVisible()
+    win.shutdown()
