@@ -109,7 +109,8 @@ def check_combination(args) -> None:
     if args.check is not None:
         if args.exercise is None:
             raise ValueError("--check grades a file for an exercise: add --exercise NAME")
-        others = [f"--{n}" for n in ("headless", "lesson", "screenshot", "present", "csv", "sweep") if getattr(args, n)]
+        flags = ("headless", "lesson", "screenshot", "present", "csv", "sweep", "notebook")
+        others = [f"--{n}" for n in flags if getattr(args, n)]
         if others or given or display:
             raise ValueError(f"--check grades the file alone: leave out {(others + display + ['the run flags'])[0]}")
         return
@@ -296,6 +297,8 @@ def check_exercise(name: str, file: str) -> int:
         print(line)
     if interrupts.interrupted():
         return interrupts.INTERRUPTED
+    if failure is not None and failure.setup:
+        return 2  # the exercise could not be used: nothing was graded
     passed = sandbox.passed_cases(exercise, results)
     return 0 if outcome.problem is None and len(passed) == len(exercise.cases) else 1
 

@@ -78,6 +78,8 @@ def test_a_good_file_loads_with_its_cases_and_tolerance(tmp_path):
         ({"tolerance": {"rtol": 2}}, "tolerance rtol must be from 0 to 1"),
         ({"hints": {"typo": "x"}}, "a hint for 'typo', which is not a diagnosis"),
         ({"run": "rm -rf /"}, "unknown field 'run'"),
+        ({"grader": "ema"}, "case 1: the ema grader needs its decay"),
+        ({"grader": "clip"}, "case 1: the clip grader needs its max_norm"),
     ],
 )
 def test_a_bad_file_is_refused_with_its_problem(tmp_path, change, said):

@@ -81,6 +81,19 @@ def test_a_file_with_a_byte_order_mark_runs_as_python_runs_it():
     assert outcome.problem is None and all(m.passed for m in outcome.messages if isinstance(m, sandbox.CaseResult))
 
 
+def test_an_exercise_the_child_cannot_prepare_is_not_blamed_on_the_student(tmp_path):
+    for name in (EXERCISE.path.name, EXERCISE.starter.name):
+        (tmp_path / name).write_bytes((EXERCISE.path.parent / name).read_bytes())
+    gone = tmp_path / EXERCISE.path.name
+    exercise = load_exercise(gone)
+    gone.unlink()  # after the window read it, before the child does
+    outcome = sandbox.run_blocking(exercise.path, CASES / "prints-and-passes.py")
+    failure = _failure(outcome)
+    assert failure.setup and failure.what.startswith("could not be prepared: ExerciseError")
+    lines = sandbox.verdict_lines(exercise, [], failure, outcome.problem)
+    assert lines[0].startswith("the exercise: could not be prepared") and outcome.problem is None
+
+
 def _check(*arguments):
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *arguments], capture_output=True, text=True, timeout=300, cwd=ROOT
@@ -104,6 +117,7 @@ def test_the_command_line_grades_a_file_and_exits_0_1_or_2():
         (("--exercise", "train-step-loss", "--check", str(CASES)), "is a folder, not a Python file"),
         (("--exercise", "no-such-exercise", "--check", "x.py"), "no such exercise file"),
         (("--exercise", "train-step-loss", "--check", "x.py", "--lr", "0.1"), "grades the file alone"),
+        (("--exercise", "train-step-loss", "--check", "x.py", "--notebook", "n.ipynb"), "leave out --notebook"),
     ):
         bad = _check(*arguments)
         assert bad.returncode == 2 and said in bad.stderr, (arguments, bad.stderr)

@@ -62,7 +62,7 @@ def export(window, kind: str):
     if kind == "lesson" and window.model.lesson is None:
         window.status.showMessage("No lesson is open: File ▸ Lessons opens one.", 10_000)
         return
-    if window.model.record is None:
+    if kind != "lesson" and window.model.record is None:
         window.status.showMessage("Nothing has run yet to export.", 10_000)
         return
     notebook = kind in NOTEBOOKS

@@ -74,13 +74,14 @@ class ExerciseController(QObject):
         if exercise is not None:
             self.spare = _Child(exercise, self)
 
-    def save(self, text: str) -> Path | None:
-        """Write the student's code to their file; None (the banner says why) if it cannot be."""
-        path = work_file(self.model.exercise)
+    def save(self, text: str, then: str = "Nothing was run.") -> Path | None:
+        """Write the student's code to their file; None (the banner says why, and `then`) if it
+        cannot be."""
         try:
+            path = work_file(self.model.exercise)
             write_bytes(path, text.encode("utf-8"))
         except (SaveError, OSError, UnicodeEncodeError) as error:
-            self.model.say("error", f"Your code could not be saved to {path}: {error}. Nothing was run.")
+            self.model.say("error", f"Your code could not be saved: {error}. {then}")
             return None
         return path
 
@@ -108,6 +109,9 @@ class ExerciseController(QObject):
         if path is None:
             return
         self.stop(quietly=True)
+        if self.spare is not None and self.spare.process.state() == QProcess.NotRunning:
+            self.spare.end()  # it died waiting (killed, or it could not start): a fresh one
+            self.spare = None
         self.child, self.spare = self.spare or _Child(self.model.exercise, self), None
         self.done, self.timed_out, self.limit = False, False, limit
         process = self.child.process
@@ -165,6 +169,8 @@ class ExerciseController(QObject):
         if self.child is None:
             return
         self._on_output()
+        if self.child is None:
+            return  # its answer broke the protocol: said already
         self._on_printed()
         crashed = status == QProcess.CrashExit
         problem = sandbox.ended(-code if crashed and code else code, self.timed_out, self.limit, self.done)
@@ -173,9 +179,13 @@ class ExerciseController(QObject):
         self._finish(replace(self.model.exercise_state, problem=problem))
 
     def _on_deadline(self):
+        """The time limit: the request ends here, whether or not its process still answers."""
         self.timed_out = True
         if self.child is not None:
-            self.child.process.kill()  # finished follows, and says so
+            self._on_output()
+        if self.child is not None:
+            problem = sandbox.ended(None, True, self.limit, self.done)
+            self._finish(replace(self.model.exercise_state, problem=problem))
 
     def _finish(self, state):
         self.deadline.stop()

@@ -52,6 +52,7 @@ class ExerciseView(QWidget):
         self.stop_button = QPushButton("Stop", toolTip="End the run or the check at once")
         self.close_button = QPushButton("Close exercise", toolTip="Back to the plots and the listings")
         self.status = QLabel(objectName="exerciseStatus", wordWrap=True)
+        self._marked = None  # the line marked in the editor
         self.plot = pg.PlotWidget(axisItems=readable_axes())
         self.plot.setMinimumHeight(120)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
@@ -111,20 +112,22 @@ class ExerciseView(QWidget):
         if exercise is None:
             return
         self.heading.setText(f"{exercise.title}\n{exercise.task}")
-        path = work_file(exercise)
+        self._marked = None
         try:
+            path = work_file(exercise)
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            self.editor.setToolTip(f"Your copy of the exercise, saved to {path} at every Run and Check")
+        except (OSError, UnicodeDecodeError) as error:
             text = exercise.starter.read_text(encoding="utf-8")
+            self.editor.setToolTip(f"The starter: your copy could not be read ({error})")
         self.editor.setPlainText(text)
-        self.editor.setToolTip(f"Your copy of the exercise, saved to {path} at every Run and Check")
 
     def _on_model_state(self, state):
         busy = state.status in BUSY
         self.run_button.setEnabled(not busy)
         self.check_button.setEnabled(not busy)
         self.stop_button.setEnabled(busy)
-        self.status.setText(BUSY.get(state.status) or _said_after(state))
+        self.status.setText(BUSY.get(state.status) or _said_after(state, self.model.exercise))
         self.plot.setVisible(state.mode != "check")  # a check's verdicts take the room
         self.reference_curve.setData(list(state.steps), _finite(state.reference))
         self.yours_curve.setData(list(state.steps), _finite(state.yours))
@@ -134,11 +137,7 @@ class ExerciseView(QWidget):
             if state.mode == "check":
                 lines = sandbox.verdict_lines(exercise, state.results, state.failure, state.problem)
             else:
-                lines = [f"your file: {state.failure.what}"] if state.failure else []
-                if state.failure is not None and state.failure.diagnosis:
-                    lines.append(f"  {exercise.said(state.failure.diagnosis)}")
-                if state.problem:
-                    lines.append(f"the run {state.problem}")
+                lines = sandbox.failure_lines(exercise, state.failure, state.problem, "the run")
         if state.output.strip():
             lines += ["", "Your code printed:", state.output.rstrip()]
         self.verdicts.setPlainText("\n".join(lines))
@@ -148,7 +147,11 @@ class ExerciseView(QWidget):
         self._mark_line(next((line for line in lines_hit if line is not None), None))
 
     def _mark_line(self, line: int | None):
-        """The line of the student's file an error came through, marked and in view."""
+        """The line of the student's file an error came through, marked, and brought into view
+        when it is new (a print arriving later does not scroll the editor back)."""
+        if line == self._marked:
+            return
+        self._marked = line
         selections = []
         if line is not None and 1 <= line <= self.editor.blockCount():
             selection = QTextEdit.ExtraSelection()
@@ -174,13 +177,13 @@ def _finite(values) -> list:
     return [float("nan") if v is None else v for v in values]
 
 
-def _said_after(state) -> str:
+def _said_after(state, exercise) -> str:
     """The status line once nothing runs: what the last request came to."""
-    if not state.mode:
+    if not state.mode or exercise is None:
         return "Run draws your step's loss beside the reference's; Check grades it on hidden cases."
     if state.mode == "check" and not state.problem and not state.failure:
-        passed = sum(r.passed for r in state.results)
-        return f"Checked: {passed} of {len(state.results)} cases passed."
+        passed = len(sandbox.passed_cases(exercise, state.results))
+        return f"Checked: {passed} of {len(exercise.cases)} cases passed."
     if state.failure is not None or state.problem:
         return "Your step did not finish: see below."
     return f"Ran {len(state.steps)} points of your curve beside the reference's."

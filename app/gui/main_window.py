@@ -159,8 +159,7 @@ class MainWindow(QMainWindow):
 
     def open_lesson(self, path) -> bool:
         """Open a lesson (a file, or a built-in lesson's name) at its first step."""
-        self.close_exercise()
-        return self.lessons.open(path)
+        return self.close_exercise() and self.lessons.open(path)
 
     def open_exercise(self, name) -> bool:
         """Open an exercise (a file, or a built-in exercise's name): the student's code in
@@ -174,11 +173,14 @@ class MainWindow(QMainWindow):
         self.model.open_exercise(exercise)
         return True
 
-    def close_exercise(self):
-        """Save the student's code and go back to the plots and the listings."""
+    def close_exercise(self) -> bool:
+        """Save the student's code and go back to the plots and the listings; False (the
+        exercise stays open, the banner says why) if the code cannot be saved."""
         if self.model.exercise is not None:
-            self.exercises.save(self.exercise_view.code())
+            if self.exercises.save(self.exercise_view.code(), then="The exercise stays open.") is None:
+                return False
             self.model.open_exercise(None)
+        return True
 
     def _on_model_exercise(self, exercise):
         self.frame.splitters["right"].setVisible(exercise is None)

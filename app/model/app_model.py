@@ -44,17 +44,13 @@ class SweepState:
     running: bool = True
 
 
-EXERCISE_STATUSES = ("idle", "running", "checking")
-"""The exercise's sandbox: nothing asked (or done), running the student's curve, grading."""
-
-
 @dataclass(frozen=True)
 class ExerciseState:
     """What the exercise's sandbox said last: its status, the curve so far (the student's and
     the reference's losses by step), the hidden cases' results, a failure of the student's
     code, why the sandbox ended early, and what the code printed."""
 
-    status: str = "idle"
+    status: str = "idle"  # or "running" (the student's curve) or "checking" (the hidden cases)
     mode: str = ""  # "run" or "check": what the last request was
     steps: tuple = ()
     yours: tuple = ()

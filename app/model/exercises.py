@@ -49,14 +49,15 @@ CASE_FIELDS = {
     "dropout": (float, 0.0, 0.9),
 }
 """A case's numeric fields, their type and range (an `optimizer` names one of OPTIMIZERS)."""
-CASE_DEFAULTS = {"seed": 0, "rows": 32, "inputs": 1, "outputs": 1, "steps": 20, "lr": 0.1, "optimizer": "sgd"}
+NEEDS = {"clip": ("max_norm",), "ema": ("decay",)}
+"""The case fields a grader cannot run without."""
 DIAGNOSES = {
-    "dropped-update": "The weights never change although the gradients are not zero: the step's new state "
-    "is thrown away (rebind it: state = state.apply_gradients(grads=grads), and return that state).",
+    "dropped-update": "The weights never change: the update is never applied. An NNX step calls "
+    "optimizer.update(model, grads); a Linen step returns the new state apply_gradients makes.",
     "zero-gradients": "Every gradient is exactly zero, so the update changes nothing: the loss is computed "
     "from a model captured from the outer scope, not from the argument being differentiated.",
-    "optimizer-rebuilt": "Your curve is plain SGD's from a fresh optimizer state every step: the optimizer is "
-    "built inside the step or the loop, so momentum or Adam's moments start over each time. Build it once.",
+    "optimizer-rebuilt": "Your curve is that of an optimizer started afresh every step: it is built inside "
+    "the step or the loop, so momentum's velocity or Adam's moments start over each time. Build it once.",
     "wrt-missing": "nnx.Optimizer needs wrt=nnx.Param since Flax 0.11: it names the variables it trains.",
     "clip-outside-chain": "Clipping is called outside the optimizer's chain: clip_by_global_norm(...).update "
     "returns (updates, state), not gradients. Put it in the chain: optax.chain(optax.clip_by_global_norm(m), tx).",
@@ -66,8 +67,8 @@ DIAGNOSES = {
     "shape-error": "A shape error: an array has a shape the operation cannot take.",
     "diverged": "Your loss became inf or NaN where the reference's stays finite: your step takes larger "
     "steps than the reference's, past the stability edge.",
-    "ema-decay-swapped": "Your EMA weights move by decay, not by 1 − decay, towards the weights: they follow "
-    "the weights almost at once instead of trailing them.",
+    "ema-decay-swapped": "Your EMA weights move decay of the way towards the weights, not 1 − decay: "
+    "ema = decay · ema + (1 − decay) · weight.",
     "batch-stats-frozen": "BatchNorm's running statistics never change: apply(..., mutable=['batch_stats']) "
     "returns them updated; put them in the new state.",
     "dropout-key-reused": "The dropout key never changes: every step drops the same units. Split the key "
@@ -180,6 +181,10 @@ def _parse(path: Path, data) -> Exercise:
     if not isinstance(raw_cases, list) or not 1 <= len(raw_cases) <= MOST_CASES:
         raise ValueError(f'"cases" must be a list of 1 to {MOST_CASES} cases')
     cases = tuple(_case(number, raw) for number, raw in enumerate(raw_cases, start=1))
+    for number, case in enumerate(cases, start=1):
+        for name in NEEDS.get(data["grader"], ()):
+            if getattr(case, name) is None:
+                raise ValueError(f"case {number}: the {data['grader']} grader needs its {name}")
     tolerance = data.get("tolerance", {})
     if not isinstance(tolerance, dict) or set(tolerance) - {"rtol", "atol"}:
         raise ValueError('"tolerance" must be an object with rtol and atol')

@@ -61,11 +61,12 @@ class Curve:
 @dataclass(frozen=True)
 class Failure:
     """The student's code failed: what happened, at which line of their file (or None), and
-    what the grader recognises in it."""
+    what the grader recognises in it; or (`setup`) the exercise itself could not be prepared."""
 
     what: str
     line: int | None = None
     diagnosis: str | None = None
+    setup: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,10 @@ def read_message(line: bytes):
             raise ProtocolError("a curve whose steps and values do not match")
         return Curve(tuple(steps), _values(yours), _values(reference))
     if kind == "failure":
-        what, line, diagnosis = data.get("what"), data.get("line"), data.get("diagnosis")
-        if not isinstance(what, str) or not (line is None or _whole(line)):
+        what, line, diagnosis, setup = (data.get(k) for k in ("what", "line", "diagnosis", "setup"))
+        if not isinstance(what, str) or not (line is None or _whole(line)) or not isinstance(setup, bool | None):
             raise ProtocolError("a failure without its sentence")
-        return Failure(_text(what), line, _diagnosis(diagnosis))
+        return Failure(_text(what), line, _diagnosis(diagnosis), bool(setup))
     if kind == "done":
         return Done()
     raise ProtocolError("a reply of no known kind")
@@ -241,7 +242,8 @@ def run_blocking(exercise: Path, code: Path, mode="check", settings=None, second
             time.sleep(0.05)
             timed_out = time.monotonic() > deadline
             stopped = bool(stop and stop())
-        end_group(child.pid)  # the child, and whatever it started, all end here
+        end_group(child.pid)  # whatever it started ends here, and the child below
+        child.kill()
         child.wait()
         for reader in readers:
             reader.join(timeout=5)
@@ -288,12 +290,12 @@ def _drain(pipe, kept: _Kept):
 
 def end_group(pid: int) -> None:
     """Kill the child's process group (it makes one at its start): it and anything it started
-    (a forked process, a `subprocess.Popen`) that would hold its pipes open."""
-    for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-        try:
-            kill()
-        except (ProcessLookupError, PermissionError, OSError):
-            pass
+    (a forked process, a `subprocess.Popen`) that would hold its pipes open. The child itself
+    is ended by its handle (`Popen.kill`, `QProcess.kill`), which knows whether it still runs."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass  # the group is gone already
 
 
 def outcome_of(out: bytes, err: bytes, code: int | None, timed_out: bool, seconds: float) -> Outcome:
@@ -321,13 +323,21 @@ def verdict_lines(exercise, results, failure, problem) -> list[str]:
         lines.append(f"case {result.index + 1} ({case}): {'passed' if result.passed else 'FAILED'}: {result.detail}")
         if result.diagnosis:
             lines.append(f"  {exercise.said(result.diagnosis)}")
+    lines += failure_lines(exercise, failure, problem, "the check")
+    lines.append(f"{len(passed_cases(exercise, results))} of {len(exercise.cases)} cases passed")
+    return lines
+
+
+def failure_lines(exercise, failure, problem, request: str) -> list[str]:
+    """A failure of the student's file (or of the exercise) with the mistake it shows, and why
+    `request` ("the check", "the run") ended early."""
+    lines = []
     if failure is not None:
-        lines.append(f"your file: {failure.what}")
+        lines.append(f"{'the exercise' if failure.setup else 'your file'}: {failure.what}")
         if failure.diagnosis:
             lines.append(f"  {exercise.said(failure.diagnosis)}")
     if problem:
-        lines.append(f"the check {problem}")
-    lines.append(f"{len(passed_cases(exercise, results))} of {len(exercise.cases)} cases passed")
+        lines.append(f"{request} {problem}")
     return lines
 
 

@@ -110,19 +110,14 @@ def run(grader: str, code, case: Case, on_loss=None, rebuilt=False, compiled=Fal
 
 def recipe_points(steps: int) -> list[int]:
     """The step counts the recipe's function is called with for a curve (it returns only the
-    first and the last loss): 1, 2, 3, then eight spread evenly."""
-    return sorted({*range(1, min(steps, 3) + 1), *np.linspace(1, steps, 8).round().astype(int).tolist()})
+    first and the last loss): 1, then seven spread evenly to `steps`."""
+    return sorted({1, *np.linspace(1, steps, 8).round().astype(int).tolist()})
 
 
 def _run_recipe(grader, code, case, on_loss, rebuilt, compiled):
     x, y = data(case)
     trace = Trace()
-    first_last = _call(code.train_step_loss, float(case.seed), x, y, case.lr, float(case.steps))
-    if first_last is None:
-        raise StudentError(Failure("train_step_loss must return [first loss, last loss], not None"))
-    values = np.asarray(first_last, dtype=np.float64)
-    if values.shape != (2,):
-        raise StudentError(Failure(f"train_step_loss returned shape {values.shape}, not (2,): [first loss, last loss]"))
+    values = _first_and_last(code, case, x, y, case.steps)
     trace.losses, trace.steps = [float(values[0]), float(values[1])], [0, case.steps - 1]
     on_loss(0, float(values[0]))
     on_loss(case.steps - 1, float(values[1]))
@@ -130,13 +125,25 @@ def _run_recipe(grader, code, case, on_loss, rebuilt, compiled):
     return trace
 
 
+def _first_and_last(code, case, x, y, steps: int) -> np.ndarray:
+    """train_step_loss's answer for `steps` steps, checked to be [first loss, last loss]."""
+    first_last = _call(code.train_step_loss, float(case.seed), x, y, case.lr, float(steps))
+    if first_last is None:
+        raise StudentError(Failure("train_step_loss must return [first loss, last loss], not None"))
+    try:
+        values = np.asarray(first_last, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise StudentError(Failure(f"train_step_loss returned {type(first_last).__name__}, not two losses")) from None
+    if values.shape != (2,):
+        raise StudentError(Failure(f"train_step_loss returned shape {values.shape}, not (2,): [first loss, last loss]"))
+    return values
+
+
 def _run_recipe_curve(code, case, on_loss):
     """The recipe's curve, one call per point (the Run button's)."""
     x, y = data(case)
     for count in recipe_points(case.steps):
-        values = np.asarray(_call(code.train_step_loss, float(case.seed), x, y, case.lr, float(count)), np.float64)
-        if values.shape != (2,):
-            raise StudentError(Failure(f"train_step_loss returned shape {values.shape}, not (2,)"))
+        values = _first_and_last(code, case, x, y, count)
         if count == 1:
             on_loss(0, float(values[0]))
         else:
@@ -225,13 +232,9 @@ def _run_ema(grader, code, case, on_loss, rebuilt, compiled):
     return trace
 
 
-def _ema_variant(case: Case, swapped: bool) -> SimpleNamespace:
+def _swapped_ema() -> SimpleNamespace:
     """update_ema with decay and 1 − decay swapped (a wrong variant)."""
-
-    def update_ema(ema_model, model, decay):
-        nnx_step.update_ema(ema_model, model, 1 - decay if swapped else decay)
-
-    return SimpleNamespace(update_ema=update_ema)
+    return SimpleNamespace(update_ema=lambda ema_model, model, decay: nnx_step.update_ema(ema_model, model, 1 - decay))
 
 
 # Calling the student's code.
@@ -371,9 +374,9 @@ def check_case(exercise: Exercise, code, index: int, reference: Trace | None = N
         return CaseResult(index, True, f"every loss within the tolerance (largest difference {gap:.2g})")
     diagnosis = diagnose(exercise, code, case, yours, reference)
     off = ~np.isclose(mine, theirs, rtol=exercise.rtol, atol=exercise.atol, equal_nan=True)
-    worst = int(np.argmax(off))  # the first loss out of the tolerance
-    step = (reference.steps or range(len(theirs)))[worst]
-    detail = f"loss at step {step}: {mine[worst]:.6g}, the reference's {theirs[worst]:.6g}"
+    first_off = int(np.argmax(off))  # the first loss out of the tolerance
+    step = (reference.steps or range(len(theirs)))[first_off]
+    detail = f"loss at step {step}: {mine[first_off]:.6g}, the reference's {theirs[first_off]:.6g}"
     return CaseResult(index, False, detail, diagnosis)
 
 
@@ -408,7 +411,7 @@ def diagnose(exercise: Exercise, code, case: Case, yours: Trace, reference: Trac
         )
         variants.append(("no-clipping", lambda: run(grader, unclipped, case)))
     if grader == "ema":
-        variants.append(("ema-decay-swapped", lambda: run(grader, _ema_variant(case, swapped=True), case)))
+        variants.append(("ema-decay-swapped", lambda: run(grader, _swapped_ema(), case)))
     for name, variant in variants:
         other = np.asarray(variant().losses, np.float64)
         if np.allclose(mine, other, rtol=exercise.rtol, atol=exercise.atol, equal_nan=True):
@@ -420,8 +423,6 @@ def curves(exercise: Exercise, code, case: Case, emit) -> None:
     """The Run button's: the student's curve as it comes beside the reference's, each point
     handed to `emit(Curve)`; a StudentError stops it."""
     grader = exercise.grader
-    if grader == "recipe" and all(callable(getattr(code, name, None)) for name in CONTRACTS["nnx"]):
-        grader, case = "nnx", replace(case, optimizer="sgd")  # its own step draws the curve in one pass
     if grader == "recipe":  # its function returns the last loss only: one call a point
         theirs = {}
         _run_recipe_curve(_reference("recipe", case), case, theirs.__setitem__)

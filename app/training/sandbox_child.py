@@ -27,21 +27,24 @@ def main() -> int:
     answer = _answer_channel()
     _limit_memory()
     from app.model.exercises import load_exercise
-    from app.model.sandbox import Done
+    from app.model.sandbox import Done, Failure
     from app.training import exercise_grader as grader
-
-    exercise = load_exercise(sys.argv[1])
-    references = grader.references(exercise)
-    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
 
     def say(message):
         kind = {"CaseResult": "case", "Curve": "curve", "Failure": "failure", "Done": "done"}[type(message).__name__]
         answer.write(json.dumps({"kind": kind, **asdict(message)}) + "\n")
         answer.flush()
 
-    code = _load(Path(request["code"]), say)  # None once its failure is said
-    if code is not None:
-        _answer(exercise, code, request, references, say)
+    try:
+        exercise = load_exercise(sys.argv[1])
+        references = grader.references(exercise)
+    except Exception as error:  # the exercise's own fault, or the machine's: not the student's
+        say(Failure(f"could not be prepared: {type(error).__name__}: {error}", setup=True))
+    else:
+        request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+        code = _load(Path(request["code"]), say)  # None once its failure is said
+        if code is not None:
+            _answer(exercise, code, request, references, say)
     say(Done())
     os._exit(0)  # at once: a thread the student's code left running keeps nothing waiting
 

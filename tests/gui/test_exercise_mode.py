@@ -67,6 +67,20 @@ def test_every_failure_is_said_and_the_event_loop_keeps_turning(qtbot, monkeypat
     controller.shutdown()
 
 
+def test_a_child_that_died_waiting_is_replaced(qtbot):
+    model = AppModel()
+    controller = ExerciseController(model)
+    model.open_exercise(load_exercise("linen-train-step"))
+    spare = controller.spare.process
+    qtbot.waitUntil(lambda: spare.state() == QProcess.Running, timeout=10_000)
+    spare.kill()  # as an out-of-memory killer would
+    qtbot.waitUntil(lambda: spare.state() == QProcess.NotRunning, timeout=10_000)
+    controller.check((SOLUTIONS / "linen-train-step" / "right.py").read_text())
+    state = _answered(qtbot, model)
+    assert [r.passed for r in state.results] == [True, True, True] and state.problem is None
+    controller.shutdown()
+
+
 def test_stop_ends_the_child_at_once(qtbot):
     model = AppModel()
     controller = ExerciseController(model)

@@ -65,3 +65,25 @@ def test_an_error_points_at_its_line_in_the_students_file():
     with pytest.raises(grader.StudentError) as raised:
         grader.load("x = 1\ndef broken(:\n")
     assert raised.value.failure.line == 2 and raised.value.failure.what.startswith("SyntaxError at line 2")
+
+
+def test_run_draws_the_recipes_own_function_point_by_point():
+    exercise = load_exercise("train-step-loss")
+    inline = grader.load(
+        "import jax.numpy as jnp\nimport optax\nfrom flax import nnx\n\n\n"
+        "def train_step_loss(seed, x, y, lr, num_steps):\n"
+        "    model = nnx.Linear(x.shape[-1], y.shape[-1], rngs=nnx.Rngs(int(seed)))\n"
+        "    optimizer = nnx.Optimizer(model, optax.sgd(lr), wrt=nnx.Param)\n"
+        "    losses = []\n"
+        "    for _ in range(int(num_steps)):\n"
+        "        loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(x) - y) ** 2))(model)\n"
+        "        optimizer.update(model, grads)\n"
+        "        losses.append(loss)\n"
+        "    return jnp.array([losses[0], losses[-1]])\n"
+    )
+    case = exercise.cases[0]
+    points = []
+    grader.curves(exercise, inline, case, points.append)
+    assert [p.steps[0] for p in points] == [n - 1 for n in grader.recipe_points(case.steps)]
+    for point in points:
+        assert point.yours[0] == pytest.approx(point.reference[0], rel=exercise.rtol)
