@@ -132,6 +132,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         if chunk.diverged_at:
             self.divergence.show(min(chunk.diverged_at.values()))
         self.throttle.request()
+        if chunk.end >= chunk.total_steps:
+            self.throttle.draw_now()  # the run is whole: drawn now, not after the streaming interval
 
     def _on_model_settings(self, new, old):
         if new.log_y != old.log_y:

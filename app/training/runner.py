@@ -116,7 +116,9 @@ class Run:
         self._last_chunk = (start, want)
         seconds = time.perf_counter() - t0
         if seconds >= MEASURED_SECONDS:
-            prog.seconds_per_step = seconds / want
+            # The fastest seen: a compiled step costs what it costs, and a chunk slowed by a busy
+            # machine would split the next short run in two (two hops, two draws) for nothing.
+            prog.seconds_per_step = min(prog.seconds_per_step or math.inf, seconds / want)
         for paradigm, m in metrics.items():
             if paradigm in self.diverged_at:
                 metrics[paradigm] = {k: v[:0] for k, v in m.items()}
