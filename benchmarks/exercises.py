@@ -48,7 +48,8 @@ def press(window, button) -> tuple[float, float, float]:
     if button is view.run_button:
         _until_drawn(window, 0, complete=lambda: bool(model.exercise_state.steps), widget=view.plot.viewport())
         first = time.perf_counter() - t0
-    _until_drawn(window, 0, complete=lambda: model.exercise_state.status == "idle", widget=view.verdicts.viewport())
+    shows = view.plot if button is view.run_button else view.verdicts  # what the answer is painted in
+    _until_drawn(window, 0, complete=lambda: model.exercise_state.status == "idle", widget=shows.viewport())
     return time.perf_counter() - t0, first, gaps.longest()
 
 
