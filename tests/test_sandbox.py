@@ -1,7 +1,9 @@
-"""The sandbox across the process boundary: a student's file runs in a child process of its
-own, and whatever it does (an endless loop, os._exit, a segmentation fault, a huge allocation,
-an error at import, garbage where the answer goes) ends as a sentence that says what it was.
-And `--exercise NAME --check FILE`, the autograder's command line, exits 0, 1 or 2."""
+"""The sandbox across the process boundary, as the command line runs it: a student's file runs
+in a child process of its own, and what it does (an endless loop, garbage where the answer
+goes, a process left running) ends as a sentence that says what it was. The window's runs of
+the same child through QProcess (tests/gui/test_exercise_mode.py) add os._exit, a segmentation
+fault, a huge allocation and an error at import. And `--exercise NAME --check FILE`, the
+autograder's command line, exits 0, 1 or 2."""
 
 import subprocess
 import sys
@@ -37,32 +39,8 @@ def test_what_the_students_code_prints_never_breaks_the_answer():
 
 
 def test_an_endless_loop_is_stopped_at_the_time_limit():
-    outcome = _run("endless-loop.py", seconds=15)
-    assert outcome.problem.startswith("did not finish within 15 s (an endless loop")
-
-
-def test_os_exit_is_said_to_have_ended_the_process():
-    assert _run("exits.py").problem == (
-        "ended (exit status 3) before it finished: os._exit or sys.exit ends the whole process"
-    )
-
-
-def test_a_segmentation_fault_is_said_as_such():
-    assert "segmentation fault" in _run("segfault.py").problem
-
-
-def test_a_huge_allocation_fails_inside_the_sandbox():
-    outcome = _run("huge-allocation.py")
-    assert outcome.problem is None  # the child said so and finished
-    failure = _failure(outcome)
-    assert failure.what.startswith("MemoryError") and failure.line == 3 and failure.diagnosis is None
-
-
-def test_an_error_at_import_is_a_failure_at_its_line():
-    failure = _failure(_run("import-error.py"))
-    assert failure.what == (
-        "ModuleNotFoundError: No module named 'a_module_that_does_not_exist' at line 1 (while your file was loaded)"
-    )
+    outcome = _run("endless-loop.py", seconds=10)
+    assert outcome.problem.startswith("did not finish within 10 s (an endless loop")
 
 
 def test_garbage_where_the_answer_goes_is_a_failed_check_not_a_crash():
@@ -109,8 +87,8 @@ def test_the_command_line_grades_a_file_and_exits_0_1_or_2():
     )
     assert wrong.returncode == 1
     assert "FAILED" in wrong.stdout and load_exercise("train-step-loss").hints["constant-factor"] in wrong.stdout
-    crashed = _check("--exercise", "linen-train-step", "--check", str(CASES / "segfault.py"))
-    assert crashed.returncode == 1 and "segmentation fault" in crashed.stdout
+    crashed = _check("--exercise", "linen-train-step", "--check", str(CASES / "exits.py"))
+    assert crashed.returncode == 1 and "ended (exit status 3)" in crashed.stdout
     for arguments, said in (
         (("--check", "x.py"), "add --exercise NAME"),
         (("--exercise", "train-step-loss", "--check", "no-such-file.py"), "no such file to check"),
