@@ -22,7 +22,7 @@ from pathlib import Path
 
 import platformdirs
 
-from app.model.data_files import resource
+from app.model.data_files import named_file, resource
 from app.model.files import NotAFile, TooLarge, read_bounded
 
 MAX_FILE_BYTES = 1_000_000
@@ -131,12 +131,9 @@ def built_in_exercises() -> list[Path]:
 
 def find_exercise(name) -> Path:
     """An exercise file's path, or the built-in exercise of that name (`nnx-train-step`)."""
-    path = Path(name)
-    if path.is_file() or path.suffix == ".json" or len(path.parts) > 1:
+    path = named_file(name, built_in_exercises())
+    if path is not None:
         return path
-    for built_in in built_in_exercises():
-        if str(name) in (built_in.stem, built_in.name):
-            return built_in
     known = ", ".join(p.stem for p in built_in_exercises())
     raise ExerciseError(f"{name}: no such exercise file, nor a built-in exercise of that name ({known})")
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import platformdirs
 from filelock import FileLock, Timeout
 
-from app.model.data_files import resource
+from app.model.data_files import named_file, resource
 from app.model.files import NotAFile, SaveError, TooLarge, read_bounded, target_of, write_bytes
 from app.model.settings import Settings
 
@@ -57,12 +57,9 @@ class Lesson:
 
 def find_lesson(name) -> Path:
     """A lesson file's path, or the built-in lesson of that file stem (`02-the-stability-edge`)."""
-    path = Path(name)
-    if path.is_file() or path.suffix == ".json" or len(path.parts) > 1:
-        return path  # a file's path: if it cannot be read, loading says so
-    for built_in in built_in_lessons():
-        if str(name) in (built_in.stem, built_in.name):
-            return built_in
+    path = named_file(name, built_in_lessons())
+    if path is not None:
+        return path
     known = ", ".join(p.stem for p in built_in_lessons())
     raise LessonError(f"{name}: no such lesson file, nor a built-in lesson of that name ({known})")
 

@@ -38,9 +38,8 @@ def _first_chunk_drawn(qtbot, win):
     settle(qtbot, win)
 
 
-@pytest.mark.parametrize("presenting", [False, True], ids=["normal", "presentation"])
-@pytest.mark.parametrize("path,index", list(_steps()))
-def test_what_a_caption_names_is_on_screen(qtbot, path, index, presenting):
+def _at_step(qtbot, path, index, presenting):
+    """A projector window at a lesson's step `index`, normal or presenting, its run drawn."""
     win = on_screen(qtbot, "projector")
     win.open_lesson(path)
     for _ in range(index):
@@ -48,6 +47,13 @@ def test_what_a_caption_names_is_on_screen(qtbot, path, index, presenting):
     if presenting:
         win.presentation.toggle()
     _first_chunk_drawn(qtbot, win)
+    return win
+
+
+@pytest.mark.parametrize("presenting", [False, True], ids=["normal", "presentation"])
+@pytest.mark.parametrize("path,index", list(_steps()))
+def test_what_a_caption_names_is_on_screen(qtbot, path, index, presenting):
+    win = _at_step(qtbot, path, index, presenting)
     caption = load_lesson(path).steps[index].caption
     bar = win.lesson_bar
     assert bar.caption.label.text() == caption  # whole, never behind Details
@@ -206,13 +212,7 @@ QUOTING = [
 @pytest.mark.parametrize("presenting", [False, True], ids=["normal", "presentation"])
 @pytest.mark.parametrize(("path", "index"), QUOTING, ids=[f"{p.stem[:2]}-{i + 1}" for p, i in QUOTING])
 def test_the_code_a_caption_quotes_is_on_screen(qtbot, path, index, presenting):
-    win = on_screen(qtbot, "projector")
-    win.open_lesson(path)
-    for _ in range(index):
-        win.lessons.next_step()
-    if presenting:
-        win.presentation.toggle()
-    _first_chunk_drawn(qtbot, win)
+    win = _at_step(qtbot, path, index, presenting)
     code = load_lesson(path).steps[index].code
     assert code in win.lesson_bar.caption.text() or code in " ".join(win.lesson_bar.caption.text().split())
 
