@@ -238,7 +238,10 @@ def headless(args) -> int:
         _check_target(args.notebook, "the notebook")
     say = functools.partial(print, file=sys.stderr if to_stdout else sys.stdout)
     compile_cache.enable()  # before anything compiles: JAX sets its cache up at the first compile
-    from app.training import runner
+    from app.training.lean_imports import without_ipython
+
+    with without_ipython():
+        from app.training import runner
 
     config = config_from_args(args)
     if args.sweep is not None:

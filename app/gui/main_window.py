@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.model = model = AppModel()
         self.look = Look()
         self._remember = remember
+        self.runs = RunController(model, self)  # the first to hear a setting: the worker starts soonest
         self.controls = Controls(model)
         self.plot = LossPlot(model)
         self.side = SidePanels(model)
@@ -61,7 +62,6 @@ class MainWindow(QMainWindow):
         column = self.frame.splitters["right"].parentWidget().layout()  # in the plots' place, when open
         column.insertWidget(column.indexOf(self.frame.splitters["right"]) + 1, self.exercise_view, 1)
         self.side.plots = self.frame.splitters["plots"]
-        self.runs = RunController(model, self)
         self.sweeps = SweepController(model, self.runs, self)
         self.lessons = LessonController(model, self)
         self.exercises = ExerciseController(model, self)

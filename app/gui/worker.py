@@ -65,7 +65,10 @@ class TrainingWorker(QObject):
         from app.training import compile_cache
 
         compile_cache.enable()  # before anything compiles: JAX sets its cache up at the first compile
-        from app.training import runner
+        from app.training.lean_imports import without_ipython
+
+        with without_ipython():
+            from app.training import runner
         from app.training.compile_ahead import CompileAhead
 
         self._runner = runner
