@@ -129,6 +129,48 @@ def test_200_rapid_changes_end_with_the_curve_of_the_last_settings(window, qtbot
         np.testing.assert_allclose(window.record.curve(p)[1], expected[p]["loss"], rtol=1e-6)
 
 
+def test_a_steady_drag_of_the_slider_is_followed_move_by_move_to_its_end(window, qtbot):
+    """A move every 16 ms, as a mouse gives them: the plot shows one move's complete curves
+    after another while the hand moves, never an older move after a newer one, and the last
+    move's at the end."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    from app.gui.marked_slider import lr_to_tick
+
+    ticks = list(range(300, 340))
+    moved, shown = [], []
+
+    def move():
+        if len(moved) == len(ticks):
+            timer.stop()
+        else:
+            moved.append(ticks[len(moved)])
+            window.controls.lr_slider.setValue(moved[-1])
+
+    class PaintWatch(QObject):
+        def eventFilter(self, obj, event):
+            record = window.record
+            whole = window.plot.curve_lengths()["nnx"] == record.steps_done("nnx") == record.config.steps
+            if event.type() == QEvent.Paint and whole and not window.plot.pending:
+                tick = lr_to_tick(record.config.lr)
+                if tick in moved:
+                    shown.append((ticks.index(tick), len(moved)))  # the move shown, and the moves made
+            return False
+
+    watch = PaintWatch()
+    window.plot.viewport().installEventFilter(watch)
+    timer = QTimer(interval=16)
+    timer.timeout.connect(move)
+    timer.start()
+    qtbot.waitUntil(lambda: bool(shown) and shown[-1][0] == len(ticks) - 1, timeout=RUN_TIMEOUT_MS)
+    window.plot.viewport().removeEventFilter(watch)
+    indices = [k for k, _ in shown]
+    assert indices == sorted(indices)  # never an older move after a newer one
+    during = {k for k, made in shown if made < len(ticks)}  # painted while the hand still moved
+    assert len(during) >= 2, shown
+    assert window.record.config.lr == pytest.approx(window.controls.lr_spin.value())
+
+
 def test_stop_keeps_the_curve_so_far(window, qtbot):
     window.controls.steps_spin.setValue(1_000_000)
     qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) > 0, timeout=RUN_TIMEOUT_MS)

@@ -1,0 +1,117 @@
+"""A learning-rate slider dragged by a steady hand: `python -m benchmarks.drag` (offscreen).
+
+The hand moves the slider one tick every 16 ms (a mouse's moves at 60 Hz), driven by a timer
+in the GUI thread as a mouse's events are: a busy moment delays the next move as it would a
+real one. Each paint of the loss plot is noted with the run it shows whole, if any. A move is
+followed when its complete curves, or a newer move's, are painted; its lag is the time from the
+move to the end of that paint.
+"""
+
+import statistics
+import time
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+
+from app.gui.marked_slider import lr_to_tick
+from benchmarks.window import _curves_complete, percentile, shown_window
+
+MOVE_MS = 16
+FRAME_MS = 1000 / 60
+
+
+class Drag(QObject):
+    """Moves `window`'s learning-rate slider through `ticks`, one every `MOVE_MS`, and notes
+    which move's run each paint of the loss plot shows whole."""
+
+    def __init__(self, window, ticks: list[int]):
+        super().__init__()
+        self.window, self.ticks = window, ticks
+        self.moved = []  # (time, tick) per move
+        self.painted = []  # (time the paint ended, index of the move whose run it shows whole)
+        self.loop = QEventLoop()
+        self.timer = QTimer(self, interval=MOVE_MS)
+        self.timer.timeout.connect(self._move)
+        self._shown = None  # the move whose run the paint under way shows whole
+
+    def _move(self):
+        k = len(self.moved)
+        if k == len(self.ticks):
+            self.timer.stop()
+            return
+        self.moved.append((time.perf_counter(), self.ticks[k]))
+        self.window.controls.lr_slider.setValue(self.ticks[k])
+
+    def _showing(self):
+        """The index of the newest move whose run the plot has whole, or None."""
+        window = self.window
+        if not self.moved or not _curves_complete(window, window.record.config.steps):
+            return None
+        tick = lr_to_tick(window.record.config.lr)
+        return max(k for k, (_, moved) in enumerate(self.moved) if moved == tick)
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Paint:
+            self._shown = self._showing()
+            if self._shown is not None:
+                QTimer.singleShot(0, self._paint_ended)  # runs once this paint is done
+        return False
+
+    def _paint_ended(self):
+        self.painted.append((time.perf_counter(), self._shown))
+        if self._shown == len(self.ticks) - 1:
+            self.loop.quit()  # the last move is shown whole: the drag is over
+
+    def run(self, timeout_ms=60_000):
+        viewport = self.window.plot.viewport()
+        viewport.installEventFilter(self)
+        self.timer.start()
+        QTimer.singleShot(timeout_ms, self.loop.quit)
+        self.loop.exec()
+        viewport.removeEventFilter(self)
+        return self
+
+    def lags_ms(self) -> list[float]:
+        """Per move, milliseconds until its complete curves or a newer move's were painted."""
+        lags = []
+        for k, (moved_at, _) in enumerate(self.moved):
+            ends = [end for end, shown in self.painted if end > moved_at and shown >= k]
+            lags.append((min(ends) - moved_at) * 1e3 if ends else float("inf"))
+        return lags
+
+    def shown_moves(self) -> list[int]:
+        """The moves shown whole, in the order their paints came."""
+        return [shown for _, shown in self.painted]
+
+
+def main(drags=5, moves=120):
+    _app, window = shown_window()
+    window.controls.lr_spin.setValue(0.02)
+    results = []
+    for d in range(drags):  # back and forth, within the stable learning rates
+        low, high = lr_to_tick(0.02), lr_to_tick(0.3)
+        ticks = [low + round((high - low) * k / (moves - 1)) for k in range(moves)]
+        results.append(Drag(window, ticks[:: -1 if d % 2 else 1]).run())
+    window.shutdown()
+    lags = [lag for drag in results for lag in drag.lags_ms()]
+    shown = [len(set(drag.shown_moves())) / len(drag.ticks) for drag in results]
+    backwards = sum(
+        any(b < a for a, b in zip(drag.shown_moves(), drag.shown_moves()[1:], strict=False)) for drag in results
+    )
+    last = sum(drag.shown_moves()[-1:] == [len(drag.ticks) - 1] for drag in results)
+    spacing = [(b[0] - a[0]) * 1e3 for drag in results for a, b in zip(drag.moved, drag.moved[1:], strict=False)]
+    median = statistics.median
+    print(f"{drags} drags of {moves} moves, one every {MOVE_MS} ms (60 Hz), over the stable learning rates.\n")
+    print("| figure | measured | target |")
+    print("|---|---:|---:|")
+    between = f"{median(spacing):.1f} ({percentile(spacing, 95):.1f}) ms"
+    print(f"| time between two moves, median (95th percentile) | {between} | {MOVE_MS} ms |")
+    print(f"| a move to its complete curves (or a newer move's) painted, median | {median(lags):.1f} ms | |")
+    print(f"| the same, 95th percentile | {percentile(lags, 95):.1f} ms | ≤ {FRAME_MS:.1f} ms (a frame) |")
+    print(f"| the same, worst | {max(lags):.1f} ms | ≤ {FRAME_MS:.1f} ms (a frame) |")
+    print(f"| moves whose own complete curves were painted, median share | {median(shown):.0%} | |")
+    print(f"| drags whose last move was painted whole | {last} of {drags} | all |")
+    print(f"| drags that showed an older move after a newer one | {backwards} of {drags} | none |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Where a launch's time goes: `python -m benchmarks.startup` (offscreen).
+
+Each launch is a new Python process opening the window as `python main.py --task TASK` does,
+with the compile cache warm (a launch before the timed ones fills it). The process notes the
+moment each part of its start ends (the clock is the machine's monotonic one, shared by the
+processes), and the parent counts from just before it started the process. The imports that
+the worker makes in its thread are timed again alone, in processes of their own, to tell how
+much of their time is the window's start competing with them for Python's lock.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+MARKS = [  # (mark, what ends there)
+    ("python", "Python started (the interpreter and its site packages)"),
+    ("qt", "Qt and pyqtgraph imported"),
+    ("app", "the window's modules imported"),
+    ("built", "the window built"),
+    ("shown", "the window on screen"),
+    ("jax", "the worker's JAX, Flax and optax imported, the compile cache opened"),
+    ("chunk", "the first steps back from the worker (compiled programs read from the cache)"),
+    ("painted", "the first steps painted"),
+]
+TARGETS = {"line": "≤ 2.0 s (aim 1.5 s)", "digits": "≤ 2 s from the cache"}
+ALONE = {
+    "import jax": "import jax",
+    "the worker's imports (JAX, Flax, optax, the runner), as the worker makes them": (
+        "from app.training.lean_imports import without_ipython\n"
+        "with without_ipython():\n"
+        "    from app.training import runner"
+    ),
+    "the same, IPython imported by Flax (installed, as the test extras install it)": "from app.training import runner",
+}
+
+
+def child(task: str):
+    """Open the window on `task`'s defaults and print each mark as it passes."""
+
+    def mark(name):
+        print(name, time.perf_counter(), flush=True)
+
+    mark("python")
+    import pyqtgraph  # noqa: F401
+    from PySide6.QtWidgets import QApplication  # noqa: F401
+
+    mark("qt")
+    from app.gui import main_window  # noqa: F401
+    from app.gui.app import make_application, open_window
+    from app.model.config import RunConfig
+    from app.model.settings import Settings
+
+    mark("app")
+    app = make_application()
+    window = open_window(settings=Settings(RunConfig(task=task).runnable()), remember=False)
+    mark("built")
+    model = window.model
+    model.events.backend.connect(lambda _name: mark("jax"))
+    firsts = []
+
+    def on_chunk(_chunk):
+        if not firsts:
+            firsts.append(True)
+            mark("chunk")
+            window.plot.redraw()
+            window.plot.viewport().repaint()  # the first steps, painted now
+            mark("painted")
+            window.shutdown()
+            app.exit(0)
+
+    model.events.chunk.connect(on_chunk, priority=-100)
+    window.show()
+    app.processEvents()
+    mark("shown")
+    app.exec()
+
+
+def launch(task: str) -> dict[str, float]:
+    """Seconds from just before the process started to each mark."""
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.startup", "--child", task],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    marks = dict(line.split() for line in done.stdout.splitlines() if line.split()[0] in dict(MARKS))
+    if len(marks) != len(MARKS):
+        raise RuntimeError(done.stderr)
+    return {name: float(at) - t0 for name, at in marks.items()}
+
+
+def alone(statement: str) -> float:
+    """Seconds `statement` takes in a process of its own, after Python's start."""
+    code = f"import time\nt = time.perf_counter()\n{statement}\nprint(time.perf_counter() - t)"
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+def main(rounds=5):
+    median = statistics.median
+    for task in ("line", "digits"):
+        launch(task)  # fills the compile cache
+        launches = [launch(task) for _ in range(rounds)]
+        print(f"\n`--task {task}`, compile cache warm, medians of {rounds} launches:\n")
+        print("| part | ends at | takes |")
+        print("|---|---:|---:|")
+        before = 0.0
+        for name, said in MARKS:
+            at = median(launch[name] for launch in launches)
+            print(f"| {said} | {at:.2f} s | {at - before:.2f} s |")
+            before = at
+        print(f"\nProcess start to the first steps painted: target {TARGETS[task]}.")
+    print(f"\nThe worker's imports alone, in a process of their own, median of {rounds}:\n")
+    print("| import | takes |")
+    print("|---|---:|")
+    for said, statement in ALONE.items():
+        print(f"| {said} | {median(alone(statement) for _ in range(rounds)):.2f} s |")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2])
+    else:
+        main()
