@@ -16,6 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMainWindow
 
+from app.gui.curve_styles import curve_pen
+from app.gui.style import PENS
 from benchmarks.window import percentile, shown_window
 
 VARIANTS = {
@@ -68,7 +70,7 @@ class _PaintWatch(QObject):
 
 
 class FloorWindow(QMainWindow):
-    """The floor; with `wide` the app's pens (Linen 6 px under NNX 2.5 px), with `grid` the
+    """The floor; with `wide` the app's own pens (Linen 6 px under NNX 2.5 px), with `grid` the
     app's grid, with `second` a second plot under the first (the gradient norm's place): each
     adds one of the app's costs to the floor, to tell what each costs."""
 
@@ -79,12 +81,8 @@ class FloorWindow(QMainWindow):
         self.plot = pg.GraphicsLayoutWidget()
         self.setCentralWidget(self.plot)
         plots = [self.plot.addPlot(row=row, col=0) for row in range(1 + second)]
-        widths = (6, 2.5) if wide else (1, 1)
-        self.curves = [
-            plot.plot(pen=pg.mkPen(colour, width=width))
-            for plot in plots
-            for colour, width in zip(("#E69F00", "#0072B2"), widths, strict=True)
-        ]
+        pens = [curve_pen(p) if wide else pg.mkPen(PENS[p], width=1) for p in ("linen", "nnx")]
+        self.curves = [plot.plot(pen=pen) for plot in plots for pen in pens]
         for plot in plots:
             if grid:  # the app's grid: its axes' ticks drawn across the plot, opaque, two levels
                 for side in ("left", "bottom"):

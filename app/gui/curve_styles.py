@@ -21,6 +21,10 @@ CURVE_STYLES = {
 
 
 def curve_pen(name: str, zoom: float = 1.0):
-    """The pen of a curve, its width scaled with the text zoom (read from the back of a room)."""
+    """The pen of a curve, its width scaled with the text zoom (read from the back of a room).
+    Its ends are flat: round ones, which nobody sees on a curve of hundreds of points, cost a
+    wide pen a good part of its paint."""
     colour, width, style = CURVE_STYLES[name]
-    return pg.mkPen(colour, width=width * zoom, style=style)
+    pen = pg.mkPen(colour, width=width * zoom, style=style)
+    pen.setCapStyle(Qt.FlatCap)
+    return pen
