@@ -1,11 +1,12 @@
 """Where a launch's time goes: `python -m benchmarks.startup` (offscreen).
 
-Each launch is a new Python process opening the window as `python main.py --task TASK` does,
-with the compile cache warm (a launch before the timed ones fills it). The process notes the
-moment each part of its start ends (the clock is the machine's monotonic one, shared by the
-processes), and the parent counts from just before it started the process. The imports that
-the worker makes in its thread are timed again alone, in processes of their own, to tell how
-much of their time is the window's start competing with them for Python's lock.
+Each launch is a new Python process opening the window as `python main.py --task TASK` does
+(`benchmarks/startup_child.py`, without the settings it remembers), with the compile cache
+warm (a launch before the timed ones fills it), or empty (a first launch, as on a fresh
+install). The process notes the moment each part of its start ends (the clock is the machine's
+monotonic one, shared by the processes), and the parent counts from just before it started
+the process. The imports that the worker makes in its thread are timed again alone, in
+processes of their own, beside the same imports in the window's process.
 """
 
 import os
@@ -17,12 +18,12 @@ import time
 
 MARKS = [  # (mark, what ends there)
     ("python", "Python started (the interpreter and its site packages)"),
-    ("qt", "Qt and pyqtgraph imported"),
+    ("qt", "Ctrl+C taken over, Qt and pyqtgraph imported"),
     ("app", "the window's modules imported"),
     ("built", "the window built"),
     ("shown", "the window on screen"),
     ("jax", "the worker's JAX, Flax and optax imported, the compile cache opened"),
-    ("chunk", "the first steps back from the worker (compiled programs read from the cache)"),
+    ("chunk", "the first steps back from the worker (the programs traced, read from the cache or compiled)"),
     ("painted", "the first steps painted"),
 ]
 TARGETS = {"line": "≤ 2.0 s (aim 1.5 s)", "digits": "≤ 2 s from the cache"}
@@ -39,47 +40,6 @@ ALONE = {
 }
 
 
-def child(task: str):
-    """Open the window on `task`'s defaults and print each mark as it passes."""
-
-    def mark(name):
-        print(name, time.perf_counter(), flush=True)
-
-    mark("python")
-    import pyqtgraph  # noqa: F401
-    from PySide6.QtWidgets import QApplication  # noqa: F401
-
-    mark("qt")
-    from app.gui import main_window  # noqa: F401
-    from app.gui.app import make_application, open_window
-    from app.model.config import RunConfig
-    from app.model.settings import Settings
-
-    mark("app")
-    app = make_application()
-    window = open_window(settings=Settings(RunConfig(task=task).runnable()), remember=False)
-    mark("built")
-    model = window.model
-    model.events.backend.connect(lambda _name: mark("jax"))
-    firsts = []
-
-    def on_chunk(_chunk):
-        if not firsts:
-            firsts.append(True)
-            mark("chunk")
-            window.plot.redraw()
-            window.plot.viewport().repaint()  # the first steps, painted now
-            mark("painted")
-            window.shutdown()
-            app.exit(0)
-
-    model.events.chunk.connect(on_chunk, priority=-100)
-    window.show()
-    app.processEvents()
-    mark("shown")
-    app.exec()
-
-
 def launch(task: str, cache_home: str | None = None) -> dict[str, float]:
     """Seconds from just before the process started to each mark; with `cache_home`, the
     user's cache folder is there (an empty one: a first launch)."""
@@ -88,7 +48,7 @@ def launch(task: str, cache_home: str | None = None) -> dict[str, float]:
         env["XDG_CACHE_HOME"] = cache_home
     t0 = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.startup", "--child", task],
+        [sys.executable, "-m", "benchmarks.startup_child", task],
         capture_output=True,
         text=True,
         timeout=300,
@@ -138,7 +98,4 @@ def main(rounds=5):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--child"]:
-        child(sys.argv[2])
-    else:
-        main()
+    main()

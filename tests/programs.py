@@ -18,8 +18,9 @@ def interrupted(flags: list[str], delay: float, times: int = 1, env=None) -> tup
     took Ctrl+C over (the moment of a Ctrl+C from then on: any must do), and return its exit
     status, stdout and stderr.
 
-    Python's own start comes before the program's first line, so nothing the program does can
-    govern a Ctrl+C in it: the interpreter's default handler meets that one. The moment the
+    Python's own start comes before main.py's first line, so nothing the program does can
+    govern a Ctrl+C in it: the interpreter's default handler meets that one (and main.py takes
+    Ctrl+C over at once: a test in test_cli.py sees to it). The moment the
     program has taken over is read off `-X importtime`: the first import to end after
     `app.interrupts` comes after `interrupts.take_over()` in `main.py`.
     """

@@ -18,7 +18,7 @@ from app.cli import build_parser, main
 from app.model.command_line import command_line
 from app.model.config import MAX_SEED, MAX_STEPS, RunConfig
 from app.model.settings import DISPLAY_FIELDS, Settings
-from tests.programs import interrupted
+from tests.programs import ROOT, interrupted
 
 
 def _fields(line):
@@ -326,12 +326,26 @@ def test_ctrl_c_stops_a_headless_sweep_with_the_rows_so_far(capsys, monkeypatch)
     assert err.strip() == "train-step-lab: interrupted after 16 of 64 learning rates: the lines above hold those"
 
 
+def test_main_py_takes_ctrl_c_over_before_importing_anything_but_the_standard_library():
+    """A Ctrl+C before the take-over meets Python's own handler (a traceback): main.py takes it
+    over first thing, and what it imports to do so is the standard library alone."""
+    source = (ROOT / "main.py").read_text()
+    assert source.index("interrupts.take_over()") < source.index("from app.cli import")
+    code = "import sys; before = set(sys.modules); import app.interrupts; print(sorted(set(sys.modules) - before))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    imported = done.stdout.strip().strip("[]").replace("'", "").split(", ")
+    assert "app.interrupts" in imported
+    outside = [m for m in imported if m.split(".")[0] not in sys.stdlib_module_names and m.split(".")[0] != "app"]
+    assert outside == [], outside
+    assert [m for m in imported if m.split(".")[0] == "app"] == ["app", "app.interrupts"]
+
+
 @pytest.mark.slow  # trains digits, or runs the whole program in a process of its own
 @pytest.mark.parametrize("delay", [0.0, 0.3, 1.0, 3.0, 6.0])
 def test_ctrl_c_on_a_headless_process_exits_130_without_a_traceback(tmp_path, delay):
-    """Whenever it comes from the program's first line on (its own imports, numpy's or JAX's,
-    the compile, the run): one line and exit 130; if steps ran, the summary and a whole CSV of
-    them."""
+    """Whenever it comes once main.py has taken Ctrl+C over (its own imports, numpy's or
+    JAX's, the compile, the run): one line and exit 130; if steps ran, the summary and a whole
+    CSV of them."""
     path = tmp_path / "run.csv"
     status, out, err = interrupted(["--headless", "--task", "digits", "--steps", "1000000", "--csv", str(path)], delay)
     assert status == 130 and "Traceback" not in err, err

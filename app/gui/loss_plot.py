@@ -62,6 +62,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
     NNX and their EMA weights."""
 
     readout = Signal(str)  # hover text: the step under the mouse and the values there
+    painted = Signal()  # the curves are on screen (emitted as their paint ends)
 
     def __init__(self, model: AppModel, parent=None):
         super().__init__(parent)
@@ -248,6 +249,10 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._arrange(force=True)  # styling showed every axis label again
         self.busy.apply_look(look)
 
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        self.painted.emit()
+
     def resizeEvent(self, event):
         super().resizeEvent(event)
         if hasattr(self, "busy"):  # not while the base class builds the plots
@@ -261,8 +266,10 @@ class LossPlot(pg.GraphicsLayoutWidget):
         return self.throttle.pending
 
     def refresh(self):
-        """Redraw now, for a change that is not new data (a pin, a display setting)."""
-        if self.model.record is not None:
+        """Redraw now, for a change that is not new data (a pin, a display setting). A run with
+        no steps yet is not drawn: the curves before it stay up until its first chunk."""
+        record = self.model.record
+        if record is not None and record.paradigms:
             self.throttle.pending = True
             self.throttle.draw_now()
 

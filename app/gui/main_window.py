@@ -47,7 +47,6 @@ class MainWindow(QMainWindow):
         self.model = model = AppModel()
         self.look = Look()
         self._remember = remember
-        self.runs = RunController(model, self)  # the first to hear a setting: the worker starts soonest
         self.controls = Controls(model)
         self.plot = LossPlot(model)
         self.side = SidePanels(model)
@@ -62,6 +61,7 @@ class MainWindow(QMainWindow):
         column = self.frame.splitters["right"].parentWidget().layout()  # in the plots' place, when open
         column.insertWidget(column.indexOf(self.frame.splitters["right"]) + 1, self.exercise_view, 1)
         self.side.plots = self.frame.splitters["plots"]
+        self.runs = RunController(model, self)
         self.sweeps = SweepController(model, self.runs, self)
         self.lessons = LessonController(model, self)
         self.exercises = ExerciseController(model, self)
@@ -85,6 +85,8 @@ class MainWindow(QMainWindow):
         controls.pinClicked.connect(self.pin)
         controls.clearPinsClicked.connect(self.model.clear_pins)
         self.plot.readout.connect(self.status.show_readout)
+        # The figures after the curves' paint, not in it: queued, they wait for its end.
+        self.plot.painted.connect(self.status.show_now, Qt.QueuedConnection)
         self.side.step_view.lineChosen.connect(self.listings.select_line)
         self.side.lrPicked.connect(self.sweeps.pick)
         self.lesson_bar.previous.connect(self.lessons.previous_step)

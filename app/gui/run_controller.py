@@ -73,7 +73,8 @@ class RunController(QObject):
         worker.sweepProgressed.connect(self._on_worker_sweep_progressed)
         worker.swept.connect(self._on_worker_swept)
         worker.sweepFailed.connect(self._on_worker_sweep_failed)
-        model.events.settings.connect(self._on_model_settings)
+        # Before any view: the worker starts on a new setting while the views catch up.
+        model.events.settings.connect(self._on_model_settings, priority=1)
 
     @property
     def running(self) -> bool:

@@ -3,7 +3,8 @@
 At import, `flax.nnx` asks IPython whether it runs inside an IPython shell (to colour its
 reprs), and importing IPython only to learn that costs the start-up a noticeable share of its
 time. A process that has not imported IPython is not inside one: told that IPython cannot be
-imported, flax reaches the same answer at once.
+imported, flax reaches the same answer at once. treescope, which flax imports, then keeps its
+notebook integration off for the process, which it would leave unused outside a shell anyway.
 """
 
 import contextlib

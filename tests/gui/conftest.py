@@ -43,5 +43,8 @@ def shown_window(qtbot, win):
 
 
 def wait_for_run(qtbot, win):
-    """Wait until the window's current run has finished and been drawn."""
-    qtbot.waitUntil(lambda: win.finished_run == win.run_id and not win.plot.pending, timeout=RUN_TIMEOUT_MS)
+    """Wait until the window's current run has finished and been drawn, its figures too."""
+    qtbot.waitUntil(
+        lambda: win.finished_run == win.run_id and not win.plot.pending and not win.status.pending,
+        timeout=RUN_TIMEOUT_MS,
+    )

@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 from app.gui import dialogs
 from app.gui.export import PNG_WIDTH
 from app.model.lessons import built_in_lessons, lesson_title
-from tests.gui.conftest import RUN_TIMEOUT_MS
+from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
 
 pytestmark = pytest.mark.gui  # every test here builds a window
 
@@ -37,6 +37,18 @@ def test_page_down_at_the_last_step_says_so_and_a_second_opens_the_next_lesson(w
     )
 
 
+def test_the_status_bar_figures_come_with_the_curves_and_without_them_when_the_plot_is_hidden(window, qtbot):
+    """The figures are shown after the curves' paint; with the plot hidden (nothing paints it),
+    a moment later all the same."""
+    for hidden in (False, True):
+        window.plot.setVisible(not hidden)
+        window.controls.steps_spin.setValue(300 + hidden)
+        wait_for_run(qtbot, window)  # the figures too
+        losses = {p: window.record.curve(p)[1][-1] for p in ("linen", "nnx")}
+        assert window.status.step_label.text() == f"steps 0–{299 + hidden} of {300 + hidden}"
+        assert window.status.loss_label.text() == f"loss: Linen {losses['linen']:.4g}, NNX {losses['nnx']:.4g}"
+
+
 def test_the_status_bar_numbers_steps_as_the_plot_and_the_step_panel_do(window, qtbot):
     assert window.status.step_label.text() == "steps 0–999 of 1,000"
     assert window.status.difference_label.text() == "losses: Linen = NNX"  # identical, to the last bit
@@ -45,7 +57,9 @@ def test_the_status_bar_numbers_steps_as_the_plot_and_the_step_panel_do(window, 
     window.single_step()
     qtbot.waitUntil(lambda: window.side.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)
     step = window.side.step_view.inspection.step
-    qtbot.waitUntil(lambda: window.record.steps_done("nnx") == step + 1, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.record.steps_done("nnx") == step + 1 and not window.status.pending, timeout=RUN_TIMEOUT_MS
+    )
     assert window.status.step_label.text() == f"steps 0–{step:,} of 2,000"
 
 

@@ -131,44 +131,68 @@ def test_200_rapid_changes_end_with_the_curve_of_the_last_settings(window, qtbot
 
 def test_a_steady_drag_of_the_slider_is_followed_move_by_move_to_its_end(window, qtbot):
     """A move every 16 ms, as a mouse gives them: the plot shows one move's complete curves
-    after another while the hand moves, never an older move after a newer one, and the last
-    move's at the end."""
+    after another while the hand moves, never an older move's after a newer one's, and the
+    last move's at the end. Each paint is told apart by the curve it draws, against the
+    runner's curve of each move's settings."""
     from PySide6.QtCore import QEvent, QObject, QTimer
 
-    from app.gui.marked_slider import lr_to_tick
-
+    window.model.edit(smoothing=1)  # the curve drawn is the loss itself
     ticks = list(range(300, 340))
-    moved, shown = [], []
+    asked, painted = [], []  # each move's settings; (moves made, the NNX curve) at each paint
 
     def move():
-        if len(moved) == len(ticks):
+        if len(asked) == len(ticks):
             timer.stop()
         else:
-            moved.append(ticks[len(moved)])
-            window.controls.lr_slider.setValue(moved[-1])
+            window.controls.lr_slider.setValue(ticks[len(asked)])
+            asked.append(window.model.settings.run)
 
     class PaintWatch(QObject):
         def eventFilter(self, obj, event):
-            record = window.record
-            whole = window.plot.curve_lengths()["nnx"] == record.steps_done("nnx") == record.config.steps
-            if event.type() == QEvent.Paint and whole and not window.plot.pending:
-                tick = lr_to_tick(record.config.lr)
-                if tick in moved:
-                    shown.append((ticks.index(tick), len(moved)))  # the move shown, and the moves made
+            record, plot = window.record, window.plot
+            whole = plot.curve_lengths()["nnx"] == record.steps_done("nnx") == record.config.steps
+            if event.type() == QEvent.Paint and whole and not plot.pending and asked:
+                x, y = plot.loss_curves["nnx"].getData()
+                painted.append((len(asked), x.astype(int), y.copy()))
             return False
 
-    watch = PaintWatch()
-    window.plot.viewport().installEventFilter(watch)
-    timer = QTimer(interval=16)
+    def last_move_painted():
+        return bool(painted) and painted[-1][0] == len(ticks) and window.record.config == asked[-1]
+
+    watch, timer = PaintWatch(), QTimer(interval=16)
     timer.timeout.connect(move)
-    timer.start()
-    qtbot.waitUntil(lambda: bool(shown) and shown[-1][0] == len(ticks) - 1, timeout=RUN_TIMEOUT_MS)
-    window.plot.viewport().removeEventFilter(watch)
-    indices = [k for k, _ in shown]
-    assert indices == sorted(indices)  # never an older move after a newer one
+    window.plot.viewport().installEventFilter(watch)
+    try:
+        timer.start()
+        qtbot.waitUntil(last_move_painted, timeout=RUN_TIMEOUT_MS)
+    finally:
+        timer.stop()
+        window.plot.viewport().removeEventFilter(watch)
+    expected = [runner.run(config).metrics["nnx"]["loss"] for config in asked]
+    shown = []  # per paint: the move whose curve it drew, and the moves made by then
+    for made, x, y in painted:
+        (k,) = {k for k in range(made) if np.allclose(y, expected[k][x], rtol=1e-6)} or {None}
+        assert k is not None, "a paint drew a curve no move asked for"
+        shown.append((k, made))
+    moves = [k for k, _ in shown]
+    assert moves == sorted(moves)  # never an older move after a newer one
+    assert moves[-1] == len(ticks) - 1
     during = {k for k, made in shown if made < len(ticks)}  # painted while the hand still moved
     assert len(during) >= 2, shown
-    assert window.record.config.lr == pytest.approx(window.controls.lr_spin.value())
+
+
+def test_a_new_run_with_new_display_settings_keeps_the_old_curves_until_its_first_chunk(window, qtbot):
+    """A lesson step changes run and display settings at once: the plot is not emptied in
+    between (it would flash), and the new run's first chunk is drawn with the new display."""
+    old = window.plot.curve_lengths()["nnx"]
+    assert old == window.record.config.steps
+    settings = window.model.settings
+    window.model.set_settings(settings.with_changes(lr=settings.run.lr * 2, smoothing=5))
+    assert window.record.steps_done("nnx") == 0  # the new run has begun; nothing of it came yet
+    assert window.plot.curve_lengths()["nnx"] == old
+    wait_for_run(qtbot, window)
+    assert window.plot.curve_lengths()["nnx"] == window.record.config.steps
+    assert window.plot.raw_curves["nnx"].isVisible()  # smoothed: the raw loss faded beneath
 
 
 def test_stop_keeps_the_curve_so_far(window, qtbot):

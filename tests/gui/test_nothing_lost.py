@@ -117,7 +117,7 @@ def test_ctrl_c_closes_the_window_as_close_does(qtbot):
 
 @pytest.mark.parametrize("delay", [0.0, 0.6, 2.0, 5.0])
 def test_ctrl_c_on_the_window_process_exits_130_without_a_traceback(tmp_path, delay):
-    """At whatever moment it comes from the program's first line on (its imports, JAX's, a
+    """At whatever moment it comes once main.py has taken Ctrl+C over (its imports, JAX's, a
     compile, an animated run): a clean close and exit 130."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
     flags = ["--pace", "animate", "--rate", "200", "--steps", "3000", "--seed", "3"]

@@ -1,5 +1,6 @@
 """JAX's stack imported without IPython: flax gets the answer IPython would have given it."""
 
+import importlib.util
 import subprocess
 import sys
 
@@ -7,7 +8,7 @@ import pytest
 
 from app.training.lean_imports import without_ipython
 
-IPYTHON_INSTALLED = subprocess.run([sys.executable, "-c", "import IPython"], capture_output=True).returncode == 0
+IPYTHON_INSTALLED = importlib.util.find_spec("IPython") is not None
 
 
 def test_inside_the_block_ipython_cannot_be_imported_and_afterwards_it_can_again(monkeypatch):
@@ -27,10 +28,11 @@ def test_an_ipython_in_use_is_left_alone(monkeypatch):
     assert sys.modules["IPython"] is shell
 
 
+@pytest.mark.slow  # imports JAX in a process of its own
 @pytest.mark.skipif(not IPYTHON_INSTALLED, reason="IPython is not installed: nothing to leave out")
 def test_the_runner_loads_without_ipython_and_flax_colours_as_it_would_have():
-    """Outside an IPython shell, flax's choice of colours at import is the one it makes with
-    IPython importable."""
+    """The runner loads, IPython is not imported, and flax's choice of colours at import is the
+    one it makes with IPython importable (outside a shell and a terminal: none)."""
     code = """
 import sys
 from app.training.lean_imports import without_ipython
