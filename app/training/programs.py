@@ -41,7 +41,9 @@ class Program:
     def __init__(self, structure: Structure):
         self.structure = structure
         self.traces = Counter()
-        self.data = tuple(jnp.asarray(a) for a in self._data())
+        # Copied as they are (float32, int32): `jnp.asarray` would first compile a small
+        # program for each array, at every launch.
+        self.data = tuple(jax.device_put(a) for a in self._data())
         self.metric_names = self._metric_names()
         example = self.hyperparameters(RunConfig(task=structure.task, ema_decay=0.9, clip_norm=1.0))
         self._graphdef, _, self._treedef, _ = self._split(nnx.eval_shape(lambda: self._build(example)))
