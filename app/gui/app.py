@@ -119,7 +119,8 @@ def save_and_quit(window, path):
     from app.gui.export import png_bytes  # built on first use: start-up stays short
 
     window.plot.redraw()
-    window.status.show_now()
+    for after in window.views_after_curves():
+        after.show_now()
     try:
         write_bytes(path, png_bytes(window.grab()))
         status = 0

@@ -57,6 +57,11 @@ class FitView(pg.PlotWidget):
             self.removeItem(self.note)
             self.note = None
 
+    @property
+    def diverged(self) -> set[str]:
+        """The paradigms whose divergence the note tells."""
+        return set(self._diverged)
+
     def note_text(self) -> str:
         return self.note.toPlainText() if self.note is not None else ""
 

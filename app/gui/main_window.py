@@ -75,6 +75,10 @@ class MainWindow(QMainWindow):
             said = f"Some remembered settings could not be read ({', '.join(unreadable)}): their defaults are used."
             self.status.showMessage(said, 20_000)
 
+    def views_after_curves(self):
+        """What the views beside the curves still have to show (`throttle.AfterCurves`)."""
+        return (self.status.figures, self.side.model_views.state)
+
     def _connect(self):
         controls, runs = self.controls, self.runs
         controls.runClicked.connect(runs.rerun)
@@ -85,8 +89,10 @@ class MainWindow(QMainWindow):
         controls.pinClicked.connect(self.pin)
         controls.clearPinsClicked.connect(self.model.clear_pins)
         self.plot.readout.connect(self.status.show_readout)
-        # The figures after the curves' paint, not in it: queued, they wait for its end.
-        self.plot.painted.connect(self.status.show_now, Qt.QueuedConnection)
+        # The views beside the curves after the curves' paint, not in it: queued, they wait
+        # for its end.
+        for after in self.views_after_curves():
+            self.plot.painted.connect(after.show_now, Qt.QueuedConnection)
         self.side.step_view.lineChosen.connect(self.listings.select_line)
         self.side.lrPicked.connect(self.sweeps.pick)
         self.lesson_bar.previous.connect(self.lessons.previous_step)

@@ -4,26 +4,24 @@ state and the JAX backend. Every figure is the current run's: a new run clears t
 Each field shows its text whole: where the bar is too narrow for all of them (large text, a
 small screen), the least needed ones step aside, in the order of `PRIORITY`'s end first.
 
-A chunk's figures follow its curves: the window calls `show_now` once the plot has painted
-them (or, if the plot does not paint, the bar shows them a moment later by itself). Laid out
-and painted beside the curves, they would hold the curves back.
+A chunk's figures follow its curves (see `throttle.AfterCurves`): laid out and painted in the
+curves' pass, they would hold the curves back.
 """
 
 import math
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from app.gui.message_bar import ElidedLabel
 from app.gui.style import LABELS
+from app.gui.throttle import AfterCurves
 
 READOUT_MS = 8000
 ADJUSTED_MS = 15_000
 """How long what the window changed by itself is said (the pitfall's caption says it too)."""
 SPEED_MIN_STEPS = 16
 """Chunks shorter than this (single steps, slow animation) say nothing about speed."""
-FIGURES_LATEST_MS = 50
-"""How long a chunk's figures wait for its curves' paint (the plot hidden, say)."""
 
 
 GAP_TIP = (
@@ -64,9 +62,8 @@ class StatusBar(QStatusBar):
         ruled = ", ".join(f"QLabel#{label.objectName()}" for label in self.fields[1:])
         self.setStyleSheet(f"{ruled} {{ border-left: 1px solid palette(mid); padding-left: 6px; }}")
         self._steps_per_second = None
-        self._chunk = None  # the newest chunk whose figures are still to be shown
-        self._latest = QTimer(self, singleShot=True, interval=FIGURES_LATEST_MS)
-        self._latest.timeout.connect(self.show_now)
+        self._chunk = None  # the newest chunk, whose figures are shown
+        self.figures = AfterCurves(self._show_figures, self)
         events = model.events
         events.run.connect(self._on_model_run)
         events.chunk.connect(self._on_model_chunk)
@@ -101,15 +98,9 @@ class StatusBar(QStatusBar):
         """What the window changed by itself, and why."""
         self.showMessage(said, ADJUSTED_MS)
 
-    @property
-    def pending(self) -> bool:
-        """A chunk's figures are still to be shown."""
-        return self._chunk is not None
-
     def _on_model_run(self, record):
         self._steps_per_second = None
-        self._chunk = None  # a chunk of the run before is not shown
-        self._latest.stop()
+        self.figures.drop()  # a chunk of the run before is not shown
         self.step_label.setText(_steps_done(0, record.config.steps))
         for label in (
             self.loss_label,
@@ -122,23 +113,18 @@ class StatusBar(QStatusBar):
         self._fit()
 
     def _on_model_chunk(self, chunk):
-        """Every chunk counts in the speed; the newest one's figures are shown with `show_now`."""
+        """Every chunk counts in the speed; the newest one's figures follow its curves."""
         steps = chunk.end - chunk.start
         if chunk.seconds > 0 and steps >= SPEED_MIN_STEPS:
             rate = steps / chunk.seconds
             smooth = self._steps_per_second
             self._steps_per_second = rate if smooth is None else 0.7 * smooth + 0.3 * rate
         self._chunk = chunk
-        if not self._latest.isActive():
-            self._latest.start()
+        self.figures.ask()
 
-    def show_now(self):
+    def _show_figures(self):
         """The figures after the newest chunk, the newest part of the record."""
         chunk, record = self._chunk, self.model.record
-        self._chunk = None
-        self._latest.stop()
-        if chunk is None:
-            return
         if self._steps_per_second is not None:
             self.speed_label.setText(f"{self._steps_per_second:,.0f} steps/s")
         if len(chunk.diverged_at) == len(record.config.compiled_paradigms):  # the run stopped there

@@ -1,5 +1,7 @@
-"""One redraw policy for every live view: draw at once if the last draw was long enough ago,
-else once the interval is over, so a long curve redraws less often and the window stays free."""
+"""The redraw policies of the live views. The loss plot draws at once if its last draw was long
+enough ago, else once the interval is over, so a long curve redraws less often and the window
+stays free (`RedrawThrottle`). The views beside it show their newest state once the curves are
+on screen, so that they are not laid out and painted in the curves' pass (`AfterCurves`)."""
 
 import time
 
@@ -8,6 +10,8 @@ from PySide6.QtCore import QObject, QTimer
 REDRAW_MS = 16
 REDRAW_SHARE = 0.25
 """Redraws may take at most this share of the GUI thread's time."""
+LATEST_MS = 50
+"""How long a view's newest state waits for the curves' paint (the plot hidden, say)."""
 
 
 class RedrawThrottle(QObject):
@@ -56,3 +60,32 @@ class RedrawThrottle(QObject):
         """A new run's first data is drawn at once."""
         self._last_draw = 0.0
         self._timer.stop()
+
+
+class AfterCurves(QObject):
+    """Calls `show()` once the curves are on screen: `ask` says there is something new to show,
+    `show_now` (connected, queued, to the loss plot's `painted`) shows it; if the plot does not
+    paint, it is shown `LATEST_MS` later all the same."""
+
+    def __init__(self, show, parent=None):
+        super().__init__(parent)
+        self._show = show
+        self.pending = False
+        self._latest = QTimer(self, singleShot=True, interval=LATEST_MS)
+        self._latest.timeout.connect(self.show_now)
+
+    def ask(self):
+        self.pending = True
+        if not self._latest.isActive():
+            self._latest.start()
+
+    def drop(self):
+        """Nothing to show after all (a new run began)."""
+        self.pending = False
+        self._latest.stop()
+
+    def show_now(self):
+        self._latest.stop()
+        if self.pending:
+            self.pending = False
+            self._show()

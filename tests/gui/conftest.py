@@ -45,6 +45,11 @@ def shown_window(qtbot, win):
 def wait_for_run(qtbot, win):
     """Wait until the window's current run has finished and been drawn, its figures too."""
     qtbot.waitUntil(
-        lambda: win.finished_run == win.run_id and not win.plot.pending and not win.status.pending,
+        lambda: win.finished_run == win.run_id and not win.plot.pending and not views_pending(win),
         timeout=RUN_TIMEOUT_MS,
     )
+
+
+def views_pending(win) -> bool:
+    """The views beside the curves have a chunk's state still to show."""
+    return any(after.pending for after in win.views_after_curves())

@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 
 from app.gui import MainWindow, layout
 from app.gui.theme import ZOOM_STEPS
-from tests.gui.conftest import shown_window, wait_for_run
+from tests.gui.conftest import shown_window, views_pending, wait_for_run
 
 pytestmark = pytest.mark.gui  # every test here builds a window
 
@@ -29,8 +29,9 @@ def on_screen(qtbot, name: str) -> MainWindow:
 
 
 def settle(qtbot, win):
-    """Let Qt lay the window out again (the event loop idles meanwhile)."""
-    qtbot.waitUntil(lambda: not win.plot.pending, timeout=5000)
+    """Let Qt lay the window out again, the views beside the curves shown too (the event loop
+    idles meanwhile)."""
+    qtbot.waitUntil(lambda: not win.plot.pending and not views_pending(win), timeout=5000)
     qtbot.wait(50)
 
 

@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 from app.gui import dialogs
 from app.gui.export import PNG_WIDTH
 from app.model.lessons import built_in_lessons, lesson_title
-from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
+from tests.gui.conftest import RUN_TIMEOUT_MS, views_pending, wait_for_run
 
 pytestmark = pytest.mark.gui  # every test here builds a window
 
@@ -37,9 +37,9 @@ def test_page_down_at_the_last_step_says_so_and_a_second_opens_the_next_lesson(w
     )
 
 
-def test_the_status_bar_figures_come_with_the_curves_and_without_them_when_the_plot_is_hidden(window, qtbot):
-    """The figures are shown after the curves' paint; with the plot hidden (nothing paints it),
-    a moment later all the same."""
+def test_the_views_beside_the_curves_follow_them_and_come_without_them_when_the_plot_is_hidden(window, qtbot):
+    """The status bar's figures and the data view's line are shown after the curves' paint;
+    with the plot hidden (nothing paints it), a moment later all the same."""
     for hidden in (False, True):
         window.plot.setVisible(not hidden)
         window.controls.steps_spin.setValue(300 + hidden)
@@ -47,6 +47,9 @@ def test_the_status_bar_figures_come_with_the_curves_and_without_them_when_the_p
         losses = {p: window.record.curve(p)[1][-1] for p in ("linen", "nnx")}
         assert window.status.step_label.text() == f"steps 0–{299 + hidden} of {300 + hidden}"
         assert window.status.loss_label.text() == f"loss: Linen {losses['linen']:.4g}, NNX {losses['nnx']:.4g}"
+        weights = window.record.shown["nnx"]  # the data view's line is the run's last one
+        xs, ys = window.side.model_views.fit.lines["nnx"].getData()
+        assert (ys[1] - ys[0]) / (xs[1] - xs[0]) == pytest.approx(float(weights["kernel"][0, 0]), rel=1e-5)
 
 
 def test_the_status_bar_numbers_steps_as_the_plot_and_the_step_panel_do(window, qtbot):
@@ -58,7 +61,7 @@ def test_the_status_bar_numbers_steps_as_the_plot_and_the_step_panel_do(window, 
     qtbot.waitUntil(lambda: window.side.step_view.inspection is not None, timeout=RUN_TIMEOUT_MS)
     step = window.side.step_view.inspection.step
     qtbot.waitUntil(
-        lambda: window.record.steps_done("nnx") == step + 1 and not window.status.pending, timeout=RUN_TIMEOUT_MS
+        lambda: window.record.steps_done("nnx") == step + 1 and not views_pending(window), timeout=RUN_TIMEOUT_MS
     )
     assert window.status.step_label.text() == f"steps 0–{step:,} of 2,000"
 
