@@ -167,3 +167,9 @@ def test_a_checks_verdict_names_each_case_and_the_mistake():
     assert lines[1].startswith("case 2 (seed 3, 40 rows, momentum at lr 0.05, 25 steps): FAILED: loss at step 2")
     assert lines[2] == "  " + exercise.hints["optimizer-rebuilt"]
     assert lines[-2:] == ["the check did not finish within 60 s", "1 of 3 cases passed"]
+
+
+def test_a_case_is_said_in_plain_english_one_step_and_many():
+    assert Case(steps=1, lr=0.3).said() == "seed 0, 32 rows, sgd at lr 0.3, 1 step"
+    many = Case(seed=7, rows=50, steps=25, max_norm=1.0)
+    assert many.said() == "seed 7, 50 rows, sgd at lr 0.1, 25 steps, max_norm 1"

@@ -100,7 +100,8 @@ class Case:
     def said(self) -> str:
         """'seed 0, 32 rows, sgd at lr 0.1, 20 steps' and any extras ('max_norm 1')."""
         extras = [f"{n} {getattr(self, n):g}" for n in ("max_norm", "decay", "dropout") if getattr(self, n) is not None]
-        run = [f"seed {self.seed}", f"{self.rows} rows", f"{self.optimizer} at lr {self.lr:g}", f"{self.steps} steps"]
+        steps = "1 step" if self.steps == 1 else f"{self.steps} steps"
+        run = [f"seed {self.seed}", f"{self.rows} rows", f"{self.optimizer} at lr {self.lr:g}", steps]
         return ", ".join(run + extras)
 
 
