@@ -13,12 +13,12 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QThread, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import QMainWindow
 
 from app.gui.curve_styles import curve_pen
 from app.gui.style import PENS
-from benchmarks.window import percentile, shown_window
+from benchmarks.window import PaintWatch, percentile, shown_window
 
 VARIANTS = {
     "the floor": {},
@@ -42,37 +42,6 @@ class _Worker(QObject):
         metrics = runner.run(RunConfig(lr=lr)).metrics
         linen, nnx = np.asarray(metrics["linen"]["loss"]), np.asarray(metrics["nnx"]["loss"])
         self.done.emit(linen, nnx, began, time.perf_counter())
-
-
-class _PaintWatch(QObject):
-    """When `widget` begins to paint what `ready()` says is there, when another widget of the
-    window begins to paint after it in the same pass (the end of `widget`'s own paint), and
-    when the event loop next turns (the end of the pass: `loop` is quit there)."""
-
-    def __init__(self, widget, ready, loop):
-        super().__init__()
-        self.widget, self.ready, self.loop = widget, ready, loop
-        self.began = self.next_began = None
-        QApplication.instance().installEventFilter(self)
-
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Paint:
-            if self.began is None and obj is self.widget and self.ready():
-                self.began = time.perf_counter()
-                QTimer.singleShot(0, self.loop.quit)  # runs once this pass of paints is done
-            elif self.began is not None and self.next_began is None and obj is not self.widget:
-                self.next_began = time.perf_counter()
-        return False
-
-    def wait(self, timeout_ms=30_000) -> tuple[float, float, float]:
-        """When the paint began, when the widget's own paint ended, when the pass ended."""
-        QTimer.singleShot(timeout_ms, self.loop.quit)
-        self.loop.exec()
-        ended = time.perf_counter()
-        QApplication.instance().removeEventFilter(self)
-        if self.began is None:
-            raise TimeoutError("the curves were not painted in time")
-        return self.began, self.next_began or ended, ended
 
 
 class FloorWindow(QMainWindow):
@@ -120,10 +89,10 @@ class FloorWindow(QMainWindow):
     def react(self, lr) -> dict:
         """The moments of one reaction, in seconds from the request (see `PARTS`)."""
         self.stamps = {}
-        watch = _PaintWatch(self.plot.viewport(), lambda: "drawn" in self.stamps, QEventLoop())
+        watch = PaintWatch(self.plot.viewport(), lambda: "drawn" in self.stamps)
         t0 = time.perf_counter()
         self.ask.emit(lr)
-        began, plot_painted, ended = watch.wait()
+        began, ended = watch.wait()
         stamps = self.stamps
         return {
             "asked": 0.0,
@@ -132,7 +101,7 @@ class FloorWindow(QMainWindow):
             "drawn": stamps["drawn"] - t0,
             "views": stamps["drawn"] - t0,  # the floor has no other views
             "paint": began - t0,
-            "plot painted": plot_painted - t0,
+            "plot painted": ended - t0,  # the plot is all the floor paints
             "painted": ended - t0,
         }
 
@@ -160,25 +129,30 @@ def app_reaction(window, lr) -> dict:
     def on_drawn():
         stamps.setdefault("drawn", time.perf_counter())
 
+    def on_painted():  # the end of the plot's own paint
+        if watch.began is not None:
+            stamps.setdefault("plot painted", time.perf_counter())
+
     model.events.run.connect(on_run, priority=100)
     model.events.chunk.connect(on_chunk_first, priority=100)
     model.events.chunk.connect(on_chunk_last, priority=-100)
     plot, draw = window.plot, window.plot.throttle._draw
     plot.throttle._draw = lambda: (draw(), on_drawn())
     steps = window.record.config.steps
-    watch = _PaintWatch(plot.viewport(), lambda: _curves_complete(window, steps), QEventLoop())
+    watch = PaintWatch(plot.viewport(), lambda: _curves_complete(window, steps))
+    plot.painted.connect(on_painted)
     try:
         t0 = time.perf_counter()
         window.controls.lr_spin.setValue(lr)
-        began, plot_painted, ended = watch.wait()
+        began, ended = watch.wait()
     finally:
+        plot.painted.disconnect(on_painted)
         plot.throttle._draw = draw
         for slot in (on_run, on_chunk_first, on_chunk_last):
             getattr(model.events, "run" if slot is on_run else "chunk").disconnect(slot)
     return {name: t - t0 for name, t in stamps.items() if name != "work"} | {
         "work": stamps["work"],
         "paint": began - t0,
-        "plot painted": plot_painted - t0,
         "painted": ended - t0,
     }
 
@@ -188,10 +162,10 @@ PARTS = [  # (row, from, to): the path of a reaction, in order
     ("the worker: its 1,000 steps, the hop there and back", "asked", "back"),
     ("  of which the steps themselves", None, "work"),
     ("the curves handed to pyqtgraph, the ranges settled", "back", "drawn"),
-    ("the other views' updates (status bar, data view)", "drawn", "views"),
+    ("the other views' chunk handlers", "drawn", "views"),
     ("until the paint begins", "views", "paint"),
     ("the plot's paint", "paint", "plot painted"),
-    ("the rest of the window's repaint in the same pass", "plot painted", "painted"),
+    ("the rest of that pass of paints (other widgets, the window's flush)", "plot painted", "painted"),
     ("the whole reaction, to both complete curves painted", None, "painted"),
 ]
 

@@ -54,7 +54,7 @@ def launch(task: str, cache_home: str | None = None) -> dict[str, float]:
         timeout=300,
         env=env,
     )
-    marks = dict(line.split() for line in done.stdout.splitlines() if line.split()[0] in dict(MARKS))
+    marks = dict(line.split() for line in done.stdout.splitlines() if line.partition(" ")[0] in dict(MARKS))
     if len(marks) != len(MARKS):
         raise RuntimeError(done.stderr)
     return {name: float(at) - t0 for name, at in marks.items()}

@@ -39,27 +39,39 @@ def _until_drawn(window, steps, timeout=600.0, complete=None, widget=None):
     worker thread of the GIL), and the paint is the one the app itself schedules.
     """
     complete = complete or (lambda: _curves_complete(window, steps))
-    loop = QEventLoop()
     viewport = widget or window.plot.viewport()
-    began = []
-
-    class PaintWatch(QObject):
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Paint and not began and complete():
-                began.append(time.perf_counter())
-                QTimer.singleShot(0, loop.quit)  # runs once this paint is done
-            return False
-
-    watch = PaintWatch()
-    viewport.installEventFilter(watch)
+    watch = PaintWatch(viewport, complete)
     if complete():
         viewport.update()  # drawn before the watch began: one more paint ends the wait
-    QTimer.singleShot(int(timeout * 1000), loop.quit)
-    loop.exec()
-    viewport.removeEventFilter(watch)
-    if not began:
-        raise TimeoutError("the curves were not complete in time")
-    return began[0]
+    began, _ = watch.wait(timeout)
+    return began
+
+
+class PaintWatch(QObject):
+    """When `widget` begins a paint of what `ready()` says is there, and when that pass of
+    paints ends (the event loop's next turn)."""
+
+    def __init__(self, widget, ready):
+        super().__init__()
+        self.widget, self.ready, self.began = widget, ready, None
+        self.loop = QEventLoop()
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Paint and self.began is None and self.ready():
+            self.began = time.perf_counter()
+            QTimer.singleShot(0, self.loop.quit)  # runs once this pass of paints is done
+        return False
+
+    def wait(self, timeout=30.0) -> tuple[float, float]:
+        """Run the event loop until that pass has ended: when its paint began, when it ended."""
+        QTimer.singleShot(int(timeout * 1000), self.loop.quit)
+        self.loop.exec()
+        ended = time.perf_counter()
+        self.widget.removeEventFilter(self)
+        if self.began is None:
+            raise TimeoutError("what was waited for was not painted in time")
+        return self.began, ended
 
 
 def _curves_complete(window, steps):
