@@ -35,6 +35,7 @@ class DigitsView(QWidget):
         self.look = Look()
         self.shown = DIGITS_GRID  # how many fit on screen at 48 px or more
         self.side = 0  # a digit's side on screen, in pixels, when last painted
+        self.title = ""  # the title, as last painted
         self.setMinimumWidth(160)
         self.setToolTip(
             "The first test digits and, under each, the label the model predicts now; "
@@ -58,6 +59,18 @@ class DigitsView(QWidget):
     def wrong(self) -> int:
         return int(np.sum(self.predictions != self.labels)) if self.predictions is not None else 0
 
+    def _titles(self) -> list[str]:
+        """What the grid shows, said at length, then shorter for a narrow panel."""
+        if self.predictions is None:
+            return ["test digits: the model's predictions", "test digits"]
+        who, wrong = LABELS[self.paradigm], self.wrong()
+        if self.shown == DIGITS_GRID:
+            return [f"{who}: {wrong} of {DIGITS_GRID} wrong"]
+        return [
+            f"{who}: {wrong} of {DIGITS_GRID} wrong ({self.shown} shown)",
+            f"{who}: {wrong}/{DIGITS_GRID} wrong, {self.shown} shown",
+        ]
+
     def paintEvent(self, event):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(self.look.background))
@@ -74,14 +87,9 @@ class DigitsView(QWidget):
             rows = max(int(room // (side + line + 8)), 1)
         self.shown, self.side = min(columns * rows, DIGITS_GRID), side
         cell_w, cell_h = self.width() / columns, room / rows
-        if self.predictions is None:
-            title = "test digits: the model's predictions"
-        else:
-            shown = f" ({self.shown} shown)" if self.shown < DIGITS_GRID else ""
-            title = f"{LABELS[self.paradigm]}: {self.wrong()} of {DIGITS_GRID} wrong{shown}"
         painter.setPen(QColor(self.look.foreground))
-        title = painter.fontMetrics().elidedText(title, Qt.ElideRight, self.width() - 4)
-        painter.drawText(QRect(0, 0, self.width(), line + 8), Qt.AlignCenter, title)
+        self.title = _fitting(self._titles(), painter.fontMetrics(), self.width() - 4)
+        painter.drawText(QRect(0, 0, self.width(), line + 8), Qt.AlignCenter, self.title)
         for k, image in enumerate(self._images[: columns * rows]):
             row, col = divmod(k, columns)
             x = int(col * cell_w + (cell_w - side) / 2)
@@ -95,3 +103,9 @@ class DigitsView(QWidget):
                 if bad:
                     painter.drawRect(QRect(x - 2, y - 2, side + 3, side + 3))
         painter.end()
+
+
+def _fitting(texts: list[str], metrics, width: float) -> str:
+    """The first of `texts` that fits `width` whole; else the last, cut with "…"."""
+    fits = next((t for t in texts if metrics.horizontalAdvance(t) <= width), None)
+    return fits if fits is not None else metrics.elidedText(texts[-1], Qt.ElideRight, int(width))

@@ -305,3 +305,21 @@ def test_a_banner_coming_and_going_never_moves_the_plot_and_leaves_code_to_read(
             settle(qtbot, win)
             assert not win.banner.isVisible() and _loss_box(win) == before
     win.shutdown()
+
+
+def test_the_digits_title_says_how_many_are_shown_whole_on_a_narrow_panel(qtbot):
+    """The count of digits on screen is the title's point: a narrow panel gets a shorter
+    sentence, not a cut one."""
+    from app.gui.digits_view import DigitsView
+    from app.model.tasks import DIGITS_GRID
+
+    view = DigitsView()
+    qtbot.addWidget(view)
+    predictions = view.labels.copy()
+    predictions[:4] = (predictions[:4] + 1) % 10  # four wrong
+    view.show_predictions({"nnx": {"predictions": predictions}})
+    for width in (600, 230):
+        view.resize(width, 300)
+        view.grab()  # paints it
+        assert view.shown < DIGITS_GRID and "…" not in view.title
+        assert view.title.startswith("NNX: 4") and f"{view.shown} shown" in view.title, view.title
