@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from app import interrupts
+from app import engine_launch, interrupts
 from app.model.config import RunConfig
 from app.model.files import SaveError, target_of, write_bytes, write_file
 from app.model.settings import DISPLAY_FIELDS, FIELDS, RUN_FIELDS, Settings
@@ -335,6 +335,7 @@ def _main(argv: list[str]) -> int:
 
             load_exercise(args.exercise)
         settings = settings_from_args(args)  # refused outside what the controls offer
+        engine_launch.launch_early()  # its imports beside the window's own
         from app.gui.app import run_app
 
         return run_app(args, settings)

@@ -16,6 +16,9 @@ def main(task: str):
     from app import interrupts
 
     interrupts.take_over()
+    from app import engine_launch
+
+    engine_launch.launch_early()  # where `main.py` starts it: before Qt's imports
     import pyqtgraph  # noqa: F401
     from PySide6.QtWidgets import QApplication  # noqa: F401
 

@@ -23,3 +23,8 @@ os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="train-step-lab-tests-data
 
 # Nothing compiles ahead unless a test asks for it: the suite's runs stay what each test starts.
 os.environ["TRAIN_STEP_LAB_COMPILE_AHEAD"] = "0"
+
+# The engine runs in a thread of the test's own process, where a test can reach into it (hold
+# it, count its compiles, break its runner); tests/gui/test_engine_process.py and the programs
+# run as a user runs them (tests/programs.py) keep it in a process of its own, as the app does.
+os.environ["TRAIN_STEP_LAB_ENGINE"] = "thread"

@@ -63,3 +63,27 @@ def interrupted(flags: list[str], delay: float, times: int = 1, env=None) -> tup
     finally:
         process.kill()
     return process.returncode, "".join(out), "".join(err)
+
+
+def engine_processes() -> set[int]:
+    """The training engines' processes now running on this machine (Linux's /proc)."""
+    found = set()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if b"app.gui.engine_child" in cmdline.read_bytes():
+                found.add(int(cmdline.parent.name))
+        except OSError:
+            pass  # it ended meanwhile
+    return found
+
+
+def engines_end(before: set[int], seconds: float = 10.0) -> bool:
+    """Whether every engine process started since `before` has ended within `seconds` (an
+    engine whose window never opened ends once its imports are done and it reads its input's
+    end)."""
+    deadline = time.monotonic() + seconds
+    while engine_processes() - before:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

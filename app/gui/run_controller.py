@@ -13,6 +13,8 @@ it belongs to the run (or sweep) shown, in the GUI thread.
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from app import engine_launch
+from app.gui.engine_process import EngineProcess, start_engine_process
 from app.gui.run_requests import Requests, RunRequest, SweepRequest
 from app.gui.worker import TrainingWorker, start_worker_thread
 from app.model import notices
@@ -41,8 +43,11 @@ class RunController(QObject):
         super().__init__(parent)
         self.model = model
         self.requests = Requests()
-        self.worker = TrainingWorker(self.requests)
-        self.thread = None
+        if engine_launch.in_process_of_its_own():
+            self.worker, self._start_engine = EngineProcess(self.requests), start_engine_process
+        else:
+            self.worker, self._start_engine = TrainingWorker(self.requests), start_worker_thread
+        self.thread = None  # what the engine runs in, once started: a QThread, or its process
         self.run_id = 0
         self.finished_run = 0
         self.sweep_id = 0
@@ -81,11 +86,11 @@ class RunController(QObject):
         """The thread is up (it starts when the window is first shown)."""
         return self.thread is not None
 
-    def start_thread(self, start=start_worker_thread) -> bool:
-        """Start the training thread (`start(worker)`: it begins by importing JAX) and the first
-        run, once; False once shut down."""
+    def start_thread(self, start=None) -> bool:
+        """Start the training engine (`start(worker)`: it begins by importing JAX, unless it has
+        in a process started early) and the first run, once; False once shut down."""
         if self.thread is None and not self._shut_down:
-            self.thread = start(self.worker)
+            self.thread = (start or self._start_engine)(self.worker)
             self.rerun()
         return self.thread is not None
 

@@ -5,6 +5,8 @@ the worker was busy and then replaced is never started (nor compiled)."""
 import threading
 from dataclasses import dataclass
 
+from psygnal import Signal
+
 
 @dataclass(frozen=True)
 class RunRequest:
@@ -25,7 +27,10 @@ class Requests:
 
     Shared by the GUI thread, which asks, and the worker, which reads it whenever it is free.
     A request replaces the one before it, so whatever was asked meanwhile is never started.
+    `changed` tells an engine in another process to copy them (`engine_process`).
     """
+
+    changed = Signal()
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -36,11 +41,13 @@ class Requests:
         """A run to start, or None: none is wanted (one asked for and not started never starts)."""
         with self._lock:
             self._run = request
+        self.changed.emit()
 
     def ask_sweep(self, request: SweepRequest | None) -> None:
         """A sweep to run, or None: no sweep is wanted (one in progress is dropped)."""
         with self._lock:
             self._sweep = request
+        self.changed.emit()
 
     @property
     def run(self) -> RunRequest | None:

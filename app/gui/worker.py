@@ -23,8 +23,9 @@ SLOW_RATE = 10
 inspector compiles ahead (the run leaves the processor nearly idle)."""
 
 
-class TrainingWorker(QObject):
-    """Runs `RunConfig`s; emits plain numpy chunks tagged with their run id."""
+class WorkerSignals(QObject):
+    """What the training engine says, wherever it runs: the worker itself in a thread, or the
+    window's end of an engine in a process of its own (`engine_process.EngineProcess`)."""
 
     ready = Signal(str)  # the JAX backend, once JAX is loaded
     compiling = Signal(int)  # run id whose first chunk compiles first
@@ -39,6 +40,14 @@ class TrainingWorker(QObject):
     raised = Signal(int, object)  # run id, {paradigm: error} of a pitfall that fails at once
     inspected = Signal(int, object)  # run id, the last step's step_inspector.Inspection
     inspectFailed = Signal(int, str)  # run id, what went wrong
+
+
+SIGNALS = tuple(name for name, value in vars(WorkerSignals).items() if isinstance(value, Signal))
+"""The names of what the engine says."""
+
+
+class TrainingWorker(WorkerSignals):
+    """Runs `RunConfig`s; emits plain numpy chunks tagged with their run id."""
 
     def __init__(self, requests: Requests):
         super().__init__()

@@ -3,11 +3,11 @@
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from app.model.config import RunConfig
+from app.model.engine_answers import Chunk
 from app.model.pitfall_notes import PITFALLS
 from app.model.run_record import RunRecord
 from app.training.compiled import program
@@ -24,30 +24,6 @@ mostly the call's own cost."""
 HEADLESS_SECONDS = 0.25
 """How much work one chunk aims at when nothing is drawn: chunks up to CAPACITY steps, so the
 per-chunk cost is spread thin, and a stop still acts within a quarter of a second."""
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """Steps `start` .. `end - 1` of a run.
-
-    `metrics[paradigm][name]` are float arrays. A paradigm whose loss went non-finite stops
-    there: its arrays end with the first non-finite step, which `diverged_at` names.
-    `shown[paradigm]` holds what the model view shows after the chunk's last step: the line
-    fit's weights `{"kernel", "bias"}`, or the digits' `{"predictions"}` for the first test
-    digits. For a paradigm that diverged in this chunk, the line fit's weights are those its
-    diverging step started from, the last finite ones it had. `reached` names, per paradigm,
-    the first step whose loss reached the run's target (`Run.stop_at`): the run ends with the
-    chunk that reached it.
-    """
-
-    start: int
-    end: int
-    metrics: dict[str, dict[str, np.ndarray]]
-    shown: dict[str, dict[str, np.ndarray]]
-    diverged_at: dict[str, int]
-    total_steps: int
-    seconds: float
-    reached: dict[str, int] = field(default_factory=dict)
 
 
 UNMEASURED_STEPS = 64

@@ -14,61 +14,14 @@ compiler may not fuse into the next).
 """
 
 import functools
-from dataclasses import dataclass
 
 import jax
 import numpy as np
 import optax
 
 from app.model.config import RunConfig
+from app.model.engine_answers import ROWS, Inspection
 from app.training.compiled import built, program
-
-
-@dataclass(frozen=True)
-class Inspection:
-    """Step `step` of a run, per paradigm: named values, plain numpy, in the listing's order.
-
-    `values[paradigm]` maps a name of `ROWS` to a dict of named arrays (the line's kernel and
-    bias, the digits model's 'hidden/kernel', an optimizer state's 'mu/out/bias'; one-number
-    arrays as scalars); `facts[paradigm]` says what became of the state object.
-    """
-
-    step: int
-    values: dict[str, dict[str, dict[str, np.ndarray]]]
-    facts: dict[str, str]
-
-    @property
-    def rows(self) -> list[str]:
-        """The names either paradigm shows, in the order a step's listing computes them: each
-        paradigm's rows keep its own order where the two differ (a pitfall's thrown-away state)."""
-        shown = {name for values in self.values.values() for name in values}
-        return [name for name in ROWS if name in shown]
-
-
-ROWS = (
-    "batch",
-    "params before",
-    "batch_stats before",
-    "dropout key before",
-    "smoothed targets",
-    "loss",
-    "gradients",
-    "gradient norm",
-    "clipped gradients",
-    "opt_state before",
-    "update applied",
-    "update thrown away",
-    "opt_state after",
-    "opt_state thrown away",
-    "params after",
-    "batch_stats after",
-    "dropout key after",
-    "metrics",
-    "EMA params before",
-    "EMA params after",
-)
-"""What the inspector shows, in the order a step's listing computes it (a task shows those its
-step has: the line fit has no BatchNorm, dropout or smoothed targets)."""
 
 
 def watched(tx, log: dict):

@@ -9,12 +9,12 @@ Linen runs steps): the two agree to float precision.
 
 import functools
 import time
-from dataclasses import dataclass
 
 import jax
 import numpy as np
 
 from app.model.config import RunConfig
+from app.model.engine_answers import Sweep
 from app.model.pitfall_notes import PITFALLS
 from app.model.stability import stability_edge
 from app.training.compiled import program
@@ -27,19 +27,6 @@ GROUP = 16
 (16 ran a digits sweep faster here than 8, 32 or 64 did)."""
 PIECE_SECONDS = 0.05
 """The work of one piece: a cancel waits for at most about this long (a compile excepted)."""
-
-
-@dataclass(frozen=True)
-class Sweep:
-    """Final loss per learning rate (inf or nan where the run diverged, nan where not yet run),
-    and the stability edge if the settings have one."""
-
-    paradigm: str
-    lrs: np.ndarray
-    final_loss: np.ndarray
-    edge: float | None
-    done: int
-    """How many learning rates, from the first, have finished."""
 
 
 def learning_rates(points: int = SWEEP_POINTS) -> np.ndarray:

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_screenshot_shows_both_curves(tmp_path, qapp):
     shot = tmp_path / "shot.png"
     env = dict(os.environ)  # offscreen, on the test screens (see tests/conftest.py)
+    del env["TRAIN_STEP_LAB_ENGINE"]  # as the app runs: the engine in a process of its own
     done = subprocess.run(
         [sys.executable, "main.py", "--screenshot", str(shot)],
         cwd=ROOT,
