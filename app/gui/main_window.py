@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
     def eventFilter(self, watched, event):
         if watched is self.windowHandle() and event.type() == QEvent.Expose and watched.isExposed():
             watched.removeEventFilter(self)
-            # After this first paint: JAX's import in the worker thread would hold the GIL against it.
+            # After this first paint: an engine in a thread would import JAX holding the GIL against it.
             QTimer.singleShot(0, self, self.runs.start_thread)
         return super().eventFilter(watched, event)
 

@@ -1,8 +1,9 @@
-"""The run controller: owns the training thread and its worker, starts a run whenever the
-model's run settings change, and writes what the worker sends back into the model.
+"""The run controller: owns the training engine, starts a run whenever the model's run settings
+change, and writes what the worker sends back into the model.
 
-Lifecycle as superqt's `new_worker_qthread`: the worker is moved to a QThread that starts
-with the window and is quit, and waited for, on shutdown: never dropped while it runs.
+The engine runs in a process of its own (`engine_process`), or in a QThread of the window's
+process, with superqt's `new_worker_qthread` lifecycle; either starts with the window and is
+quit, and waited for, on shutdown: never dropped while it runs.
 
 A run or a sweep is asked for through `run_requests.Requests`, which keeps the newest only, and
 a signal wakes the worker to read it: whatever was asked while the worker was busy and then
