@@ -15,7 +15,7 @@ import sys
 import threading
 from functools import partial
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
 
 from app.gui.run_requests import Requests
 from app.gui.worker import SIGNALS, TrainingWorker
@@ -32,11 +32,13 @@ class Calls(QObject):
     def __init__(self, worker: TrainingWorker, app: QCoreApplication):
         super().__init__()
         self.worker, self.app = worker, app
-        self.asked.connect(self._call)  # emitted in the reader thread: queued to this one
+        self.asked.connect(self._call, Qt.QueuedConnection)  # in this thread, in the order asked
 
     @Slot(str, object)
     def _call(self, name, args):
-        if name == "end":
+        if name == "load":
+            self.worker.load()
+        elif name == "end":
             self.worker.end()
             self.app.quit()
         elif name in SLOTS:
@@ -52,6 +54,10 @@ def read(requests: Requests, calls: Calls, source) -> None:
                 run, sweep = rest
                 requests.ask_run(run)
                 requests.ask_sweep(sweep)
+                # A new run or sweep starts as soon as it is known here: the window's own call
+                # to start it follows once its views have caught up, and finds it started.
+                calls.asked.emit("start", ())
+                calls.asked.emit("sweep", ())
             else:
                 calls.asked.emit(*rest)
     except (EOFError, OSError, pickle.UnpicklingError):
@@ -85,8 +91,8 @@ def main() -> int:
     for name in SIGNALS:
         getattr(worker, name).connect(partial(answers.send, name))
     calls = Calls(worker, app)
+    calls.asked.emit("load", ())  # first: whatever the reader reads waits behind JAX's import
     threading.Thread(target=read, args=(requests, calls, sys.stdin.buffer), daemon=True).start()
-    QTimer.singleShot(0, worker.load)
     return app.exec()
 
 

@@ -18,9 +18,6 @@ from app.training.step_inspector import inspect_step
 FRAME_SECONDS = 1 / 60
 """How much work one chunk aims at when running flat out: the GUI stays fed at 60 Hz."""
 
-MEASURED_SECONDS = 0.004
-"""A chunk at least this long updates the program's time per step: a shorter one's figure is
-mostly the call's own cost."""
 HEADLESS_SECONDS = 0.25
 """How much work one chunk aims at when nothing is drawn: chunks up to CAPACITY steps, so the
 per-chunk cost is spread thin, and a stop still acts within a quarter of a second."""
@@ -91,10 +88,10 @@ class Run:
         self._carry, metrics, shown = prog.chunk(self._carry, want)
         self._last_chunk = (start, want)
         seconds = time.perf_counter() - t0
-        if seconds >= MEASURED_SECONDS:
-            # The fastest seen: a compiled step costs what it costs, and a chunk slowed by a busy
-            # machine would split the next short run in two (two hops, two draws) for nothing.
-            prog.seconds_per_step = min(prog.seconds_per_step or math.inf, seconds / want)
+        # The fastest seen, by any chunk: a chunk's time per step can only overstate a step's
+        # cost (it holds the call's own), and a figure measured on a busy machine (at start-up,
+        # say) would split every later short run in two (two hops, two draws) for nothing.
+        prog.seconds_per_step = min(prog.seconds_per_step or math.inf, seconds / want)
         for paradigm, m in metrics.items():
             if paradigm in self.diverged_at:
                 metrics[paradigm] = {k: v[:0] for k, v in m.items()}
