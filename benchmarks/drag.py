@@ -94,10 +94,11 @@ def main(drags=5, moves=120):
     _app, window = shown_window()
     window.controls.lr_spin.setValue(0.02)
     results = []
+    low, high = lr_to_tick(0.02), lr_to_tick(0.3)
+    stops = [low + round((high - low) * k / moves) for k in range(moves + 1)]
     for d in range(drags):  # back and forth, within the stable learning rates
-        low, high = lr_to_tick(0.02), lr_to_tick(0.3)
-        ticks = [low + round((high - low) * k / (moves - 1)) for k in range(moves)]
-        results.append(Drag(window, ticks[:: -1 if d % 2 else 1]).run())
+        path = stops[:: -1 if d % 2 else 1]  # from where the slider is: every move changes it
+        results.append(Drag(window, path[1:]).run())
     window.shutdown()
     from app.training import runner  # loaded already, by the window's worker
 
@@ -120,6 +121,9 @@ def main(drags=5, moves=120):
     print(f"| a move to its complete curves (or a newer move's) painted, median | {median(lags):.1f} ms | |")
     print(f"| the same, 95th percentile | {percentile(lags, 95):.1f} ms | ≤ {FRAME_MS:.1f} ms (a frame) |")
     print(f"| the same, worst | {max(lags):.1f} ms | ≤ {FRAME_MS:.1f} ms (a frame) |")
+    late = [k in drag.shown_moves() for drag in results for k, lag in enumerate(drag.lags_ms()) if lag > FRAME_MS]
+    print(f"| moves followed later than a frame | {len(late)} of {len(lags)} | none |")
+    print(f"| of those, replaced by a newer move before their own run was painted | {late.count(False)} | |")
     print(f"| moves whose own complete curves were painted, median share | {median(shown):.0%} | |")
     print(f"| drags whose last move was painted whole | {last} of {drags} | all |")
     print(f"| drags that showed an older move after a newer one | {backwards} of {drags} | none |")

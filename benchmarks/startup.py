@@ -5,8 +5,10 @@ Each launch is a new Python process opening the window as `python main.py --task
 warm (a launch before the timed ones fills it), or empty (a first launch, as on a fresh
 install). The process notes the moment each part of its start ends (the clock is the machine's
 monotonic one, shared by the processes), and the parent counts from just before it started
-the process. The imports that the worker makes in its thread are timed again alone, in
-processes of their own, beside the same imports in the window's process.
+the process. The training engine's process begins with the program, before Qt's imports, so
+its imports overlap the window's start; launches with the engine in a thread of the window's
+process instead take turns with them, for comparison. The engine's imports are timed again
+alone, in processes of their own.
 """
 
 import os
@@ -16,13 +18,15 @@ import sys
 import tempfile
 import time
 
+from app import engine_launch
+
 MARKS = [  # (mark, what ends there)
     ("python", "Python started (the interpreter and its site packages)"),
     ("qt", "Ctrl+C taken over, Qt and pyqtgraph imported"),
     ("app", "the window's modules imported"),
     ("built", "the window built"),
     ("shown", "the window on screen"),
-    ("jax", "the worker's JAX, Flax and optax imported, the compile cache opened"),
+    ("jax", "the engine's JAX, Flax and optax imported, the compile cache opened (its process began with the program)"),
     ("chunk", "the first steps back from the worker (the programs traced, read from the cache or compiled)"),
     ("painted", "the first steps painted"),
 ]
@@ -40,10 +44,11 @@ ALONE = {
 }
 
 
-def launch(task: str, cache_home: str | None = None) -> dict[str, float]:
+def launch(task: str, cache_home: str | None = None, engine: str = "process") -> dict[str, float]:
     """Seconds from just before the process started to each mark; with `cache_home`, the
-    user's cache folder is there (an empty one: a first launch)."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    user's cache folder is there (an empty one: a first launch); `engine="thread"` runs the
+    training engine in a thread of the window's process instead of its own."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", engine_launch.SWITCH: engine}
     if cache_home:
         env["XDG_CACHE_HOME"] = cache_home
     t0 = time.perf_counter()
@@ -69,7 +74,7 @@ def alone(statement: str) -> float:
 def main(rounds=5):
     median = statistics.median
     print(f"First launches, an empty compile cache each, medians of {rounds}:\n")
-    print("| task | the window on screen | the worker's imports done | the first steps painted | target |")
+    print("| task | the window on screen | the engine's imports done | the first steps painted | target |")
     print("|---|---:|---:|---:|---:|")
     for task in ("line", "digits"):
         cold = []
@@ -78,11 +83,15 @@ def main(rounds=5):
                 cold.append(launch(task, home))
         at = {name: median(launch[name] for launch in cold) for name in ("shown", "jax", "painted")}
         print(f"| {task} | {at['shown']:.2f} s | {at['jax']:.2f} s | {at['painted']:.2f} s | {COLD_TARGETS[task]} |")
+    in_thread = {}
     for task in ("line", "digits"):
         launch(task)  # fills the compile cache
-        launches = [launch(task) for _ in range(rounds)]
+        launches, in_thread[task] = [], []
+        for _ in range(rounds):  # in turns with the engine in a thread, for the comparison below
+            launches.append(launch(task))
+            in_thread[task].append(launch(task, engine="thread")["painted"])
         print(f"\n`--task {task}`, compile cache warm, medians of {rounds} launches:\n")
-        print("| part | ends at | takes |")
+        print("| part | ends at | after the part before |")
         print("|---|---:|---:|")
         before = 0.0
         for name, said in MARKS:
@@ -90,7 +99,11 @@ def main(rounds=5):
             print(f"| {said} | {at:.2f} s | {at - before:.2f} s |")
             before = at
         print(f"\nProcess start to the first steps painted: target {TARGETS[task]}.")
-    print(f"\nThe worker's imports alone, in a process of their own, median of {rounds}:\n")
+        print(
+            f"The engine in a thread of the window's process instead (in turns with the above): "
+            f"the first steps painted at {median(in_thread[task]):.2f} s."
+        )
+    print(f"\nThe engine's imports alone, in a process of their own, median of {rounds}:\n")
     print("| import | takes |")
     print("|---|---:|")
     for said, statement in ALONE.items():
