@@ -335,7 +335,8 @@ def _main(argv: list[str]) -> int:
 
             load_exercise(args.exercise)
         settings = settings_from_args(args)  # refused outside what the controls offer
-        engine_launch.launch_early()  # its imports beside the window's own
+        if not interrupts.interrupted():
+            engine_launch.launch_early()  # its imports beside the window's own
         from app.gui.app import run_app
 
         return run_app(args, settings)

@@ -1,7 +1,8 @@
 """The training engine's process, started as early as the program knows a window will open:
-its imports (JAX, Flax, optax) and first compiles then run on a core of their own while the
-window's process imports Qt and builds the window. Qt-free, so `cli` can start it before Qt
-loads; the window adopts it (`app.gui.engine_process`).
+its imports (JAX, Flax, optax) then run on a core of their own while the window's process
+imports Qt and builds the window, and its first compile follows as soon as the window asks for
+its first run. Qt-free, so `cli` can start it before Qt loads; the window adopts it
+(`app.gui.engine_process`).
 
 `TRAIN_STEP_LAB_ENGINE=thread` keeps the engine in a thread of the window's process instead
 (the tests reach into it there).
@@ -28,12 +29,14 @@ def launch() -> subprocess.Popen:
     root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    # A Ctrl+C in the terminal is the window's to act on, not the engine's: a group of its own.
+    apart = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt" else {"start_new_session": True}
     return subprocess.Popen(
-        [sys.executable, "-m", "app.gui.engine_child"],
+        [sys.executable, "-P", "-m", "app.gui.engine_child"],  # -P: the app's own `app`, not one in the folder
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,
-        start_new_session=True,  # a Ctrl+C in the terminal is the window's to act on, not the engine's
+        **apart,
     )
 
 

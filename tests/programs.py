@@ -65,24 +65,26 @@ def interrupted(flags: list[str], delay: float, times: int = 1, env=None) -> tup
     return process.returncode, "".join(out), "".join(err)
 
 
-def engine_processes() -> set[int]:
-    """The training engines' processes now running on this machine (Linux's /proc)."""
+def engine_processes(marker: str) -> set[int]:
+    """The training engines running now whose environment holds `marker` (a test's own
+    folder, say: engines of other programs on the machine are not counted). Linux's /proc."""
     found = set()
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             if b"app.gui.engine_child" in cmdline.read_bytes():
-                found.add(int(cmdline.parent.name))
+                if marker.encode() in (cmdline.parent / "environ").read_bytes():
+                    found.add(int(cmdline.parent.name))
         except OSError:
             pass  # it ended meanwhile
     return found
 
 
-def engines_end(before: set[int], seconds: float = 10.0) -> bool:
-    """Whether every engine process started since `before` has ended within `seconds` (an
+def engines_end(marker: str, seconds: float = 30.0) -> bool:
+    """Whether every engine whose environment holds `marker` has ended within `seconds` (an
     engine whose window never opened ends once its imports are done and it reads its input's
     end)."""
     deadline = time.monotonic() + seconds
-    while engine_processes() - before:
+    while engine_processes(marker):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)

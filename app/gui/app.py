@@ -21,8 +21,9 @@ GC_SECONDS = 0.02
 
 def make_application() -> QApplication:
     """The application, with Python's cycle collector run from its event loop only: left to
-    itself, it could run in the training thread and free widgets there, which Qt does not
-    allow (the two threads then wait on each other for ever). It looks often, so that each
+    itself, it could run in another thread (the training engine's, when it runs in one, or a
+    reader of the engine's answers) and free widgets there, which Qt does not allow (the two
+    threads then wait on each other for ever). It looks often, so that each
     collection is short."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if not hasattr(app, "garbage_collector"):
@@ -65,7 +66,7 @@ def run_app(args, settings=None) -> int:
     if args.screenshot:
         screenshot_when_shown(window, args.screenshot)
     status = app.exec()
-    window.shutdown()  # however the loop ended, the training thread ends before the process does
+    window.shutdown()  # however the loop ended, the training engine ends before the process does
     return interrupts.INTERRUPTED if interrupts.interrupted() else status
 
 
@@ -127,5 +128,5 @@ def save_and_quit(window, path):
     except SaveError as error:
         print(f"train-step-lab: error: {error}", file=sys.stderr)
         status = 2
-    window.shutdown()  # the training thread ends before the application does
+    window.shutdown()  # the training engine ends before the application does
     QApplication.instance().exit(status)

@@ -13,6 +13,7 @@ import pickle
 import signal
 import sys
 import threading
+import traceback
 from functools import partial
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
@@ -37,7 +38,11 @@ class Calls(QObject):
     @Slot(str, object)
     def _call(self, name, args):
         if name == "load":
-            self.worker.load()
+            try:
+                self.worker.load()
+            except Exception:  # no JAX, say: the window hears this process end, and says so
+                traceback.print_exc()
+                self.app.exit(1)
         elif name == "end":
             self.worker.end()
             self.app.quit()
@@ -60,7 +65,7 @@ def read(requests: Requests, calls: Calls, source) -> None:
                 calls.asked.emit("sweep", ())
             else:
                 calls.asked.emit(*rest)
-    except (EOFError, OSError, pickle.UnpicklingError):
+    except Exception:  # the window's end closed, or a frame that cannot be read: end
         calls.asked.emit("end", ())
 
 
@@ -73,8 +78,14 @@ class Answers:
 
     def send(self, name, *args):
         try:
+            data = pickle.dumps((name, args), protocol=pickle.HIGHEST_PROTOCOL)  # whole, before any is written
+        except Exception:  # an answer that cannot be sent: the window hears this process end
+            traceback.print_exc()
+            self.app.exit(1)
+            return
+        try:
             with self._lock:
-                pickle.dump((name, args), self.sink, protocol=pickle.HIGHEST_PROTOCOL)
+                self.sink.write(data)
                 self.sink.flush()
         except OSError:  # the window is gone
             self.app.quit()
@@ -83,7 +94,11 @@ class Answers:
 def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the window ends this process, by closing its pipe
     sink = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # what a library prints is not an answer
+    try:
+        printed = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no standard error (a windowed program)
+        printed = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(printed, sys.stdout.fileno())  # what a library prints is not an answer
     app = QCoreApplication(sys.argv[:1])
     requests = Requests()
     worker = TrainingWorker(requests)

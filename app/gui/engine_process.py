@@ -18,9 +18,9 @@ from app import engine_launch
 from app.gui.run_requests import Requests
 from app.gui.worker import SIGNALS, WorkerSignals
 
-END_SECONDS = 5.0
-"""How long the window waits for the engine to end by itself (a compile in flight ends
-first) before it is killed."""
+END_SECONDS = 30.0
+"""How long the window waits for the engine to end by itself (a compile in flight ends first,
+and its program is written whole to the compile cache) before it is killed."""
 
 
 class EngineProcess(WorkerSignals):
@@ -32,6 +32,9 @@ class EngineProcess(WorkerSignals):
         self._child = None
         self._reader = None
         self._ending = False
+        self._runs_over = 0  # the newest run that finished or failed
+        self._sweeps_over = 0  # the newest sweep that finished or failed
+        self._lost_with = (0, 0)  # the run and sweep an engine that died had: no new engine starts them
         self._heard.connect(self._on_heard)  # queued: this object lives in the GUI thread
         requests.changed.connect(self._send_requests)
 
@@ -52,35 +55,51 @@ class EngineProcess(WorkerSignals):
             while True:
                 name, args = pickle.load(child.stdout)
                 self._heard.emit(name, args)
-        except (EOFError, OSError, pickle.UnpicklingError):
+        except Exception:  # its end, or an answer that cannot be read: the engine is lost
             self._heard.emit("", (child,))
 
     @Slot(str, object)
     def _on_heard(self, name, args):
         if name in SIGNALS:
+            if name in ("finished", "errored"):
+                self._runs_over = max(self._runs_over, args[0])
+            elif name in ("swept", "sweepFailed"):
+                self._sweeps_over = max(self._sweeps_over, args[0])
             getattr(self, name).emit(*args)
         elif args[0] is self._child and not self._ending:
             self._lost()
 
     def _lost(self):
-        """The engine ended by itself: the run shown fails, and the next one starts a new engine."""
-        code = self._child.wait()
-        self._child = None
-        run = self.requests.run
+        """The engine ended by itself (or said what cannot be read): the run and the sweep in
+        progress fail, and the next run or sweep starts a new engine."""
+        child, self._child = self._child, None
+        child.kill()  # if it still runs, its answers are lost anyway
+        code = child.wait()
         said = f"the training engine stopped unexpectedly (exit code {code}); it starts again with the next run"
-        self.errored.emit(run.run_id if run is not None else 0, said)
+        run, sweep = self.requests.run, self.requests.sweep
+        self._lost_with = (run.run_id if run else 0, sweep.sweep_id if sweep else 0)
+        if run is not None and run.run_id > self._runs_over:
+            self.errored.emit(run.run_id, said)
+        if sweep is not None and sweep.sweep_id > self._sweeps_over:
+            self.sweepFailed.emit(sweep.sweep_id, said)
 
     def _send(self, frame) -> None:
         if self._child is None or self._ending:
             return  # none runs, or its input is closed: it is ending
+        data = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)  # whole, before any of it is written
         try:
-            pickle.dump(frame, self._child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self._child.stdin.write(data)
             self._child.stdin.flush()
         except OSError:
             pass  # it has ended: its reader says so
 
     def _send_requests(self):
-        self._send(("requests", self.requests.run, self.requests.sweep))
+        """The run and the sweep wanted, but not those an engine died with."""
+        run, sweep = self.requests.run, self.requests.sweep
+        lost_run, lost_sweep = self._lost_with
+        run = run if run is not None and run.run_id > lost_run else None
+        sweep = sweep if sweep is not None and sweep.sweep_id > lost_sweep else None
+        self._send(("requests", run, sweep))
 
     def _call(self, name, *args):
         if self._child is None and not self._ending and name in ("start", "sweep"):
@@ -134,6 +153,11 @@ class EngineProcess(WorkerSignals):
                 self._child.wait()
         if self._reader is not None:
             self._reader.join()
+
+    @property
+    def exit_code(self) -> int | None:
+        """How the engine ended (0: by itself, as asked), once it has."""
+        return None if self._child is None else self._child.poll()
 
     def isFinished(self) -> bool:
         return self._ending and (self._child is None or self._child.poll() is not None)

@@ -1,9 +1,9 @@
 """The main window: it builds the app model, the views that draw it and the controllers that
-change it, lays them out and connects them; it starts the training thread once on screen and
+change it, lays them out and connects them; it starts the training engine once on screen and
 ends it on close.
 
 Data flows one way: a control edits the model -> the run controller starts the run in the
-worker thread -> chunks come back into the model's run record -> the views redraw from the
+training engine (a process of its own) -> chunks come back into the model's run record -> the views redraw from the
 model's events. Commands (menus, keys) come from `actions.COMMANDS`.
 """
 
@@ -35,7 +35,7 @@ START_AT_THE_LATEST_MS = 1000
 
 
 class MainWindow(QMainWindow):
-    """Train Step Lab's window. The training thread starts once the window is first on screen."""
+    """Train Step Lab's window. The training engine starts once the window is first on screen."""
 
     runFinished = Signal(int)  # run id: finished, and drawn into the model
     runStopped = Signal()  # the worker dropped its run; every chunk it sent is in the model

@@ -54,7 +54,7 @@ class RunController(QObject):
         self.sweep_id = 0
         self.sweeping = False
         self._shut_down = False
-        queued = Qt.QueuedConnection  # requests wait in the worker thread's queue, behind JAX's import
+        queued = Qt.QueuedConnection  # requests wait in the engine's queue, behind JAX's import
         for request, slot in (
             (self._start, self.worker.start),
             (self._sweep, self.worker.sweep),
@@ -153,10 +153,11 @@ class RunController(QObject):
         return True
 
     def shutdown(self):
-        """Stop the run, the sweep and the thread, and wait for the thread to end.
+        """Stop the run, the sweep and the engine, and wait for the engine to end.
 
         A run or a sweep stops within one chunk or piece (~50 ms); a compile in flight cannot be
-        interrupted, so the wait lasts until it ends.
+        interrupted, so the wait lasts until it ends (in its own process, at most
+        `engine_process.END_SECONDS`, then it is killed).
         """
         self._shut_down = True
         if self.thread is not None:

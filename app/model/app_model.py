@@ -80,8 +80,8 @@ class AppEvents(SignalGroup):
 
 
 def _main_thread(method):
-    """Changes come from the main thread only: the views it tells draw there (a change from the
-    training thread would have them paint from it)."""
+    """Changes come from the main thread only: the views it tells draw there (a change from
+    another thread would have them paint from it)."""
 
     @functools.wraps(method)
     def checked(self, *args, **kwargs):

@@ -52,7 +52,7 @@ class Program:
         self._pitfall_step = {PITFALLS[structure.pitfall].paradigm: adapter.step} if adapter and adapter.step else {}
         self._init = jax.jit(self._init_fn)
         self._chunk = jax.jit(self._chunk_fn)
-        self.seconds_per_step = None  # measured once compiled, then by every long chunk
+        self.seconds_per_step = None  # measured once compiled, then the fastest of every chunk's
         self.compiled = False
         self.inspector = None  # the step inspector's compiled step (`step_inspector`), once asked for
         self.compiling = threading.Lock()  # held while this program, or its inspector, compiles

@@ -68,7 +68,7 @@ def test_the_engine_s_process_runs_the_runner_s_steps_pauses_steps_and_sweeps(wi
     np.testing.assert_array_equal(swept.final_loss, sweep(window.record.config).final_loss)
 
 
-def test_an_engine_that_dies_is_said_and_the_next_run_starts_a_new_one(window, qtbot):
+def test_an_engine_that_dies_mid_run_fails_it_and_the_next_run_starts_a_new_one(window, qtbot):
     engine = window.runs.worker
     lost = engine.pid
     window.controls.steps_spin.setValue(1_000_000)
@@ -77,20 +77,42 @@ def test_an_engine_that_dies_is_said_and_the_next_run_starts_a_new_one(window, q
     qtbot.waitUntil(lambda: window.model.status == "failed", timeout=RUN_TIMEOUT_MS)
     said = window.banner.text()
     assert "training engine stopped unexpectedly (exit code -9)" in said and "starts again with the next run" in said
+    held = window.record.steps_done("nnx")
+    with qtbot.waitSignal(window.sweepShown, timeout=RUN_TIMEOUT_MS):  # a sweep starts a new engine too
+        qtbot.mouseClick(window.controls.sweep_button, Qt.LeftButton)
+    assert engine.pid not in (None, lost)
+    assert window.model.status == "failed" and window.record.steps_done("nnx") == held  # not run again
     window.controls.steps_spin.setValue(1000)
     wait_for_run(qtbot, window)
-    assert engine.pid not in (None, lost) and window.plot.curve_lengths()["nnx"] == 1000
-    assert not window.banner.isVisible()
+    assert window.plot.curve_lengths()["nnx"] == 1000 and not window.banner.isVisible()
+
+
+def test_an_engine_that_dies_between_runs_fails_nothing_and_one_mid_sweep_fails_the_sweep(window, qtbot):
+    engine = window.runs.worker
+    os.kill(engine.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: engine.pid is None, timeout=RUN_TIMEOUT_MS)
+    assert window.model.status == "finished" and not window.banner.isVisible()
+    window.controls.task_combo.setCurrentIndex(window.controls.task_combo.findData("digits"))
+    wait_for_run(qtbot, window)
+    failed = []
+    window.runs.sweepFailed.connect(failed.append)
+    qtbot.mouseClick(window.controls.sweep_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.runs.sweeping and engine.pid is not None, timeout=RUN_TIMEOUT_MS)
+    os.kill(engine.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: not window.runs.sweeping, timeout=RUN_TIMEOUT_MS)
+    assert len(failed) == 1 and "training engine stopped unexpectedly" in failed[0]
+    assert window.model.status == "finished"  # the run had finished: it did not fail
 
 
 def test_a_closed_window_leaves_no_engine_behind(qtbot, monkeypatch):
     monkeypatch.setenv(engine_launch.SWITCH, "process")
     win = shown_window(qtbot, MainWindow())
-    pid = win.runs.worker.pid
+    engine = win.runs.worker
+    pid = engine.pid
     win.controls.steps_spin.setValue(1_000_000)  # still running when the window closes
     qtbot.waitUntil(lambda: len(win.record.curve("nnx")[1]) > 0, timeout=RUN_TIMEOUT_MS)
     win.shutdown()
-    assert not running(pid)
+    assert engine.exit_code == 0 and not running(pid)  # it ended by itself, as asked
 
 
 def test_the_window_reads_the_engine_s_answers_without_loading_jax():

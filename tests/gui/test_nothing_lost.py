@@ -19,7 +19,7 @@ from app.model.config import RunConfig
 from app.model.lessons import load_lesson
 from app.training import runner
 from tests.gui.conftest import RUN_TIMEOUT_MS, shown_window, wait_for_run
-from tests.programs import engine_processes, engines_end, interrupted
+from tests.programs import engines_end, interrupted
 
 pytestmark = pytest.mark.gui  # every test here builds a window
 
@@ -122,11 +122,10 @@ def test_ctrl_c_on_the_window_process_exits_130_without_a_traceback(tmp_path, de
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
     del env["TRAIN_STEP_LAB_ENGINE"]  # as the app runs: the engine in a process of its own
     flags = ["--pace", "animate", "--rate", "200", "--steps", "3000", "--seed", "3"]
-    before = engine_processes()
     status, _, err = interrupted(flags, delay, env=env)
     assert status == 130, err
     assert "Traceback" not in err and "Error" not in err
-    assert engines_end(before)
+    assert engines_end(str(tmp_path))
 
 
 @pytest.fixture

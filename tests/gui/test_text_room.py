@@ -29,8 +29,10 @@ def _shown(qtbot, win):
 
 def _stepped(qtbot, win):
     """One more step taken and shown, its values in the Step panel (not the pause's, a step
-    before: the Step panel shows those too)."""
+    before: the Step panel shows those too). A finished run takes none: its last is shown."""
     taken = win.record.steps_done("nnx")  # the step asked for is numbered this, from 0
+    if win.model.status == "finished":
+        taken -= 1
     win.single_step()
     qtbot.waitUntil(lambda: getattr(win.side.step_view.inspection, "step", -1) >= taken, timeout=60_000)
     settle(qtbot, win)
