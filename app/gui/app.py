@@ -23,8 +23,8 @@ def make_application() -> QApplication:
     """The application, with Python's cycle collector run from its event loop only: left to
     itself, it could run in another thread (the training engine's, when it runs in one, or a
     reader of the engine's answers) and free widgets there, which Qt does not allow (the two
-    threads then wait on each other for ever). It looks often, so that each
-    collection is short."""
+    threads then wait on each other for ever). It looks often, so that each collection is
+    short."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if not hasattr(app, "garbage_collector"):
         from pyqtgraph.util.garbage_collector import GarbageCollector

@@ -159,9 +159,6 @@ class EngineProcess(WorkerSignals):
         """How the engine ended (0: by itself, as asked), once it has."""
         return None if self._child is None else self._child.poll()
 
-    def isFinished(self) -> bool:
-        return self._ending and (self._child is None or self._child.poll() is not None)
-
 
 def start_engine_process(engine: EngineProcess) -> EngineProcess:
     engine.launch()

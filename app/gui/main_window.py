@@ -3,8 +3,8 @@ change it, lays them out and connects them; it starts the training engine once o
 ends it on close.
 
 Data flows one way: a control edits the model -> the run controller starts the run in the
-training engine (a process of its own) -> chunks come back into the model's run record -> the views redraw from the
-model's events. Commands (menus, keys) come from `actions.COMMANDS`.
+training engine (a process of its own) -> chunks come back into the model's run record -> the
+views redraw from the model's events. Commands (menus, keys) come from `actions.COMMANDS`.
 """
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal

@@ -84,7 +84,7 @@ class RunController(QObject):
 
     @property
     def running(self) -> bool:
-        """The thread is up (it starts when the window is first shown)."""
+        """The engine is up (it starts when the window is first shown)."""
         return self.thread is not None
 
     def start_thread(self, start=None) -> bool:

@@ -1,14 +1,14 @@
 """The training worker: lives in the engine's process (`engine_child`), or in a QThread of the
 window's, and advances the run one chunk per event-loop turn.
 
-Between two chunks the thread's event loop runs, so a new run, Stop, Pause, Step or quit
-is acted on within one chunk (about one frame). The newest settings win: a run or a sweep is
-asked for through `run_requests.Requests`, which keeps only the newest of each, so requests superseded
-while the worker was busy (compiling, say) are dropped before they compile. A learning-rate sweep advances by pieces of
-about 50 ms in the same turns, beside the run, and is dropped by Stop, a new run or quit. JAX
-is imported here, where the worker lives. When nothing
-runs, the step inspector of the current settings and the structures one toggle away compile
-on a thread of their own (`compile_ahead`); while a run animates slowly, its step inspector.
+Between two chunks the worker's event loop runs, so a new run, Stop, Pause, Step or quit is
+acted on within one chunk (about one frame). The newest settings win: a run or a sweep is asked
+for through `run_requests.Requests`, which keeps only the newest of each, so requests
+superseded while the worker was busy (compiling, say) are dropped before they compile. A
+learning-rate sweep advances by pieces of about 50 ms in the same turns, beside the run, and is
+dropped by Stop, a new run or quit. JAX is imported here, where the worker lives. When nothing
+runs, the step inspector of the current settings and the structures one toggle away compile on
+a thread of their own (`compile_ahead`); while a run animates slowly, its step inspector.
 """
 
 import time

@@ -1,6 +1,7 @@
 """A shown main window whose first run (the defaults) has finished."""
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.gui import MainWindow
 from app.gui.app import make_application
@@ -48,6 +49,18 @@ def wait_for_run(qtbot, win):
         lambda: win.finished_run == win.run_id and not win.plot.pending and not views_pending(win),
         timeout=RUN_TIMEOUT_MS,
     )
+
+
+def paused_while_animating(qtbot, win) -> int:
+    """Animate the run at 200 steps a second, press Pause once five steps are in, wait until it
+    holds: the steps it holds."""
+    controls = win.controls
+    controls.rate_spin.setValue(200)
+    controls.pace_combo.setCurrentIndex(1)  # Animate
+    qtbot.waitUntil(lambda: len(win.record.curve("nnx")[1]) >= 5, timeout=RUN_TIMEOUT_MS)
+    qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: win.model.status == "paused", timeout=RUN_TIMEOUT_MS)
+    return len(win.record.curve("nnx")[1])
 
 
 def views_pending(win) -> bool:

@@ -19,7 +19,7 @@ from app.gui.engine_process import EngineProcess
 from app.model.config import RunConfig
 from app.training import runner
 from app.training.sweep import SweepRun, sweep
-from tests.gui.conftest import RUN_TIMEOUT_MS, shown_window, wait_for_run
+from tests.gui.conftest import RUN_TIMEOUT_MS, paused_while_animating, shown_window, wait_for_run
 
 pytestmark = pytest.mark.gui  # every test here builds a window
 
@@ -52,12 +52,7 @@ def test_the_engine_s_process_runs_the_runner_s_steps_pauses_steps_and_sweeps(wi
         np.testing.assert_array_equal(window.record.curve(p)[1], expected[p]["loss"])
 
     controls = window.controls
-    controls.rate_spin.setValue(200)
-    controls.pace_combo.setCurrentIndex(1)  # Animate
-    qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) >= 5, timeout=RUN_TIMEOUT_MS)
-    qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: window.model.status == "paused", timeout=RUN_TIMEOUT_MS)
-    held = len(window.record.curve("nnx")[1])
+    held = paused_while_animating(qtbot, window)
     qtbot.mouseClick(controls.step_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: getattr(window.side.step_view.inspection, "step", -1) == held, timeout=RUN_TIMEOUT_MS)
     assert len(window.record.curve("nnx")[1]) == held + 1

@@ -10,7 +10,7 @@ from app.model.config import RunConfig
 from app.model.settings import Settings
 from app.training import runner
 from app.training.steps import linen_step, nnx_step, optimizers
-from tests.gui.conftest import RUN_TIMEOUT_MS, wait_for_run
+from tests.gui.conftest import RUN_TIMEOUT_MS, paused_while_animating, wait_for_run
 
 pytestmark = pytest.mark.gui  # every test here builds a window
 
@@ -209,13 +209,8 @@ def test_stop_keeps_the_curve_so_far(window, qtbot):
 
 def test_pause_step_and_resume_in_animate_mode(window, qtbot):
     controls = window.controls
-    controls.rate_spin.setValue(200)
-    controls.pace_combo.setCurrentIndex(1)  # Animate
-    qtbot.waitUntil(lambda: len(window.record.curve("nnx")[1]) >= 5, timeout=RUN_TIMEOUT_MS)
-    qtbot.mouseClick(controls.pause_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: window.model.status == "paused", timeout=RUN_TIMEOUT_MS)
+    held = paused_while_animating(qtbot, window)
     assert controls.pause_button.text() == "Resume"
-    held = len(window.record.curve("nnx")[1])
     for k in (1, 2):
         qtbot.mouseClick(controls.step_button, Qt.LeftButton)
         qtbot.waitUntil(lambda k=k: len(window.record.curve("nnx")[1]) == held + k, timeout=RUN_TIMEOUT_MS)
